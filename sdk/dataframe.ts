@@ -1,0 +1,223 @@
+// Dataframe schemas (`df.*`): Arrow column descriptors with literal types, plus the brand lattice
+// the editor uses to decide whether one dataframe may feed another (see docs/architecture.md).
+
+export type IntegerArrowType = "int8" | "int16" | "int32" | "int64" | "uint8" | "uint16" | "uint32" | "uint64";
+export type FloatArrowType = "float16" | "float32" | "float64";
+export type ArrowTypeName =
+  | IntegerArrowType
+  | FloatArrowType
+  | "bool"
+  | "utf8"
+  | "largeUtf8"
+  | "binary"
+  | "date"
+  | "timestamp"
+  | "duration"
+  | "decimal"
+  | "list"
+  | "struct"
+  | "dictionary";
+export type DateUnit = "day" | "millisecond";
+export type TimeUnit = "s" | "ms" | "us" | "ns";
+
+/**
+ * A column as it appears in `DataFrameType["columns"]`: `arrow` and `nullable` are literal types and
+ * so are the parameters of the Arrow type (`unit`, `tz`, `precision`, `scale`, `child`,
+ * `children`, `value`).
+ */
+export type Column<A extends ArrowTypeName = ArrowTypeName, N extends boolean = boolean, P extends object = {}> = {
+  readonly [K in "arrow" | "nullable" | keyof P]: K extends "arrow" ? A : K extends "nullable" ? N : K extends keyof P ? P[K] : never;
+};
+
+declare const builtColumn: unique symbol;
+
+/**
+ * What a column builder returns before it is placed in a schema: the column's fields without
+ * `nullable` (a non-null column) plus the `.nullable()` method. `df.schema`, `df.list`, `df.struct`
+ * and `df.dictionary` turn builders into `Column`s with `nullable: false`.
+ */
+export type ColumnBuilder<C extends Column> = { readonly [K in Exclude<keyof C, "nullable">]: C[K] } & {
+  readonly [builtColumn]?: C;
+  nullable(): NullableColumn<C>;
+};
+export type NullableColumn<C extends Column> = { readonly [K in keyof C]: K extends "nullable" ? true : C[K] };
+
+export type ColumnInput = Column | ColumnBuilder<Column>;
+export type ColumnOf<X> = X extends { nullable(): unknown; readonly [builtColumn]?: infer C }
+  ? C extends Column
+    ? C
+    : never
+  : X;
+export type ColumnsOf<X extends Record<string, ColumnInput>> = { readonly [K in keyof X]: ColumnOf<X[K]> };
+
+export interface DataFrameType<Cols extends Record<string, Column> = Record<string, Column>> {
+  readonly kind: "dataframe";
+  readonly columns: Cols;
+  readonly format: "arrow";
+  /** Present (and `true`) only on `df.any()`: an explicit opt-out of column checks. */
+  readonly any?: true;
+}
+export type AnyDataFrameType = DataFrameType<{}> & { readonly any: true };
+
+// ---- editor-time compatibility -------------------------------------------------------------
+
+// Each Arrow type maps to the set of brands it can be read as; a narrower type carries every
+// brand of the types it widens to losslessly, so "is assignable" is "has every brand".
+type IntegerBrands = {
+  int8: "int8" | "int16" | "int32" | "int64";
+  int16: "int16" | "int32" | "int64";
+  int32: "int32" | "int64";
+  int64: "int64";
+  uint8: "uint8" | "uint16" | "uint32" | "uint64" | "int16" | "int32" | "int64";
+  uint16: "uint16" | "uint32" | "uint64" | "int32" | "int64";
+  uint32: "uint32" | "uint64" | "int64";
+  uint64: "uint64";
+  float16: "float16" | "float32" | "float64";
+  float32: "float32" | "float64";
+  float64: "float64";
+  bool: "bool";
+  utf8: "utf8";
+  largeUtf8: "largeUtf8";
+  binary: "binary";
+};
+type BrandSet<B extends string> = { readonly [K in B]: true };
+
+type ColumnBrands<C> = C extends { readonly arrow: infer A }
+  ? A extends keyof IntegerBrands
+    ? BrandSet<IntegerBrands[A]>
+    : A extends "date"
+      ? C extends { readonly unit: infer U extends string } ? BrandSet<`date:${U}`> : never
+      : A extends "timestamp"
+        ? C extends { readonly unit: infer U extends string; readonly tz: infer Tz }
+          ? BrandSet<`timestamp:${U}:${Tz extends string ? Tz : ""}`>
+          : never
+        : A extends "duration"
+          ? C extends { readonly unit: infer U extends string } ? BrandSet<`duration:${U}`> : never
+          : A extends "decimal"
+            ? C extends { readonly precision: infer P extends number; readonly scale: infer S extends number }
+              ? BrandSet<`decimal:${P}:${S}`>
+              : never
+            : A extends "list"
+              ? C extends { readonly child: infer Ch } ? { readonly list: ColumnView<Ch> } : never
+              : A extends "struct"
+                ? C extends { readonly children: infer Chs }
+                  ? { readonly struct: { readonly [K in keyof Chs]: ColumnView<Chs[K]> } }
+                  : never
+                : A extends "dictionary"
+                  ? C extends { readonly value: { readonly arrow: infer V extends string } }
+                    ? BrandSet<`dictionary:${V}` | (V extends "utf8" ? "utf8" : never)>
+                    : never
+                  : never
+  : never;
+
+/** The shape compared for one column: its brands, plus `nonNull` when the column is not nullable. */
+export type ColumnView<C> = ColumnBrands<C> & (C extends { readonly nullable: false } ? { readonly nonNull: true } : {});
+
+export type AssignableDataFrameView<T> = T extends { readonly any: true }
+  ? { readonly kind: "dataframe"; readonly columns: any }
+  : T extends DataFrameType<infer Cols>
+    ? { readonly kind: "dataframe"; readonly columns: { readonly [K in keyof Cols]: ColumnView<Cols[K]> } }
+    : never;
+
+// ---- run-time builders -----------------------------------------------------------------------
+
+function toColumn<X extends ColumnInput>(input: X): ColumnOf<X> {
+  const record = input as unknown as Record<string, unknown>;
+  if (typeof record.nullable === "function") {
+    const { nullable: _method, ...fields } = record;
+    return { ...fields, nullable: false } as unknown as ColumnOf<X>;
+  }
+  return input as unknown as ColumnOf<X>;
+}
+
+function builder<C extends Column>(fields: Omit<C, "nullable">): ColumnBuilder<C> {
+  return {
+    ...fields,
+    nullable: () => ({ ...fields, nullable: true }) as unknown as NullableColumn<C>,
+  } as unknown as ColumnBuilder<C>;
+}
+
+const simple =
+  <A extends keyof IntegerBrands>(arrow: A) =>
+  (): ColumnBuilder<Column<A, false>> =>
+    builder<Column<A, false>>({ arrow } as Omit<Column<A, false>, "nullable">);
+
+function date(): ColumnBuilder<Column<"date", false, { unit: "day" }>>;
+function date<const U extends DateUnit>(unit: U): ColumnBuilder<Column<"date", false, { unit: U }>>;
+function date(unit: DateUnit = "day"): ColumnBuilder<Column> {
+  return builder({ arrow: "date", unit } as never);
+}
+
+function timestamp<const U extends TimeUnit, const Tz extends string | undefined = undefined>(
+  unit: U,
+  tz?: Tz,
+): ColumnBuilder<Column<"timestamp", false, { unit: U; tz: Tz }>> {
+  return builder({ arrow: "timestamp", unit, ...(tz === undefined ? {} : { tz }) } as never);
+}
+
+function duration<const U extends TimeUnit>(unit: U): ColumnBuilder<Column<"duration", false, { unit: U }>> {
+  return builder({ arrow: "duration", unit } as never);
+}
+
+function decimal<const P extends number, const S extends number>(
+  precision: P,
+  scale: S,
+): ColumnBuilder<Column<"decimal", false, { precision: P; scale: S }>> {
+  return builder({ arrow: "decimal", precision, scale } as never);
+}
+
+function list<X extends ColumnInput>(child: X): ColumnBuilder<Column<"list", false, { child: ColumnOf<X> }>> {
+  return builder({ arrow: "list", child: toColumn(child) } as never);
+}
+
+function struct<X extends Record<string, ColumnInput>>(
+  children: X,
+): ColumnBuilder<Column<"struct", false, { children: ColumnsOf<X> }>> {
+  return builder({ arrow: "struct", children: toColumns(children) } as never);
+}
+
+function dictionary<X extends ColumnInput>(value: X): ColumnBuilder<Column<"dictionary", false, { value: ColumnOf<X> }>> {
+  return builder({ arrow: "dictionary", value: toColumn(value) } as never);
+}
+
+function toColumns<X extends Record<string, ColumnInput>>(columns: X): ColumnsOf<X> {
+  const out: Record<string, Column> = {};
+  for (const [name, column] of Object.entries(columns)) out[name] = toColumn(column) as Column;
+  return out as ColumnsOf<X>;
+}
+
+function schema<X extends Record<string, ColumnInput>>(columns: X): DataFrameType<ColumnsOf<X>> {
+  return { kind: "dataframe", columns: toColumns(columns), format: "arrow" };
+}
+
+function any(): AnyDataFrameType {
+  return { kind: "dataframe", columns: {}, format: "arrow", any: true };
+}
+
+/** Dataframe schema and Arrow column builders. */
+export const df = {
+  schema,
+  any,
+  int8: simple("int8"),
+  int16: simple("int16"),
+  int32: simple("int32"),
+  int64: simple("int64"),
+  uint8: simple("uint8"),
+  uint16: simple("uint16"),
+  uint32: simple("uint32"),
+  uint64: simple("uint64"),
+  float16: simple("float16"),
+  float32: simple("float32"),
+  float64: simple("float64"),
+  bool: simple("bool"),
+  utf8: simple("utf8"),
+  largeUtf8: simple("largeUtf8"),
+  binary: simple("binary"),
+  date,
+  timestamp,
+  duration,
+  decimal,
+  list,
+  struct,
+  dictionary,
+} as const;

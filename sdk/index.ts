@@ -1,0 +1,72 @@
+// The weir SDK: what user projects import to write typed tasks and workflows. Everything here is
+// public; `graph.ts` (run-time node recording) is internal.
+export { t } from "./types.ts";
+export type {
+  AssignableView,
+  BoolType,
+  DateType,
+  DatetimeType,
+  DirType,
+  DurationType,
+  EnumType,
+  FileType,
+  FileValue,
+  FloatType,
+  IntType,
+  JsValue,
+  ListType,
+  MapType,
+  OptionalType,
+  StringType,
+  StructType,
+  UnionType,
+  WeirType,
+  WeirTypeKind,
+} from "./types.ts";
+export { df } from "./dataframe.ts";
+export type {
+  AnyDataFrameType,
+  ArrowTypeName,
+  AssignableDataFrameView,
+  Column,
+  ColumnBuilder,
+  ColumnInput,
+  ColumnOf,
+  ColumnView,
+  DataFrameType,
+  DateUnit,
+  NullableColumn,
+  TimeUnit,
+} from "./dataframe.ts";
+export { task } from "./task.ts";
+export type {
+  CommandTask,
+  CommandTaskConfig,
+  Resources,
+  RetryPolicy,
+  Task,
+  TaskConfig,
+  TaskContext,
+  TaskFn,
+  TaskInputValues,
+  TaskOutputValues,
+  TypeMap,
+} from "./task.ts";
+export { and, or, not, RESERVED_OUTPUT_NAMES } from "./ref.ts";
+export type { BindInputs, Bindable, Comparable, Condition, NodeOutputs, Ref, RefTarget } from "./ref.ts";
+export { map, sensor, traceWorkflow, when, workflow } from "./workflow.ts";
+export type {
+  BranchTypes,
+  ListOutputs,
+  Schedule,
+  SensorOptions,
+  When,
+  WhenThen,
+  Workflow,
+  WorkflowBody,
+  WorkflowConfig,
+  WorkflowInputRefs,
+  WorkflowResult,
+  WorkflowTrace,
+} from "./workflow.ts";
+export { parseDuration, parseMemory } from "./duration.ts";

@@ -1,0 +1,133 @@
+// Typed references to values inside a workflow body, the conditions built from them, and the
+// binding rules (what may be passed to a task input). Assignability of refs is what the editor
+// checks on every edge; the compiler re-checks the same edges with precise diagnostics.
+import type { AssignableView, JsValue, OptionalType, StringType, StructType, WeirType } from "./types.ts";
+import type { z } from "zod";
+
+declare const refView: unique symbol;
+
+/** Where a ref points: a node's output (or a workflow input, node `inputs`), then a struct path. */
+export interface RefTarget {
+  readonly node: string;
+  readonly output: string;
+  readonly path: readonly string[];
+}
+
+export type Comparable<T extends WeirType> = JsValue<T> | Ref<T>;
+
+/**
+ * A reference to a value of type `T`. Covariant in `T` through the phantom `AssignableView<T>`
+ * (methods use method syntax, hence bivariant parameters, so they do not fix the variance).
+ * The compiler reads `T` as the type argument of `Ref`.
+ */
+export interface Ref<T extends WeirType = WeirType> {
+  readonly [refView]?: AssignableView<T>;
+  readonly kind: "ref";
+  readonly target: RefTarget;
+  eq(value: Comparable<T>): Condition;
+  ne(value: Comparable<T>): Condition;
+  gt(value: Comparable<T>): Condition;
+  gte(value: Comparable<T>): Condition;
+  lt(value: Comparable<T>): Condition;
+  lte(value: Comparable<T>): Condition;
+  isTrue(): Condition;
+  isFalse(): Condition;
+  /** A struct field, by attribute path. */
+  get<K extends StructFieldName<T>>(field: K): Ref<StructFieldType<T, K>>;
+  /** `{{node.output.path}}`, so refs can appear in template strings. */
+  toString(): string;
+}
+
+export type StructFieldName<T> = T extends StructType<infer Z> ? keyof Z["shape"] & string : never;
+export type StructFieldType<T, K> = T extends StructType<infer Z>
+  ? K extends keyof Z["shape"]
+    ? ZodToWeir<Z["shape"][K]>
+    : never
+  : never;
+
+/** The value type of a struct field, from its zod schema (number → float). */
+export type ZodToWeir<S> = S extends z.ZodOptional<infer I>
+  ? OptionalType<ZodToWeir<I>>
+  : S extends z.ZodString
+    ? StringType
+    : S extends z.ZodNumber
+      ? { readonly kind: "float" }
+      : S extends z.ZodBoolean
+        ? { readonly kind: "bool" }
+        : S extends z.ZodObject
+          ? StructType<S>
+          : S extends z.ZodArray<infer I>
+            ? { readonly kind: "list"; readonly item: ZodToWeir<I> }
+            : WeirType;
+
+export type ComparisonOp = "eq" | "ne" | "gt" | "gte" | "lt" | "lte";
+export type Condition =
+  | { readonly kind: "condition"; readonly op: ComparisonOp; readonly left: Ref<any>; readonly right: unknown }
+  | { readonly kind: "condition"; readonly op: "isTrue" | "isFalse"; readonly left: Ref<any> }
+  | { readonly kind: "condition"; readonly op: "and" | "or"; readonly operands: readonly [Condition, Condition] }
+  | { readonly kind: "condition"; readonly op: "not"; readonly operand: Condition };
+
+export const and = (a: Condition, b: Condition): Condition => ({ kind: "condition", op: "and", operands: [a, b] });
+export const or = (a: Condition, b: Condition): Condition => ({ kind: "condition", op: "or", operands: [a, b] });
+export const not = (c: Condition): Condition => ({ kind: "condition", op: "not", operand: c });
+
+/**
+ * What may be passed to an input of type `T`: a ref whose type may feed `T`, the plain JS value,
+ * `undefined` for optionals, and any string (e.g. a template over refs) for string inputs.
+ */
+export type Bindable<T extends WeirType> =
+  | Ref<T>
+  | JsValue<T>
+  | (T extends OptionalType<infer I> ? Ref<I> | undefined : never)
+  | ([T] extends [StringType] ? string : never);
+
+type OptionalInputKeys<I> = { [K in keyof I]: I[K] extends OptionalType<any> ? K : never }[keyof I];
+
+/** The argument of a task or workflow call: optional inputs may be left out. */
+export type BindInputs<I extends Record<string, WeirType>> = {
+  [K in Exclude<keyof I, OptionalInputKeys<I>>]: Bindable<I[K]>;
+} & { [K in OptionalInputKeys<I>]?: Bindable<I[K]> };
+
+/** Outputs of a node in a workflow body: one ref per output, plus explicit ordering. */
+export type NodeOutputs<O extends Record<string, WeirType>> = { readonly [K in keyof O]: Ref<O[K]> } & {
+  after(...nodes: Array<NodeOutputs<any> | Ref<any>>): NodeOutputs<O>;
+};
+
+/** The names a node output may not take (they would shadow `NodeOutputs` members). */
+export const RESERVED_OUTPUT_NAMES: readonly string[] = Object.freeze(["after"]);
+
+// ---- run time ------------------------------------------------------------------------------
+
+export function makeRef<T extends WeirType>(node: string, output: string, path: readonly string[] = []): Ref<T> {
+  const target: RefTarget = { node, output, path };
+  const compare =
+    (op: ComparisonOp) =>
+    (right: unknown): Condition => ({ kind: "condition", op, left: ref, right });
+  const ref: Ref<any> = {
+    kind: "ref",
+    target,
+    eq: compare("eq"),
+    ne: compare("ne"),
+    gt: compare("gt"),
+    gte: compare("gte"),
+    lt: compare("lt"),
+    lte: compare("lte"),
+    isTrue: () => ({ kind: "condition", op: "isTrue", left: ref }),
+    isFalse: () => ({ kind: "condition", op: "isFalse", left: ref }),
+    get: ((field: string) => makeRef(node, output, [...path, field])) as never,
+    toString: () => `{{${[node, output, ...path].join(".")}}}`,
+  };
+  return ref as unknown as Ref<T>;
+}
+
+export function isRef(value: unknown): value is Ref<any> {
+  return typeof value === "object" && value !== null && (value as { kind?: unknown }).kind === "ref" && "target" in value;
+}
+
+export function assertOutputNames(owner: string, outputs: Record<string, unknown> | undefined): void {
+  for (const name of Object.keys(outputs ?? {})) {
+    if (RESERVED_OUTPUT_NAMES.includes(name)) {
+      throw new Error(`weir: ${owner} declares an output named "${name}", which is reserved`);
+    }
+  }
+}

@@ -1,0 +1,93 @@
+// `task()` and `task.command()`: typed units of work. A task is callable inside a workflow body,
+// where it records a node and returns refs to its outputs.
+import { currentGraph } from "./graph.ts";
+import { assertOutputNames } from "./ref.ts";
+import type { BindInputs, NodeOutputs } from "./ref.ts";
+import type { JsValue, WeirType } from "./types.ts";
+
+export type TypeMap = Record<string, WeirType>;
+
+export interface RetryPolicy {
+  attempts: number;
+  /** Initial backoff, e.g. "2s"; grows exponentially with jitter. */
+  backoff?: string;
+  maxDelay?: string;
+}
+
+export interface Resources {
+  pool?: string;
+  cpu?: number;
+  /** e.g. "4Gi" */
+  memory?: string;
+  gpu?: number;
+  gpuType?: string;
+}
+
+export interface TaskConfig<I extends TypeMap, O extends TypeMap> {
+  name: string;
+  inputs: I;
+  outputs: O;
+  retries?: number | RetryPolicy;
+  /** e.g. "30m" */
+  timeout?: string;
+  cache?: boolean | { version?: string };
+  resources?: Resources;
+  interruptible?: boolean;
+}
+
+export interface CommandTaskConfig<I extends TypeMap, O extends TypeMap> extends TaskConfig<I, O> {
+  /** Inputs and outputs travel as files; the worker writes them and a JSON manifest. */
+  command: string[];
+  env?: Record<string, string>;
+  cwd?: string;
+}
+
+export interface TaskContext {
+  log(msg: string): void;
+  attempt: number;
+  executionId: string;
+  nodeId: string;
+  workdir: string;
+}
+
+export type TaskInputValues<I extends TypeMap> = { [K in keyof I]: JsValue<I[K]> };
+export type TaskOutputValues<O extends TypeMap> = { [K in keyof O]: JsValue<O[K]> };
+export type TaskFn<I extends TypeMap, O extends TypeMap> = (
+  inputs: TaskInputValues<I>,
+  ctx: TaskContext,
+) => Promise<TaskOutputValues<O>> | TaskOutputValues<O>;
+
+/** A TypeScript task. The compiler reads `I` and `O` as its type arguments (or from `config`). */
+export interface Task<I extends TypeMap, O extends TypeMap> {
+  (inputs: BindInputs<I>): NodeOutputs<O>;
+  readonly kind: "task";
+  readonly config: TaskConfig<I, O>;
+  readonly fn: TaskFn<I, O>;
+}
+
+/** A task run as an external command, e.g. a Python training script. */
+export interface CommandTask<I extends TypeMap, O extends TypeMap> {
+  (inputs: BindInputs<I>): NodeOutputs<O>;
+  readonly kind: "commandTask";
+  readonly config: CommandTaskConfig<I, O>;
+}
+
+function callable<I extends TypeMap, O extends TypeMap>(kind: "task" | "commandTask", config: TaskConfig<I, O>) {
+  assertOutputNames(`task "${config.name}"`, config.outputs);
+  return (inputs: BindInputs<I>): NodeOutputs<O> => {
+    const graph = currentGraph();
+    const id = graph.add(kind, config.name, { ...inputs });
+    return graph.outputs<O>(id, Object.keys(config.outputs));
+  };
+}
+
+function defineTask<I extends TypeMap, O extends TypeMap>(config: TaskConfig<I, O>, fn: TaskFn<I, O>): Task<I, O> {
+  return Object.assign(callable("task", config), { kind: "task" as const, config, fn });
+}
+
+function command<I extends TypeMap, O extends TypeMap>(config: CommandTaskConfig<I, O>): CommandTask<I, O> {
+  if (config.command.length === 0) throw new Error(`weir: command task "${config.name}" has an empty command`);
+  return Object.assign(callable("commandTask", config), { kind: "commandTask" as const, config });
+}
+
+export const task: typeof defineTask & { command: typeof command } = Object.assign(defineTask, { command });
