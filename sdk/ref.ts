@@ -13,37 +13,43 @@ export interface RefTarget {
   readonly path: readonly string[];
 }
 
-export type Comparable<T extends WeirType> = JsValue<T> | Ref<T>;
+/** What a comparison accepts on its right-hand side (the compiler checks the types precisely). */
+export type Operand = Ref<any> | string | number | boolean | Date | undefined;
 
 /**
- * A reference to a value of type `T`. Covariant in `T` through the phantom `AssignableView<T>`
- * (methods use method syntax, hence bivariant parameters, so they do not fix the variance).
- * The compiler reads `T` as the type argument of `Ref`.
+ * The structure behind `Ref<T>`: `V` is `AssignableView<T>` (what the editor compares on every
+ * edge, so it is the only place `T` shows structurally) and `F` the field types of a struct.
+ * Methods use method syntax, so their parameters stay bivariant and do not fix the variance.
  */
-export interface Ref<T extends WeirType = WeirType> {
-  readonly [refView]?: AssignableView<T>;
+export interface RefShape<V, F> {
+  readonly [refView]?: V;
   readonly kind: "ref";
   readonly target: RefTarget;
-  eq(value: Comparable<T>): Condition;
-  ne(value: Comparable<T>): Condition;
-  gt(value: Comparable<T>): Condition;
-  gte(value: Comparable<T>): Condition;
-  lt(value: Comparable<T>): Condition;
-  lte(value: Comparable<T>): Condition;
+  eq(value: Operand): Condition;
+  ne(value: Operand): Condition;
+  gt(value: Operand): Condition;
+  gte(value: Operand): Condition;
+  lt(value: Operand): Condition;
+  lte(value: Operand): Condition;
   isTrue(): Condition;
   isFalse(): Condition;
   /** A struct field, by attribute path. */
-  get<K extends StructFieldName<T>>(field: K): Ref<StructFieldType<T, K>>;
+  get<K extends keyof F & string>(field: K): Ref<Extract<F[K], WeirType>>;
   /** `{{node.output.path}}`, so refs can appear in template strings. */
   toString(): string;
 }
 
-export type StructFieldName<T> = T extends StructType<infer Z> ? keyof Z["shape"] & string : never;
-export type StructFieldType<T, K> = T extends StructType<infer Z>
-  ? K extends keyof Z["shape"]
-    ? ZodToWeir<Z["shape"][K]>
-    : never
-  : never;
+/**
+ * A reference to a value of type `T` inside a workflow body, covariant in `T` through
+ * `AssignableView<T>`. The compiler reads `T` as the alias type argument of `Ref`.
+ */
+export type Ref<T extends WeirType = WeirType> = RefShape<AssignableView<T>, StructFields<T>>;
+
+export type StructFields<T> = 0 extends 1 & T
+  ? any
+  : T extends StructType<infer Z>
+    ? { [K in keyof Z["shape"] & string]: ZodToWeir<Z["shape"][K]> }
+    : {};
 
 /** The value type of a struct field, from its zod schema (number → float). */
 export type ZodToWeir<S> = S extends z.ZodOptional<infer I>
@@ -103,7 +109,7 @@ export function makeRef<T extends WeirType>(node: string, output: string, path: 
   const compare =
     (op: ComparisonOp) =>
     (right: unknown): Condition => ({ kind: "condition", op, left: ref, right });
-  const ref: Ref<any> = {
+  const ref: RefShape<any, any> = {
     kind: "ref",
     target,
     eq: compare("eq"),
