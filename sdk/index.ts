@@ -70,3 +70,5 @@ export type {
   WorkflowTrace,
 } from "./workflow.ts";
 export { parseDuration, parseMemory } from "./duration.ts";
+export * from "./literals.ts";
+export * from "./validate.ts";
