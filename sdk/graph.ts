@@ -1,7 +1,7 @@
 // Run-time record of the nodes a workflow body creates. The compiler never runs bodies (it reads
 // them statically); this exists so that calling a task or tracing a workflow is never broken.
 import { isRef, makeRef } from "./ref.ts";
-import type { NodeOutputs, Ref } from "./ref.ts";
+import type { AfterTarget, NodeOutputs } from "./ref.ts";
 import type { WeirType } from "./types.ts";
 
 export type RecordedNodeKind = "task" | "commandTask" | "workflow" | "map" | "sensor" | "when";
@@ -35,7 +35,7 @@ export class GraphRecorder {
     const node = this.nodes.find((n) => n.id === nodeId);
     const outputs = {
       ...refs,
-      after: (...upstream: Array<NodeOutputs<any> | Ref<any>>) => {
+      after: (...upstream: AfterTarget[]) => {
         for (const up of upstream) node?.after.push(...upstreamIds(up));
         return outputs;
       },
@@ -44,9 +44,9 @@ export class GraphRecorder {
   }
 }
 
-function upstreamIds(up: NodeOutputs<any> | Ref<any>): string[] {
+function upstreamIds(up: AfterTarget): string[] {
   if (isRef(up)) return [up.target.node];
-  const ids = Object.values(up).filter(isRef).map((r) => r.target.node);
+  const ids = Object.values(up as object).filter(isRef).map((r) => r.target.node);
   return [...new Set(ids)];
 }
 

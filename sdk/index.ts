@@ -53,7 +53,7 @@ export type {
   TypeMap,
 } from "./task.ts";
 export { and, or, not, RESERVED_OUTPUT_NAMES } from "./ref.ts";
-export type { BindInputs, Bindable, Condition, NodeOutputs, Operand, Ref, RefShape, RefTarget, StructFields } from "./ref.ts";
+export type { AfterTarget, BindInputs, Bindable, Condition, NodeOutputs, Operand, Ref, RefShape, RefTarget, StructFields } from "./ref.ts";
 export { map, sensor, traceWorkflow, when, workflow } from "./workflow.ts";
 export type {
   BranchTypes,

@@ -33,8 +33,11 @@ export interface RefShape<V, F> {
   lte(value: Operand): Condition;
   isTrue(): Condition;
   isFalse(): Condition;
-  /** A struct field, by attribute path. */
-  get<K extends keyof F & string>(field: K): Ref<Extract<F[K], WeirType>>;
+  /**
+   * A struct field, by attribute path. Its own fields are untyped (`any`): a fully recursive type
+   * here makes the checker expand refs without end while outputs are still generic (TS2589).
+   */
+  get<K extends keyof F & string>(field: K): RefShape<AssignableView<Extract<F[K], WeirType>>, any>;
   /** `{{node.output.path}}`, so refs can appear in template strings. */
   toString(): string;
 }
@@ -96,8 +99,10 @@ export type BindInputs<I extends Record<string, WeirType>> = {
 
 /** Outputs of a node in a workflow body: one ref per output, plus explicit ordering. */
 export type NodeOutputs<O extends Record<string, WeirType>> = { readonly [K in keyof O]: Ref<O[K]> } & {
-  after(...nodes: Array<NodeOutputs<any> | Ref<any>>): NodeOutputs<O>;
+  after(...nodes: AfterTarget[]): NodeOutputs<O>;
 };
+/** What `.after()` accepts: another node's outputs or a ref. */
+export type AfterTarget = Ref<any> | { after(...nodes: never[]): unknown };
 
 /** The names a node output may not take (they would shadow `NodeOutputs` members). */
 export const RESERVED_OUTPUT_NAMES: readonly string[] = Object.freeze(["after"]);

@@ -81,7 +81,7 @@ function callable<I extends TypeMap, O extends TypeMap>(kind: "task" | "commandT
   };
 }
 
-function defineTask<I extends TypeMap, O extends TypeMap>(config: TaskConfig<I, O>, fn: TaskFn<I, O>): Task<I, O> {
+function defineTask<I extends TypeMap, O extends TypeMap>(config: TaskConfig<I, O>, fn: TaskFn<NoInfer<I>, NoInfer<O>>): Task<I, O> {
   return Object.assign(callable("task", config), { kind: "task" as const, config, fn });
 }
 

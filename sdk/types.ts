@@ -24,25 +24,25 @@ export interface FileType<F extends string | undefined = string | undefined> {
   readonly format: F;
 }
 export interface DirType { readonly kind: "dir" }
-export interface ListType<I extends WeirType = WeirType> {
+export interface ListType<I extends WeirType = any> {
   readonly kind: "list";
   readonly item: I;
 }
 /** String keys only. */
-export interface MapType<V extends WeirType = WeirType> {
+export interface MapType<V extends WeirType = any> {
   readonly kind: "map";
   readonly value: V;
 }
-export interface OptionalType<I extends WeirType = WeirType> {
+export interface OptionalType<I extends WeirType = any> {
   readonly kind: "optional";
   readonly inner: I;
 }
-export interface UnionType<V extends readonly WeirType[] = readonly WeirType[]> {
+export interface UnionType<V extends readonly WeirType[] = readonly any[]> {
   readonly kind: "union";
   readonly variants: V;
 }
 /** The zod object is kept at run time so its refinements can be checked. */
-export interface StructType<Z extends z.ZodObject = z.ZodObject> {
+export interface StructType<Z extends z.ZodObject = z.ZodObject<any>> {
   readonly kind: "struct";
   readonly schema: Z;
 }
@@ -63,7 +63,7 @@ export type WeirType =
   | OptionalType
   | UnionType
   | StructType
-  | DataFrameType<any>;
+  | DataFrameType;
 
 export type WeirTypeKind = WeirType["kind"];
 

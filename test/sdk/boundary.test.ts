@@ -1,0 +1,43 @@
+// sdk/ is what user code imports: it must never pull in the runtime, the compiler, grpc or sqlite.
+import { readFileSync, readdirSync, statSync } from "node:fs";
+import { dirname, join, relative, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { expect, test } from "vitest";
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
+const FORBIDDEN_PACKAGES = [/^@grpc\//, /^better-sqlite3$/, /^ts-morph$/];
+const FORBIDDEN_DIRS = ["runtime", "compiler"].map((d) => join(root, d));
+
+function walk(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    return statSync(path).isDirectory() ? walk(path) : /\.[cm]?tsx?$/.test(name) ? [path] : [];
+  });
+}
+
+function importsOf(file: string): string[] {
+  const source = readFileSync(file, "utf8");
+  const specifiers = /(?:import|export)\s[^'"]*?from\s*["']([^"']+)["']|import\s*\(\s*["']([^"']+)["']\s*\)|import\s*["']([^"']+)["']/g;
+  return [...source.matchAll(specifiers)].map((m) => m[1] ?? m[2] ?? m[3]);
+}
+
+test("sdk/ and its transitive relative imports stay off runtime, compiler, grpc, sqlite and ts-morph", () => {
+  const seen = new Set<string>();
+  const queue = walk(join(root, "sdk"));
+  const violations: string[] = [];
+  while (queue.length > 0) {
+    const file = queue.pop()!;
+    if (seen.has(file)) continue;
+    seen.add(file);
+    for (const spec of importsOf(file)) {
+      const where = `${relative(root, file)} imports ${spec}`;
+      if (spec.startsWith(".")) {
+        const target = resolve(dirname(file), spec);
+        if (FORBIDDEN_DIRS.some((d) => target === d || target.startsWith(d + "/"))) violations.push(where);
+        else queue.push(target);
+      } else if (FORBIDDEN_PACKAGES.some((p) => p.test(spec))) violations.push(where);
+    }
+  }
+  expect(seen.size).toBeGreaterThan(3);
+  expect(violations).toEqual([]);
+});
