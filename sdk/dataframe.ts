@@ -1,5 +1,6 @@
 // Dataframe schemas (`df.*`): Arrow column descriptors with literal types, plus the brand lattice
 // the editor uses to decide whether one dataframe may feed another (see docs/architecture.md).
+import { table } from "./table.ts";
 
 export type IntegerArrowType = "int8" | "int16" | "int32" | "int64" | "uint8" | "uint16" | "uint32" | "uint64";
 export type FloatArrowType = "float16" | "float32" | "float64";
@@ -220,4 +221,6 @@ export const df = {
   list,
   struct,
   dictionary,
+  /** Builds an apache-arrow Table with exactly this schema's Arrow types and nullability. */
+  table,
 } as const;

@@ -24,6 +24,8 @@ export type {
   WeirTypeKind,
 } from "./types.ts";
 export { df } from "./dataframe.ts";
+export { arrowSchema } from "./table.ts";
+export type { TableColumns } from "./table.ts";
 export type {
   AnyDataFrameType,
   ArrowTypeName,

@@ -8,8 +8,8 @@ import {
   DataFrameColumnSchema,
   DataFrameTypeSchema,
   TimeUnit as ProtoTimeUnit,
-} from "../proto/index.ts";
-import type { ArrowType, DataFrameColumn, DataFrameType } from "../proto/index.ts";
+} from "../proto/messages.ts";
+import type { ArrowType, DataFrameColumn, DataFrameType } from "../proto/messages.ts";
 
 const ARROW_TO_PROTO_UNIT: Readonly<Record<number, ProtoTimeUnit>> = Object.freeze({
   [arrow.TimeUnit.SECOND]: ProtoTimeUnit.SECOND,

@@ -1,7 +1,7 @@
 // The content hash of a Literal: sha256 over a canonical encoding, so equal values hash equally
 // wherever they are stored (map keys and JSON object keys sorted; refs hashed by their bytes).
 import { createHash } from "node:crypto";
-import type { Literal } from "../proto/index.ts";
+import type { Literal } from "../proto/messages.ts";
 
 /** Hex sha256 of the literal's canonical encoding. The runtime's cache keys use it. */
 export function hashLiteral(lit: Literal): string {

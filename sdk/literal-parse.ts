@@ -1,7 +1,7 @@
 // Parses the text of a CLI `--input name=value` into the JS value of the input's declared type,
 // with an error that names the expected type and shows an accepted example.
-import { SimpleType } from "../proto/index.ts";
-import type { LiteralType } from "../proto/index.ts";
+import { SimpleType } from "../proto/messages.ts";
+import type { LiteralType } from "../proto/messages.ts";
 import { parseDuration } from "./duration.ts";
 import { LiteralError } from "./literal-error.ts";
 import { describeType, isIsoDate, validateValue } from "./validate.ts";

@@ -13,8 +13,8 @@ import {
   NoneSchema,
   ScalarSchema,
   SimpleType,
-} from "../proto/index.ts";
-import type { Literal, LiteralType, Scalar } from "../proto/index.ts";
+} from "../proto/messages.ts";
+import type { Literal, LiteralType, Scalar } from "../proto/messages.ts";
 import { dataFrameTypeFromSchema } from "./literal-arrow.ts";
 import { hashLiteral } from "./literal-hash.ts";
 import { LiteralError } from "./literal-error.ts";

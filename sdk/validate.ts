@@ -1,8 +1,8 @@
 // Run-time type checks of values against LiteralTypes: JS values before they are stored, Literals
 // the server receives, and Arrow tables a task produced. One message per problem, naming its path.
 import { Table } from "apache-arrow";
-import { ArrowTypeId, BlobKind, SimpleType } from "../proto/index.ts";
-import type { ArrowType, DataFrameColumn, DataFrameType, Literal, LiteralType } from "../proto/index.ts";
+import { ArrowTypeId, BlobKind, SimpleType } from "../proto/messages.ts";
+import type { ArrowType, DataFrameColumn, DataFrameType, Literal, LiteralType } from "../proto/messages.ts";
 import { dataFrameTypeFromSchema, describeArrowType } from "./literal-arrow.ts";
 
 const DATE_PATTERN = /^(\d{4})-(\d{2})-(\d{2})$/;
