@@ -18,6 +18,8 @@ export interface Schedule {
   end?: string;
   catchup?: boolean;
   maxActiveRuns?: number;
+  /** The date or datetime input that receives each tick's time (e.g. "day"). */
+  kickoffInput?: string;
 }
 
 export interface WorkflowConfig<I extends TypeMap, O extends TypeMap> {

@@ -12,7 +12,7 @@ export const mlPipeline = workflow(
     name: "ml_pipeline",
     inputs: { day: t.date() },
     outputs: { accuracy: t.float(), deployed: t.string() },
-    schedule: { cron: "0 2 * * *", timezone: "UTC", catchup: false, maxActiveRuns: 3 },
+    schedule: { cron: "0 2 * * *", timezone: "UTC", catchup: false, maxActiveRuns: 3, kickoffInput: "day" },
   },
   ({ day }) => {
     const partition = sensor.file(`data/incoming/${day}/data.csv`, { pokeInterval: "2s", timeout: "2h" });
