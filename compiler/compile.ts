@@ -1,0 +1,285 @@
+// Orchestrates one compilation: load → discover → read interfaces → extract bodies → assemble
+// each exported workflow's CompiledWorkflow → version it → run the spec checks. Returns specs and
+// every diagnostic; writing files is emit.ts's job.
+import { clone, create, toBinary } from "@bufbuild/protobuf";
+import { createHash } from "node:crypto";
+import { ts } from "ts-morph";
+import type { Project } from "ts-morph";
+import { CompiledWorkflowSchema, NodeModuleRuntimeSchema, SourceLocationSchema, TaskTemplateSchema, WorkflowTemplateSchema } from "../proto/index.ts";
+import type { CompiledWorkflow, TaskTemplate, TypedInterface, WorkflowTemplate } from "../proto/index.ts";
+import { taskCodeHash, taskVersion } from "./code-hash.ts";
+import { readTaskSettings, readWorkflowSettings } from "./config.ts";
+import { Diagnostics, compareDiagnostics, diagnostic } from "./diagnostics.ts";
+import type { Diagnostic } from "./diagnostics.ts";
+import { discover } from "./discover.ts";
+import type { Definition, Discovery } from "./discover.ts";
+import { extractWorkflowBody } from "./extract/workflow-body.ts";
+import { readInterface } from "./interface.ts";
+import type { ReadInterface } from "./interface.ts";
+import { locationOf } from "./location.ts";
+import { COMPILER_VERSION } from "./options.ts";
+import { isProjectFile, loadProject, projectSourceFiles, relativeToRoot } from "./project.ts";
+import type { LoadedProject } from "./project.ts";
+import { checkCompiledWorkflow } from "./spec-checks/index.ts";
+
+export interface CompileResult {
+  /** One per exported workflow, sorted by name. */
+  readonly specs: CompiledWorkflow[];
+  /** Sorted by location; errors and warnings together. */
+  readonly diagnostics: Diagnostic[];
+  /** The project root (absent when the project could not be loaded). */
+  readonly root?: string;
+  /** True when the project itself could not be loaded (a usage/config error, exit code 2). */
+  readonly configError: boolean;
+}
+
+export interface CompileSettings {
+  /** Report tsc's own errors on the project's files (WEIR9001). */
+  readonly includeTscDiagnostics: boolean;
+}
+
+/** Loads the project at `target` (a directory or tsconfig.json) and compiles it. */
+export function compileProject(target: string, settings: Partial<CompileSettings> = {}): CompileResult {
+  const loaded = loadProject(target);
+  if (!loaded.ok) return { specs: [], diagnostics: [loaded.diagnostic], configError: true };
+  return compileLoaded(loaded.loaded, settings);
+}
+
+/** Compiles an already loaded project (the watch loop keeps one and refreshes changed files). */
+export function compileLoaded(loaded: LoadedProject, settings: Partial<CompileSettings> = {}): CompileResult {
+  const files = projectSourceFiles(loaded);
+  const found = discover(loaded.root, files);
+  const compilation = new Compilation(loaded.root, found);
+  const specs: CompiledWorkflow[] = [];
+  const diagnostics: Diagnostic[] = [...found.diagnostics];
+
+  if (settings.includeTscDiagnostics ?? true) diagnostics.push(...tscDiagnostics(loaded.project, loaded.root));
+  if (found.workflows.length === 0) {
+    diagnostics.push(diagnostic(Diagnostics.NoWorkflowsFound, [relativeToRoot(process.cwd(), loaded.root) || "."], undefined, [
+      "declare one with `export const daily = workflow({ name: \"daily\" }, (inputs) => { ... })`",
+    ]));
+  }
+  diagnostics.push(...duplicateNames(loaded.root, found.workflows));
+
+  for (const definition of found.workflows) {
+    const spec = compilation.compiledWorkflow(definition);
+    if (spec) specs.push(spec);
+  }
+  diagnostics.push(...compilation.diagnostics);
+  for (const spec of specs) diagnostics.push(...checkCompiledWorkflow(spec));
+  specs.sort((a, b) => ((a.workflow?.name ?? "") < (b.workflow?.name ?? "") ? -1 : 1));
+  return { specs, diagnostics: dedupe(diagnostics).sort(compareDiagnostics), root: loaded.root, configError: false };
+}
+
+interface CompiledDefinition {
+  readonly template: WorkflowTemplate;
+  readonly tasks: Set<Definition>;
+  readonly subworkflows: Set<Definition>;
+}
+
+class Compilation {
+  readonly diagnostics: Diagnostic[] = [];
+  private readonly interfaces = new Map<Definition, ReadInterface>();
+  private readonly tasks = new Map<Definition, TaskTemplate | undefined>();
+  private readonly workflows = new Map<Definition, CompiledDefinition | undefined>();
+  private readonly inProgress = new Set<Definition>();
+  private readonly versions = new Map<Definition, string>();
+
+  constructor(
+    private readonly root: string,
+    private readonly found: Discovery,
+  ) {}
+
+  compiledWorkflow(definition: Definition): CompiledWorkflow | undefined {
+    const compiled = this.workflow(definition);
+    if (!compiled) return undefined;
+    const spec = this.assemble(definition, compiled);
+    // Versions are set on shared templates once; each is the hash of its own standalone spec.
+    this.version(definition);
+    for (const sub of this.transitive(compiled).subworkflows) this.version(sub);
+    return spec;
+  }
+
+  private assemble(definition: Definition, compiled: CompiledDefinition): CompiledWorkflow {
+    const { tasks, subworkflows } = this.transitive(compiled);
+    const byName = <T extends { name: string }>(a: T, b: T) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
+    return create(CompiledWorkflowSchema, {
+      workflow: compiled.template,
+      subworkflows: [...subworkflows].flatMap((d) => this.workflows.get(d)?.template ?? []).sort(byName),
+      tasks: [...tasks].flatMap((d) => this.tasks.get(d) ?? []).sort(byName),
+      compilerVersion: COMPILER_VERSION,
+    });
+  }
+
+  private transitive(compiled: CompiledDefinition): { tasks: Set<Definition>; subworkflows: Set<Definition> } {
+    const tasks = new Set(compiled.tasks);
+    const subworkflows = new Set<Definition>();
+    const visit = (c: CompiledDefinition) => {
+      for (const sub of c.subworkflows) {
+        if (subworkflows.has(sub)) continue;
+        subworkflows.add(sub);
+        const inner = this.workflows.get(sub);
+        if (!inner) continue;
+        for (const t of inner.tasks) tasks.add(t);
+        visit(inner);
+      }
+    };
+    visit(compiled);
+    return { tasks, subworkflows };
+  }
+
+  // WorkflowTemplate.version: sha256 of the standalone spec's binary with every workflow version blank.
+  private version(definition: Definition): void {
+    if (this.versions.has(definition)) return;
+    const compiled = this.workflows.get(definition);
+    if (!compiled) return;
+    const spec = clone(CompiledWorkflowSchema, this.assemble(definition, compiled));
+    for (const template of [spec.workflow, ...spec.subworkflows]) if (template) template.version = "";
+    const version = createHash("sha256").update(toBinary(CompiledWorkflowSchema, spec)).digest("hex");
+    this.versions.set(definition, version);
+    compiled.template.version = version;
+  }
+
+  private interfaceOf(definition: Definition, what: string): TypedInterface {
+    let read = this.interfaces.get(definition);
+    if (!read) {
+      read = readInterface(definition.declaration.getType(), definition.declaration);
+      this.interfaces.set(definition, read);
+      const name = definition.name ?? definition.localName;
+      const at = locationOf(this.root, definition.declaration);
+      for (const problem of read.problems) {
+        const [side, variable] = problem.path.split(/\.(.*)/s);
+        const subject = `${side === "inputs" ? "input" : "output"} '${variable ?? problem.path}' of ${what} '${name}'`;
+        this.diagnostics.push(
+          problem.kind === "any"
+            ? diagnostic(Diagnostics.AnyTypedValue, [subject, "any"], at, [problem.detail])
+            : diagnostic(Diagnostics.UnresolvableTaskInterface, [name, `${subject}: ${problem.detail}`], at),
+        );
+      }
+    }
+    return read.iface;
+  }
+
+  private nameOf(definition: Definition, what: string): string {
+    if (definition.name !== undefined) return definition.name;
+    const config = definition.call.getArguments()[0] ?? definition.call;
+    this.diagnostics.push(
+      diagnostic(Diagnostics.ConfigurationError, [`the ${what} '${definition.localName}' needs a string literal 'name' in its config`], locationOf(this.root, config)),
+    );
+    return definition.localName;
+  }
+
+  task(definition: Definition): TaskTemplate | undefined {
+    if (this.tasks.has(definition)) return this.tasks.get(definition);
+    const name = this.nameOf(definition, "task");
+    const iface = this.interfaceOf(definition, "task");
+    const { settings, diagnostics } = readTaskSettings(this.root, name, definition.call, definition.kind === "commandTask");
+    this.diagnostics.push(...diagnostics);
+    const site = definition.exportSite;
+    if (!site) {
+      this.diagnostics.push(
+        diagnostic(Diagnostics.ConfigurationError, [`task '${name}' is not exported; export it so workers can load it`], locationOf(this.root, definition.declaration)),
+      );
+    }
+    const codeHash = site ? taskCodeHash(this.root, site.module, site.exportName) : "";
+    const template = create(TaskTemplateSchema, {
+      name,
+      version: taskVersion(iface, codeHash),
+      interface: iface,
+      resources: settings.resources,
+      retries: settings.retries,
+      timeout: settings.timeout,
+      cache: settings.cache,
+      interruptible: settings.interruptible,
+      runtime: settings.command
+        ? { case: "command", value: settings.command }
+        : { case: "node", value: create(NodeModuleRuntimeSchema, { module: site?.module ?? definition.module, exportName: site?.exportName ?? definition.localName }) },
+      source: create(SourceLocationSchema, locationOf(this.root, definition.call)),
+    });
+    this.tasks.set(definition, template);
+    return template;
+  }
+
+  workflow(definition: Definition): CompiledDefinition | undefined {
+    if (this.workflows.has(definition)) return this.workflows.get(definition);
+    if (this.inProgress.has(definition)) return undefined; // a cycle; the spec checks name it
+    this.inProgress.add(definition);
+    const name = this.nameOf(definition, "workflow");
+    const iface = this.interfaceOf(definition, "workflow");
+    const { settings, diagnostics } = readWorkflowSettings(this.root, name, definition.call, iface);
+    this.diagnostics.push(...diagnostics);
+    const tasks = new Set<Definition>();
+    const subworkflows = new Set<Definition>();
+    const body = extractWorkflowBody(definition.call.getArguments()[1], {
+      root: this.root,
+      workflowName: name,
+      iface,
+      resolveCallee: (callee) => this.found.definitionOf(callee),
+      use: (used) => {
+        if (used.kind === "workflow") {
+          subworkflows.add(used);
+          const inner = this.workflow(used);
+          return { name: inner?.template.name ?? used.name ?? used.localName, iface: inner?.template.interface ?? this.interfaceOf(used, "workflow") };
+        }
+        tasks.add(used);
+        const template = this.task(used);
+        return template?.interface ? { name: template.name, iface: template.interface } : undefined;
+      },
+    });
+    this.diagnostics.push(...body.diagnostics);
+    const template = create(WorkflowTemplateSchema, {
+      name,
+      interface: iface,
+      nodes: body.nodes,
+      outputs: body.outputs,
+      schedule: settings.schedule,
+      maxParallelism: settings.maxParallelism,
+      source: create(SourceLocationSchema, locationOf(this.root, definition.call)),
+    });
+    const compiled: CompiledDefinition = { template, tasks, subworkflows };
+    this.inProgress.delete(definition);
+    this.workflows.set(definition, compiled);
+    return compiled;
+  }
+}
+
+function duplicateNames(root: string, workflows: readonly Definition[]): Diagnostic[] {
+  const byName = new Map<string, Definition[]>();
+  for (const w of workflows) if (w.name !== undefined) byName.set(w.name, [...(byName.get(w.name) ?? []), w]);
+  const found: Diagnostic[] = [];
+  for (const [name, defs] of byName) {
+    if (defs.length < 2) continue;
+    const places = defs.map((d) => {
+      const l = locationOf(root, d.call);
+      return `${l.file}:${l.line}`;
+    });
+    for (const d of defs.slice(1)) found.push(diagnostic(Diagnostics.DuplicateWorkflowName, [name, places.join(", ")], locationOf(root, d.call)));
+  }
+  return found;
+}
+
+/** What tsc itself reports on the project's files, as WEIR9001 with the TS code in front. */
+function tscDiagnostics(project: Project, root: string): Diagnostic[] {
+  const found: Diagnostic[] = [];
+  for (const d of project.getPreEmitDiagnostics()) {
+    if (d.getCategory() !== ts.DiagnosticCategory.Error) continue;
+    const file = d.getSourceFile();
+    if (file && !isProjectFile(root, file.getFilePath())) continue;
+    const text = typeof d.getMessageText() === "string" ? (d.getMessageText() as string) : ts.flattenDiagnosticMessageText(d.compilerObject.messageText, "\n");
+    const [first, ...rest] = text.split("\n");
+    const start = d.getStart();
+    const location = file && start !== undefined ? { file: relativeToRoot(root, file.getFilePath()), ...file.getLineAndColumnAtPos(start) } : undefined;
+    found.push(diagnostic(Diagnostics.TscError, [`TS${d.getCode()}: ${first}`], location, rest.map((l) => l.trim()).filter(Boolean)));
+  }
+  return found;
+}
+
+function dedupe(diagnostics: Diagnostic[]): Diagnostic[] {
+  const seen = new Set<string>();
+  return diagnostics.filter((d) => {
+    const key = JSON.stringify([d.code, d.message, d.location]);
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}

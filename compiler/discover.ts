@@ -1,0 +1,155 @@
+// Finds every task and workflow the project declares (`task(...)`, `task.command(...)`,
+// `workflow(...)` bound to a top-level const) and under which module/name each is exported,
+// following re-exports and aliases, plus top-level side effects in the modules that declare them.
+import { Node, SyntaxKind } from "ts-morph";
+import type { CallExpression, Expression, SourceFile, Symbol as MorphSymbol, VariableDeclaration } from "ts-morph";
+import { Diagnostics, diagnostic } from "./diagnostics.ts";
+import type { Diagnostic } from "./diagnostics.ts";
+import { locationOf } from "./location.ts";
+import { relativeToRoot } from "./project.ts";
+import { resolveAlias, sdkFunctionOf } from "./sdk-calls.ts";
+
+export type DefinitionKind = "task" | "commandTask" | "workflow";
+
+export interface ExportSite {
+  /** Module path relative to the project root. */
+  readonly module: string;
+  readonly exportName: string;
+}
+
+export interface Definition {
+  readonly kind: DefinitionKind;
+  readonly declaration: VariableDeclaration;
+  /** The `task(...)` / `workflow(...)` call. */
+  readonly call: CallExpression;
+  /** The declared `name` (from the config literal), or undefined when it is not a literal. */
+  readonly name: string | undefined;
+  /** Module path relative to the root where the const is declared. */
+  readonly module: string;
+  readonly localName: string;
+  /** How a worker imports it: the declaring module's own export when there is one. */
+  exportSite?: ExportSite;
+}
+
+export interface Discovery {
+  /** Every definition, in file then position order. */
+  readonly definitions: Definition[];
+  readonly workflows: Definition[];
+  readonly tasks: Definition[];
+  readonly diagnostics: Diagnostic[];
+  /** The definition a callee resolves to (through imports, re-exports and aliases). */
+  definitionOf(callee: Node): Definition | undefined;
+}
+
+const DEFINING: Readonly<Record<string, DefinitionKind>> = Object.freeze({
+  task: "task",
+  "task.command": "commandTask",
+  workflow: "workflow",
+});
+
+export function discover(root: string, files: readonly SourceFile[]): Discovery {
+  const byDeclaration = new Map<VariableDeclaration, Definition>();
+  const definitions: Definition[] = [];
+  const diagnostics: Diagnostic[] = [];
+
+  for (const file of files) {
+    let declares = false;
+    for (const statement of file.getVariableStatements()) {
+      for (const declaration of statement.getDeclarations()) {
+        const call = definingCall(declaration.getInitializer());
+        if (!call) continue;
+        const kind = DEFINING[sdkFunctionOf(call) ?? ""];
+        if (!kind) continue;
+        const definition: Definition = {
+          kind,
+          declaration,
+          call,
+          name: configName(call),
+          module: relativeToRoot(root, file.getFilePath()),
+          localName: declaration.getName(),
+        };
+        byDeclaration.set(declaration, definition);
+        definitions.push(definition);
+        declares = true;
+      }
+    }
+    if (declares) diagnostics.push(...topLevelSideEffects(root, file));
+  }
+
+  // Exports: the declaring module's own export wins; otherwise the first re-export by path.
+  for (const file of files) {
+    const module = relativeToRoot(root, file.getFilePath());
+    for (const [exportName, declarations] of [...file.getExportedDeclarations()].sort(([a], [b]) => (a < b ? -1 : 1))) {
+      for (const declaration of declarations) {
+        const definition = Node.isVariableDeclaration(declaration) ? byDeclaration.get(declaration) : undefined;
+        if (!definition) continue;
+        const own = module === definition.module;
+        const current = definition.exportSite;
+        if (!current || (own && current.module !== module)) definition.exportSite = { module, exportName };
+      }
+    }
+  }
+
+  const exported = definitions.filter((d) => d.exportSite);
+  return {
+    definitions,
+    workflows: exported.filter((d) => d.kind === "workflow"),
+    tasks: exported.filter((d) => d.kind !== "workflow"),
+    diagnostics,
+    definitionOf: (callee) => definitionOfSymbol(byDeclaration, callee.getSymbol()),
+  };
+}
+
+function definitionOfSymbol(
+  byDeclaration: Map<VariableDeclaration, Definition>,
+  symbol: MorphSymbol | undefined,
+): Definition | undefined {
+  const resolved = resolveAlias(symbol);
+  for (const declaration of resolved?.getDeclarations() ?? []) {
+    if (Node.isVariableDeclaration(declaration)) {
+      const found = byDeclaration.get(declaration);
+      if (found) return found;
+    }
+  }
+  return undefined;
+}
+
+/** The call under `as`, `satisfies` and parentheses, if the initializer is one. */
+function definingCall(initializer: Expression | undefined): CallExpression | undefined {
+  let expr: Node | undefined = initializer;
+  while (expr && (Node.isAsExpression(expr) || Node.isSatisfiesExpression(expr) || Node.isParenthesizedExpression(expr))) {
+    expr = expr.getExpression();
+  }
+  return expr && Node.isCallExpression(expr) ? expr : undefined;
+}
+
+function configName(call: CallExpression): string | undefined {
+  const config = call.getArguments()[0];
+  if (!config || !Node.isObjectLiteralExpression(config)) return undefined;
+  const property = config.getProperty("name");
+  if (!property || !Node.isPropertyAssignment(property)) return undefined;
+  const value = property.getInitializer()?.getType().getLiteralValue();
+  return typeof value === "string" ? value : undefined;
+}
+
+// A call, `new` or `await` at the top level of a module that declares tasks or workflows runs
+// whenever a worker loads the module; the compiler never runs it, but says so.
+function topLevelSideEffects(root: string, file: SourceFile): Diagnostic[] {
+  const found: Diagnostic[] = [];
+  for (const statement of file.getStatements()) {
+    if (!Node.isExpressionStatement(statement)) continue;
+    const expr = statement.getExpression();
+    const effect =
+      expr.getKind() === SyntaxKind.AwaitExpression ||
+      expr.getKind() === SyntaxKind.NewExpression ||
+      (Node.isCallExpression(expr) && !sdkFunctionOf(expr));
+    if (!effect) continue;
+    found.push(diagnostic(Diagnostics.TopLevelSideEffect, [shorten(expr.getText())], locationOf(root, expr)));
+  }
+  return found;
+}
+
+function shorten(text: string): string {
+  const oneLine = text.replace(/\s+/g, " ");
+  return oneLine.length > 60 ? `${oneLine.slice(0, 57)}...` : oneLine;
+}
