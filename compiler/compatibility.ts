@@ -1,0 +1,329 @@
+// The whole compatibility relation of DESIGN.md in one file: when may a producer's value feed a
+// consumer? The compiler and the runtime (RegisterWorkflow) both call `checkAssignable`.
+import { ArrowTypeId, SimpleType } from "../proto/index.ts";
+import type { ArrowType, DataFrameColumn, DataFrameType, LiteralType } from "../proto/index.ts";
+import { arrowTypeName, dictionaryIndexName, typeName } from "./type-names.ts";
+
+export type IncompatibilityReason =
+  /** The consumer's dataframe declares a column the producer does not have. */
+  | "missing-column"
+  /** Same column, Arrow types differ (and no lossless widening exists). */
+  | "arrow-type"
+  /** A nullable producer column feeds a non-nullable consumer column. */
+  | "nullability"
+  /** Different kinds of value (list vs map, int vs string…). */
+  | "type"
+  /** An int feeding a float: weir never converts numbers implicitly. */
+  | "int-to-float"
+  /** A struct field the consumer needs is missing, or optional in the producer only. */
+  | "missing-field"
+  /** An optional producer feeding a required consumer. */
+  | "optional"
+  /** Producer enum values the consumer does not accept. */
+  | "enum-values"
+  /** File vs directory. */
+  | "blob-kind"
+  /** Blob or dataframe storage formats differ. */
+  | "format"
+  /** No consumer variant accepts the producer. */
+  | "union";
+
+export interface Incompatibility {
+  /** "" for the value itself, else a column name, "field.sub", "[]" for list items. */
+  path: string;
+  reason: IncompatibilityReason;
+  /** Name of the producer's type at `path`. */
+  producer: string;
+  /** Name of the consumer's type at `path`. */
+  consumer: string;
+  /** One line, e.g. "column 'age': Int32 (producer) is not Utf8 (consumer)". */
+  message: string;
+}
+
+/**
+ * Every reason the producer's type is not assignable to the consumer's; `[]` when the edge is
+ * legal. `any` on either side (SIMPLE_TYPE_ANY, `df.any()`) is legal here: the caller reports such
+ * an edge as an unchecked-edge warning (see `isUncheckedEdge`).
+ */
+export function checkAssignable(producer: LiteralType, consumer: LiteralType): Incompatibility[] {
+  const out: Incompatibility[] = [];
+  assign(producer, consumer, "", out);
+  return out;
+}
+
+/** True when `df.any()` or SIMPLE_TYPE_ANY appears anywhere in the type. */
+export function isAnyType(t: LiteralType | undefined): boolean {
+  if (t === undefined) return false;
+  const v = t.type;
+  switch (v.case) {
+    case "simple":
+      return v.value === SimpleType.ANY;
+    case "dataframe":
+      return v.value.any;
+    case "collection":
+      return isAnyType(v.value.item);
+    case "map":
+      return isAnyType(v.value.value);
+    case "optional":
+      return isAnyType(v.value.inner);
+    case "union":
+      return v.value.variants.some(isAnyType);
+    case "struct":
+      return v.value.fields.some((f) => isAnyType(f.type));
+    default:
+      return false;
+  }
+}
+
+/** A legal edge that the compiler could not check because an `any` is involved on either side. */
+export function isUncheckedEdge(producer: LiteralType, consumer: LiteralType): boolean {
+  return isAnyType(producer) || isAnyType(consumer);
+}
+
+/** Whether values of this type can be rendered into a string template. */
+export function isStringable(t: LiteralType): boolean {
+  const v = t.type;
+  if (v.case === "enumType") return true;
+  return v.case === "simple" && v.value !== SimpleType.UNSPECIFIED;
+}
+
+// ---- values ------------------------------------------------------------------------------------
+
+function at(path: string): string {
+  return path === "" ? "" : `'${path}': `;
+}
+
+function push(out: Incompatibility[], path: string, reason: IncompatibilityReason, p: string, c: string, text: string): void {
+  out.push({ path, reason, producer: p, consumer: c, message: `${at(path)}${text}` });
+}
+
+function mismatch(out: Incompatibility[], path: string, producer: LiteralType, consumer: LiteralType): void {
+  const p = typeName(producer);
+  const c = typeName(consumer);
+  push(out, path, "type", p, c, `${p} (producer) is not ${c} (consumer)`);
+}
+
+function isSimple(t: LiteralType, s: SimpleType): boolean {
+  return t.type.case === "simple" && t.type.value === s;
+}
+
+function assign(producer: LiteralType | undefined, consumer: LiteralType | undefined, path: string, out: Incompatibility[]): void {
+  if (producer === undefined || consumer === undefined) {
+    const p = typeName(producer);
+    const c = typeName(consumer);
+    push(out, path, "type", p, c, `${p} (producer) is not ${c} (consumer)`);
+    return;
+  }
+  if (isSimple(producer, SimpleType.ANY) || isSimple(consumer, SimpleType.ANY)) return;
+  const p = producer.type;
+  const c = consumer.type;
+
+  // Wrappers first: optional and union consumers widen what they accept.
+  if (c.case === "optional") {
+    assign(p.case === "optional" ? p.value.inner : producer, c.value.inner, path, out);
+    return;
+  }
+  if (c.case === "union") {
+    if (p.case === "union") {
+      for (const variant of p.value.variants) {
+        if (!c.value.variants.some((cv) => checkAssignable(variant, cv).length === 0)) {
+          const pv = typeName(variant);
+          const cn = typeName(consumer);
+          push(out, path, "union", pv, cn, `variant ${pv} of the producer matches no variant of ${cn} (consumer)`);
+        }
+      }
+      return;
+    }
+    if (!c.value.variants.some((cv) => checkAssignable(producer, cv).length === 0)) {
+      const pn = typeName(producer);
+      const cn = typeName(consumer);
+      push(out, path, "union", pn, cn, `${pn} (producer) matches no variant of ${cn} (consumer)`);
+    }
+    return;
+  }
+  if (p.case === "optional") {
+    const pn = typeName(producer);
+    const cn = typeName(consumer);
+    push(out, path, "optional", pn, cn, `${pn} (producer) may be absent, but ${cn} (consumer) is required`);
+    return;
+  }
+  if (p.case === "union") {
+    // Every variant the producer may yield must fit the consumer.
+    for (const variant of p.value.variants) assign(variant, consumer, path, out);
+    return;
+  }
+
+  switch (c.case) {
+    case "simple":
+      if (p.case !== "simple") return mismatch(out, path, producer, consumer);
+      if (p.value === c.value) return;
+      if (p.value === SimpleType.INTEGER && c.value === SimpleType.FLOAT) {
+        push(out, path, "int-to-float", "int", "float", "int (producer) does not widen to float (consumer); weir never converts numbers implicitly, declare the output as float or convert it in a task");
+        return;
+      }
+      return mismatch(out, path, producer, consumer);
+    case "enumType": {
+      if (p.case !== "enumType") return mismatch(out, path, producer, consumer);
+      const accepted = new Set(c.value.values);
+      const extra = p.value.values.filter((v) => !accepted.has(v));
+      if (extra.length > 0) {
+        push(out, path, "enum-values", typeName(producer), typeName(consumer),
+          `the consumer does not accept value${extra.length > 1 ? "s" : ""} ${extra.map((v) => `'${v}'`).join(", ")} of ${typeName(producer)} (producer)`);
+      }
+      return;
+    }
+    case "blob": {
+      if (p.case !== "blob") return mismatch(out, path, producer, consumer);
+      const pn = typeName(producer);
+      const cn = typeName(consumer);
+      if (p.value.kind !== c.value.kind) {
+        push(out, path, "blob-kind", pn, cn, `${pn} (producer) is not ${cn} (consumer)`);
+      } else if (c.value.format !== "" && p.value.format !== "" && p.value.format !== c.value.format) {
+        // An empty producer format is only known at run time (a sensor's file): the worker checks it.
+        push(out, path, "format", pn, cn,
+          `format '${p.value.format || "any"}' (producer) is not '${c.value.format}' (consumer)`);
+      }
+      return;
+    }
+    case "collection":
+      if (p.case !== "collection") return mismatch(out, path, producer, consumer);
+      assign(p.value.item, c.value.item, `${path}[]`, out);
+      return;
+    case "map":
+      if (p.case !== "map") return mismatch(out, path, producer, consumer);
+      assign(p.value.value, c.value.value, `${path}{}`, out);
+      return;
+    case "struct": {
+      if (p.case !== "struct") return mismatch(out, path, producer, consumer);
+      const fields = new Map(p.value.fields.map((f) => [f.name, f]));
+      for (const cf of c.value.fields) {
+        const fieldPath = path === "" ? cf.name : `${path}.${cf.name}`;
+        const pf = fields.get(cf.name);
+        if (pf === undefined) {
+          if (!cf.optional) {
+            push(out, fieldPath, "missing-field", "<absent>", typeName(cf.type), `field is missing in the producer`);
+          }
+          continue;
+        }
+        if (pf.optional && !cf.optional) {
+          push(out, fieldPath, "missing-field", `${typeName(pf.type)}?`, typeName(cf.type),
+            `field is optional in the producer but required by the consumer`);
+          continue;
+        }
+        assign(pf.type, cf.type, fieldPath, out);
+      }
+      return;
+    }
+    case "dataframe":
+      if (p.case !== "dataframe") return mismatch(out, path, producer, consumer);
+      assignDataFrame(p.value, c.value, path, out);
+      return;
+    default:
+      return mismatch(out, path, producer, consumer);
+  }
+}
+
+// ---- dataframes ----------------------------------------------------------------------------------
+
+function assignDataFrame(p: DataFrameType, c: DataFrameType, path: string, out: Incompatibility[]): void {
+  if (c.any || p.any) return; // legal but unchecked: reported by the caller as a warning
+  const pf = p.format || "arrow";
+  const cf = c.format || "arrow";
+  if (pf !== cf) push(out, path, "format", pf, cf, `format '${pf}' (producer) is not '${cf}' (consumer)`);
+  assignColumns(p.columns, c.columns, path, out);
+}
+
+/** Every consumer column must exist in the producer; each is reported on its own. */
+function assignColumns(producer: DataFrameColumn[], consumer: DataFrameColumn[], prefix: string, out: Incompatibility[]): void {
+  const byName = new Map(producer.map((col) => [col.name, col]));
+  for (const cc of consumer) {
+    const path = prefix === "" ? cc.name : `${prefix}.${cc.name}`;
+    const pc = byName.get(cc.name);
+    if (pc === undefined) {
+      out.push({
+        path, reason: "missing-column", producer: "<absent>", consumer: arrowTypeName(cc.type),
+        message: `column '${path}': missing in the producer (the consumer needs ${arrowTypeName(cc.type)}${cc.nullable ? "?" : ""})`,
+      });
+      continue;
+    }
+    assignColumn(pc, cc, path, out);
+  }
+}
+
+function assignColumn(pc: DataFrameColumn, cc: DataFrameColumn, path: string, out: Incompatibility[]): void {
+  assignArrow(pc.type, cc.type, path, out);
+  if (pc.nullable && !cc.nullable) {
+    out.push({
+      path, reason: "nullability", producer: `${arrowTypeName(pc.type)}?`, consumer: arrowTypeName(cc.type),
+      message: `column '${path}': nullable (producer) cannot feed non-nullable (consumer)`,
+    });
+  }
+}
+
+function arrowMismatch(pa: ArrowType | undefined, ca: ArrowType | undefined, path: string, out: Incompatibility[], verb = "is not"): void {
+  const p = arrowTypeName(pa);
+  const c = arrowTypeName(ca);
+  out.push({ path, reason: "arrow-type", producer: p, consumer: c, message: `column '${path}': ${p} (producer) ${verb} ${c} (consumer)` });
+}
+
+/** Lossless integer widening: same signedness and not narrower, or unsigned into a strictly wider signed. */
+export function intWidens(pBits: number, pSigned: boolean, cBits: number, cSigned: boolean): boolean {
+  if (pSigned === cSigned) return pBits <= cBits;
+  return !pSigned && cSigned && pBits < cBits;
+}
+
+function assignArrow(pa: ArrowType | undefined, ca: ArrowType | undefined, path: string, out: Incompatibility[]): void {
+  if (pa === undefined || ca === undefined) return arrowMismatch(pa, ca, path, out);
+  if (pa.id === ArrowTypeId.DICTIONARY && ca.id === ArrowTypeId.UTF8) {
+    // Decoding a dictionary of strings is lossless.
+    const value = pa.children[0]?.type;
+    if (value?.id === ArrowTypeId.UTF8) return;
+    return arrowMismatch(pa, ca, path, out);
+  }
+  if (pa.id !== ca.id) return arrowMismatch(pa, ca, path, out);
+  switch (ca.id) {
+    case ArrowTypeId.INT:
+      if (!intWidens(pa.bitWidth, pa.signed, ca.bitWidth, ca.signed)) arrowMismatch(pa, ca, path, out, "does not widen losslessly to");
+      return;
+    case ArrowTypeId.FLOAT:
+      if (pa.bitWidth > ca.bitWidth) arrowMismatch(pa, ca, path, out, "does not widen losslessly to");
+      return;
+    case ArrowTypeId.DATE:
+    case ArrowTypeId.DURATION:
+      if (pa.unit !== ca.unit) arrowMismatch(pa, ca, path, out);
+      return;
+    case ArrowTypeId.TIMESTAMP:
+      if (pa.unit !== ca.unit || pa.timezone !== ca.timezone) arrowMismatch(pa, ca, path, out);
+      return;
+    case ArrowTypeId.DECIMAL:
+      if (pa.precision !== ca.precision || pa.scale !== ca.scale) arrowMismatch(pa, ca, path, out);
+      return;
+    case ArrowTypeId.LIST: {
+      const pItem = pa.children[0];
+      const cItem = ca.children[0];
+      if (pItem === undefined || cItem === undefined) return arrowMismatch(pa, ca, path, out);
+      assignColumn(pItem, cItem, `${path}[]`, out);
+      return;
+    }
+    case ArrowTypeId.STRUCT:
+      assignColumns(pa.children, ca.children, path, out);
+      return;
+    case ArrowTypeId.DICTIONARY: {
+      const pValue = pa.children[0];
+      const cValue = ca.children[0];
+      if (pValue === undefined || cValue === undefined) return arrowMismatch(pa, ca, path, out);
+      const pIndex = pa.bitWidth === 0 ? { bits: 32, signed: true } : { bits: pa.bitWidth, signed: pa.signed };
+      const cIndex = ca.bitWidth === 0 ? { bits: 32, signed: true } : { bits: ca.bitWidth, signed: ca.signed };
+      if (!intWidens(pIndex.bits, pIndex.signed, cIndex.bits, cIndex.signed)) {
+        out.push({
+          path, reason: "arrow-type", producer: arrowTypeName(pa), consumer: arrowTypeName(ca),
+          message: `column '${path}': dictionary index ${dictionaryIndexName(pa)} (producer) does not widen losslessly to ${dictionaryIndexName(ca)} (consumer)`,
+        });
+      }
+      assignColumn(pValue, cValue, `${path}.value`, out);
+      return;
+    }
+    default:
+      return; // BOOL, UTF8, LARGE_UTF8, BINARY carry no parameters
+  }
+}

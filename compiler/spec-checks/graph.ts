@@ -1,0 +1,120 @@
+// The graph of one workflow: node ids unique, targets that exist, upstream ids that exist and
+// include every same-scope node a node reads, no cycles, and outputs that somebody uses.
+import { Diagnostics } from "../diagnostics.ts";
+import { spanOf } from "./context.ts";
+import { didYouMean } from "./did-you-mean.ts";
+import { nodeShape } from "./node-shape.ts";
+import type { NodeEntry, Scope } from "./scope.ts";
+import { dependentAt } from "./scope.ts";
+import type { WorkflowCheck } from "./workflow-check.ts";
+import { where } from "./workflow-check.ts";
+
+/** Checks that do not need the bindings typed: ids, targets, upstream names, emptiness. */
+export function checkNodesExist(wc: WorkflowCheck): void {
+  const { ctx, workflow, scopes } = wc;
+  if (workflow.nodes.length === 0) ctx.report(Diagnostics.EmptyWorkflow, [workflow.name], where(wc, spanOf(workflow.source)));
+  const seen = new Set<string>();
+  for (const { node } of scopes.all) {
+    const span = spanOf(node.source);
+    if (seen.has(node.id)) ctx.report(Diagnostics.DuplicateNodeId, [node.id, workflow.name], where(wc, span, node.id));
+    seen.add(node.id);
+    const t = node.target;
+    switch (t.case) {
+      case "task":
+      case "map": {
+        const task = t.case === "task" ? t.value : t.value.task;
+        if (!ctx.tasks.has(task)) ctx.report(Diagnostics.MissingTask, [node.id, task, didYouMean(task, ctx.tasks.keys())], where(wc, span, node.id));
+        break;
+      }
+      case "subworkflow":
+        if (!ctx.workflows.has(t.value)) {
+          ctx.report(Diagnostics.MissingSubworkflow, [node.id, t.value, didYouMean(t.value, ctx.workflows.keys())], where(wc, span, node.id));
+        }
+        break;
+      case undefined:
+        ctx.report(Diagnostics.NodeWithoutTarget, [node.id], where(wc, span, node.id));
+        break;
+      default:
+        break;
+    }
+  }
+  for (const { node, scope } of scopes.all) {
+    const inScope = scope.nodes.map((n) => n.id);
+    for (const up of node.upstream) {
+      if (!scopes.byId.has(up)) {
+        ctx.report(Diagnostics.UnknownUpstream, [node.id, up, didYouMean(up, inScope)], where(wc, spanOf(node.source), node.id));
+      }
+    }
+  }
+}
+
+/** Checks that need the reads collected while typing bindings: upstream, cycles, unused nodes. */
+export function checkDependencies(wc: WorkflowCheck): void {
+  const { ctx, scopes } = wc;
+  // Dependencies per scope: upstream lists plus reads, a read from inside an arm counting as a
+  // read by the branch node that holds the arm.
+  const deps = new Map<string, Set<string>>();
+  for (const { node, scope } of scopes.all) {
+    const set = deps.get(node.id) ?? new Set<string>();
+    for (const up of node.upstream) if (scopes.byId.get(up)?.scope === scope) set.add(up);
+    deps.set(node.id, set);
+  }
+  const missingReported = new Set<string>();
+  for (const read of wc.reads) {
+    if (read.owner === undefined) continue;
+    const dependent = dependentAt(read.owner.node, read.owner.scope, read.target.scope);
+    if (dependent === undefined) continue;
+    deps.get(dependent.id)?.add(read.target.node.id);
+    const key = `${read.owner.node.id}\u0000${read.target.node.id}`;
+    if (read.direct && read.owner.scope === read.target.scope && !read.owner.node.upstream.includes(read.target.node.id) && !missingReported.has(key)) {
+      missingReported.add(key);
+      ctx.report(Diagnostics.MissingUpstream, [read.owner.node.id, read.target.node.id], where(wc, spanOf(read.owner.node.source), read.owner.node.id));
+    }
+  }
+  for (const scope of scopes.scopes) reportCycles(wc, scope, deps);
+  reportUnused(wc);
+}
+
+function reportCycles(wc: WorkflowCheck, scope: Scope, deps: Map<string, Set<string>>): void {
+  const ids = new Set(scope.nodes.map((n) => n.id));
+  const state = new Map<string, "open" | "done">();
+  const stack: string[] = [];
+  const visit = (id: string): void => {
+    state.set(id, "open");
+    stack.push(id);
+    for (const dep of [...(deps.get(id) ?? [])].sort()) {
+      if (!ids.has(dep)) continue;
+      if (state.get(dep) === "open") {
+        // deps point upstream; print the cycle in data-flow order: producer -> consumer.
+        const cycle = stack.slice(stack.indexOf(dep)).reverse();
+        cycle.push(cycle[0]);
+        const first = wc.scopes.byId.get(cycle[0])?.node;
+        wc.ctx.report(Diagnostics.Cycle, [wc.workflow.name, cycle.join(" -> ")], where(wc, spanOf(first?.source), first?.id));
+      } else if (state.get(dep) === undefined) {
+        visit(dep);
+      }
+    }
+    stack.pop();
+    state.set(id, "done");
+  };
+  for (const node of scope.nodes) if (state.get(node.id) === undefined) visit(node.id);
+}
+
+/**
+ * A node with outputs that nothing reads, nothing lists as upstream and no workflow or branch
+ * output returns: its results are computed and dropped, worth a warning. A leaf without outputs
+ * (deploy, notify) is a legitimate side effect and stays silent.
+ */
+function reportUnused(wc: WorkflowCheck): void {
+  const used = new Set<string>();
+  for (const read of wc.reads) used.add(read.target.node.id);
+  for (const { node } of wc.scopes.all) for (const up of node.upstream) used.add(up);
+  for (const entry of wc.scopes.all) {
+    if (used.has(entry.node.id)) continue;
+    const shape = nodeShape(wc.ctx, entry.node);
+    if (shape.outputs === undefined || shape.outputs.size === 0) continue;
+    wc.ctx.report(Diagnostics.UnusedNodeOutputs, [entry.node.id, shape.label], where(wc, spanOf(entry.node.source), entry.node.id));
+  }
+}
+
+export type { NodeEntry };

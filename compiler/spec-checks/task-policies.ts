@@ -1,0 +1,40 @@
+// Per-task policies: a runtime to run, resources the scheduler can satisfy, sane retries and
+// timeouts.
+import type { TaskTemplate } from "../../proto/index.ts";
+import { Diagnostics } from "../diagnostics.ts";
+import type { CheckContext } from "./context.ts";
+import { spanOf } from "./context.ts";
+import { durationText, seconds } from "./durations.ts";
+import { SpecLimits } from "./limits.ts";
+
+export function checkTaskPolicies(ctx: CheckContext, task: TaskTemplate): void {
+  const location = spanOf(task.source);
+  const at = location === undefined ? {} : { location };
+  if (task.runtime.case === undefined) ctx.report(Diagnostics.TaskWithoutRuntime, [task.name], at);
+  const r = task.resources;
+  if (r !== undefined) {
+    if (!Number.isFinite(r.cpu) || r.cpu < 0) ctx.report(Diagnostics.InvalidCpu, [task.name, String(r.cpu)], at);
+    if (r.gpu > SpecLimits.maxGpusPerTask) ctx.report(Diagnostics.TooManyGpus, [task.name, r.gpu, SpecLimits.maxGpusPerTask], at);
+  }
+  const retries = task.retries;
+  if (retries !== undefined) {
+    if (retries.attempts > SpecLimits.maxRetryAttempts) {
+      ctx.report(Diagnostics.TooManyRetries, [task.name, retries.attempts, "retry attempts", SpecLimits.maxRetryAttempts], at);
+    }
+    if (retries.systemAttempts > SpecLimits.maxRetryAttempts) {
+      ctx.report(Diagnostics.TooManyRetries, [task.name, retries.systemAttempts, "system retry attempts", SpecLimits.maxRetryAttempts], at);
+    }
+    for (const [name, d] of [["the retry backoff", retries.backoff], ["the retry max delay", retries.maxDelay]] as const) {
+      if (d !== undefined && seconds(d) < 0) ctx.report(Diagnostics.InvalidDuration, [name, task.name, durationText(d)], at);
+    }
+    if (retries.backoff !== undefined && retries.maxDelay !== undefined && seconds(retries.maxDelay) > 0 && seconds(retries.backoff) > seconds(retries.maxDelay)) {
+      ctx.report(Diagnostics.BackoffExceedsMaxDelay, [task.name, durationText(retries.backoff), durationText(retries.maxDelay)], at);
+    }
+  }
+  if (task.timeout !== undefined) {
+    const s = seconds(task.timeout);
+    if (s <= 0 || s > SpecLimits.maxTimeoutSeconds) {
+      ctx.report(Diagnostics.InvalidTimeout, [task.name, durationText(task.timeout), "7 days"], at);
+    }
+  }
+}
