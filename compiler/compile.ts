@@ -68,7 +68,7 @@ export function compileLoaded(loaded: LoadedProject, settings: Partial<CompileSe
   diagnostics.push(...compilation.diagnostics);
   for (const spec of specs) diagnostics.push(...checkCompiledWorkflow(spec));
   specs.sort((a, b) => ((a.workflow?.name ?? "") < (b.workflow?.name ?? "") ? -1 : 1));
-  return { specs, diagnostics: dedupe(diagnostics).sort(compareDiagnostics), root: loaded.root, configError: false };
+  return { specs, diagnostics: dedupe(withoutShadowedTsc(diagnostics)).sort(compareDiagnostics), root: loaded.root, configError: false };
 }
 
 interface CompiledDefinition {
@@ -147,14 +147,11 @@ class Compilation {
       this.interfaces.set(definition, read);
       const name = definition.name ?? definition.localName;
       const at = locationOf(this.root, definition.declaration);
-      for (const problem of read.problems) {
+      // 'any' variables are reported by the spec checks (WEIR6003) from the spec itself.
+      for (const problem of read.problems.filter((p) => p.kind === "unresolvable")) {
         const [side, variable] = problem.path.split(/\.(.*)/s);
         const subject = `${side === "inputs" ? "input" : "output"} '${variable ?? problem.path}' of ${what} '${name}'`;
-        this.diagnostics.push(
-          problem.kind === "any"
-            ? diagnostic(Diagnostics.AnyTypedValue, [subject, "any"], at, [problem.detail])
-            : diagnostic(Diagnostics.UnresolvableTaskInterface, [name, `${subject}: ${problem.detail}`], at),
-        );
+        this.diagnostics.push(diagnostic(Diagnostics.UnresolvableTaskInterface, [name, `${subject}: ${problem.detail}`], at));
       }
     }
     return read.iface;
@@ -272,6 +269,15 @@ function tscDiagnostics(project: Project, root: string): Diagnostic[] {
     found.push(diagnostic(Diagnostics.TscError, [`TS${d.getCode()}: ${first}`], location, rest.map((l) => l.trim()).filter(Boolean)));
   }
   return found;
+}
+
+// Where weir reports an edge or binding error precisely, tsc's generic assignability error on the
+// same line says the same thing less well; keep weir's.
+function withoutShadowedTsc(diagnostics: Diagnostic[]): Diagnostic[] {
+  const precise = new Set(
+    diagnostics.filter((d) => d.code !== "WEIR9001" && d.category === "error" && d.location).map((d) => `${d.location!.file}:${d.location!.line}`),
+  );
+  return diagnostics.filter((d) => d.code !== "WEIR9001" || !d.location || !precise.has(`${d.location.file}:${d.location.line}`));
 }
 
 function dedupe(diagnostics: Diagnostic[]): Diagnostic[] {

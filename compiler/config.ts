@@ -225,7 +225,7 @@ export function readWorkflowSettings(root: string, name: string, call: CallExpre
       }
       return timestampFromMs(ms);
     };
-    // The tick's time goes to the workflow's one date/datetime input, when it has exactly one.
+    // The tick's time goes to `kickoffInput`, or else to the workflow's one date/datetime input.
     const timeInputs = iface.inputs.filter(
       (v) => v.type?.type.case === "simple" && (v.type.type.value === SimpleType.DATE || v.type.type.value === SimpleType.DATETIME),
     );
@@ -236,7 +236,7 @@ export function readWorkflowSettings(root: string, name: string, call: CallExpre
       end: timestamp("end"),
       catchup: r.scalar(s, "catchup") === true,
       maxActiveRuns: r.number(s, "maxActiveRuns") ?? 0,
-      kickoffInput: timeInputs.length === 1 ? timeInputs[0].name : "",
+      kickoffInput: r.string(s, "kickoffInput") ?? (timeInputs.length === 1 ? timeInputs[0].name : ""),
     });
   }
   return { settings: { schedule, maxParallelism: r.number(config, "maxParallelism") ?? 0 }, diagnostics: r.diagnostics };
