@@ -1,21 +1,25 @@
 // "did you mean …" suggestions by Levenshtein distance, for unknown names in a spec.
 
-/** Edit distance (insert, delete, substitute) between two strings. */
+/**
+ * Edit distance between two strings: insert, delete, substitute, and swap two neighbours (the
+ * commonest typo, "tabel" for "table", counts as one edit).
+ */
 export function levenshtein(a: string, b: string): number {
-  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) => [i]);
+  for (let j = 1; j <= b.length; j++) d[0][j] = j;
   for (let i = 1; i <= a.length; i++) {
-    const row = [i];
     for (let j = 1; j <= b.length; j++) {
-      row[j] = Math.min(prev[j] + 1, row[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
     }
-    prev = row;
   }
-  return prev[b.length];
+  return d[a.length][b.length];
 }
 
-/** The closest candidate within a third of the name's length (at least 1, at most 3 edits), if any. */
+/** The closest candidate within 40% of the name's length (at least 1 edit, at most 3), if any. */
 export function closest(name: string, candidates: Iterable<string>): string | undefined {
-  const limit = Math.min(3, Math.max(1, Math.floor(name.length / 3)));
+  const limit = Math.min(3, Math.max(1, Math.floor(name.length * 0.4)));
   let best: string | undefined;
   let bestDistance = Infinity;
   for (const candidate of candidates) {

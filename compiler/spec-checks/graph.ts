@@ -1,5 +1,6 @@
 // The graph of one workflow: node ids unique, targets that exist, upstream ids that exist and
 // include every same-scope node a node reads, no cycles, and outputs that somebody uses.
+import type { Node } from "../../proto/index.ts";
 import { Diagnostics } from "../diagnostics.ts";
 import { spanOf } from "./context.ts";
 import { didYouMean } from "./did-you-mean.ts";
@@ -40,12 +41,24 @@ export function checkNodesExist(wc: WorkflowCheck): void {
   }
   for (const { node, scope } of scopes.all) {
     const inScope = scope.nodes.map((n) => n.id);
+    // An id the node also reads through a binding is reported there, as an unknown node.
+    const read = referencedNodeIds(node);
     for (const up of node.upstream) {
-      if (!scopes.byId.has(up)) {
+      if (!scopes.byId.has(up) && !read.has(up)) {
         ctx.report(Diagnostics.UnknownUpstream, [node.id, up, didYouMean(up, inScope)], where(wc, spanOf(node.source), node.id));
       }
     }
   }
+}
+
+function referencedNodeIds(node: Node): Set<string> {
+  const ids = new Set<string>();
+  for (const b of node.inputs) {
+    const v = b.value?.value;
+    if (v?.case === "ref") ids.add(v.value.nodeId);
+    if (v?.case === "template") for (const p of v.value.parts) if (p.part.case === "ref") ids.add(p.part.value.nodeId);
+  }
+  return ids;
 }
 
 /** Checks that need the reads collected while typing bindings: upstream, cycles, unused nodes. */
@@ -86,7 +99,11 @@ function reportCycles(wc: WorkflowCheck, scope: Scope, deps: Map<string, Set<str
       if (!ids.has(dep)) continue;
       if (state.get(dep) === "open") {
         // deps point upstream; print the cycle in data-flow order: producer -> consumer.
-        const cycle = stack.slice(stack.indexOf(dep)).reverse();
+        const loop = stack.slice(stack.indexOf(dep)).reverse();
+        // Start at the node declared first, so the same cycle always reads the same way.
+        const order = scope.nodes.map((n) => n.id);
+        const start = loop.reduce((best, id, i) => (order.indexOf(id) < order.indexOf(loop[best]) ? i : best), 0);
+        const cycle = [...loop.slice(start), ...loop.slice(0, start)];
         cycle.push(cycle[0]);
         const first = wc.scopes.byId.get(cycle[0])?.node;
         wc.ctx.report(Diagnostics.Cycle, [wc.workflow.name, cycle.join(" -> ")], where(wc, spanOf(first?.source), first?.id));
