@@ -1,0 +1,64 @@
+// The runtime's defaults, in one frozen object: every option elsewhere is a Partial merged over these.
+export interface RuntimeConfig {
+  /** How often workers heartbeat (sent to them in Registered). */
+  readonly heartbeatIntervalMs: number;
+  /** A worker silent this long is lost; its attempts are retried. */
+  readonly heartbeatTimeoutMs: number;
+  /** How often the runtime looks for silent workers; bounds lost detection at timeout + this. */
+  readonly livenessCheckMs: number;
+  /** System retries (lost workers, preemption) when a task's RetryPolicy gives none. */
+  readonly systemRetries: number;
+  /** First user-retry backoff when a task's RetryPolicy gives none. */
+  readonly retryBackoffMs: number;
+  /** Cap on a retry backoff when a task's RetryPolicy gives none. */
+  readonly retryMaxDelayMs: number;
+  /** Backoff before a system retry (a lost worker's attempt). */
+  readonly systemRetryBackoffMs: number;
+  /** Sensor poke interval and timeout when the spec gives none. */
+  readonly sensorPokeMs: number;
+  readonly sensorTimeoutMs: number;
+  /** How often the schedule ticker looks for due ticks. */
+  readonly scheduleTickMs: number;
+  /** Default page size of ListExecutions. */
+  readonly listLimit: number;
+}
+
+export const RUNTIME_DEFAULTS: RuntimeConfig = Object.freeze({
+  heartbeatIntervalMs: 1_000,
+  heartbeatTimeoutMs: 3_000,
+  livenessCheckMs: 200,
+  systemRetries: 3,
+  retryBackoffMs: 1_000,
+  retryMaxDelayMs: 60_000,
+  systemRetryBackoffMs: 0,
+  sensorPokeMs: 30_000,
+  sensorTimeoutMs: 24 * 3_600_000,
+  scheduleTickMs: 1_000,
+  listLimit: 100,
+});
+
+export interface ServerOptions {
+  /** `sqlite:<path>`; `sqlite::memory:` for a throwaway store. */
+  readonly storeUrl: string;
+  /** 0 picks any free port. */
+  readonly port: number;
+  readonly host: string;
+  /** Where workers write outputs (made absolute against projectRoot). */
+  readonly artifactRoot: string;
+  /** Relative sensor paths resolve against this. */
+  readonly projectRoot: string;
+  readonly heartbeatIntervalMs: number;
+  readonly heartbeatTimeoutMs: number;
+  /** pino level: "info", "debug", "silent", ... */
+  readonly logLevel: string;
+}
+
+export const SERVER_DEFAULTS: Omit<ServerOptions, "projectRoot"> = Object.freeze({
+  storeUrl: "sqlite:.weir/weir.db",
+  port: 7070,
+  host: "127.0.0.1",
+  artifactRoot: ".weir/artifacts",
+  heartbeatIntervalMs: RUNTIME_DEFAULTS.heartbeatIntervalMs,
+  heartbeatTimeoutMs: RUNTIME_DEFAULTS.heartbeatTimeoutMs,
+  logLevel: process.env.WEIR_LOG_LEVEL ?? "info",
+});

@@ -1,0 +1,129 @@
+// Matches ready attempts to workers: one FIFO queue per pool, per-worker slots, GPUs counted per
+// device. A ready attempt goes to a worker with a free slot at once; a freed slot pulls the next
+// attempt that fits. All of it in memory: the store already holds the durable state.
+import type { Register, ServerMessage } from "../../proto/index.ts";
+import type { RAttempt } from "./execution-graph.ts";
+
+/** The downward half of a worker's Connect stream. */
+export interface WorkerLink {
+  send(msg: ServerMessage): void;
+  close(): void;
+}
+
+export class WorkerSlot {
+  readonly running = new Map<bigint, RAttempt>();
+  readonly freeGpus: number[];
+  link: WorkerLink | undefined;
+  connectedAt: number;
+  lastHeartbeat: number;
+  /** Set after a reconnect until the first heartbeat says which attempts survived. */
+  awaitingReport = false;
+
+  constructor(
+    readonly id: string,
+    public register: Register,
+    now: number,
+  ) {
+    this.freeGpus = register.gpus.map((g) => g.index);
+    this.connectedAt = now;
+    this.lastHeartbeat = now;
+  }
+
+  get pools(): readonly string[] {
+    return this.register.pools.length ? this.register.pools : ["cpu"];
+  }
+
+  get capacity(): number {
+    return this.register.capacity || 1;
+  }
+
+  get connected(): boolean {
+    return this.link !== undefined;
+  }
+
+  fits(att: RAttempt): boolean {
+    return this.connected && this.running.size < this.capacity && this.freeGpus.length >= gpusOf(att);
+  }
+}
+
+export function poolOf(att: RAttempt): string {
+  return att.node.task?.resources?.pool || "cpu";
+}
+
+export function gpusOf(att: RAttempt): number {
+  return att.node.task?.resources?.gpu ?? 0;
+}
+
+/** A FIFO with O(1) shift that tolerates removal of cancelled entries (skipped when reached). */
+class Queue<T> {
+  private items: T[] = [];
+  private head = 0;
+  push(x: T): void {
+    this.items.push(x);
+  }
+  get length(): number {
+    return this.items.length - this.head;
+  }
+  /** Removes and returns the first item matching `ok`, scanning at most `limit` items. */
+  take(ok: (x: T) => boolean, limit: number): T | undefined {
+    const end = Math.min(this.items.length, this.head + limit);
+    for (let i = this.head; i < end; i++) {
+      const x = this.items[i];
+      if (!ok(x)) continue;
+      if (i === this.head) this.head++;
+      else this.items.splice(i, 1);
+      if (this.head > 1024 && this.head * 2 > this.items.length) {
+        this.items = this.items.slice(this.head);
+        this.head = 0;
+      }
+      return x;
+    }
+    return undefined;
+  }
+  remove(pred: (x: T) => boolean): void {
+    this.items = this.items.slice(this.head).filter((x) => !pred(x));
+    this.head = 0;
+  }
+}
+
+/** How far down a queue a freed slot looks for an attempt that fits (GPU counts may block the head). */
+const SCAN_LIMIT = 64;
+
+export class Dispatcher {
+  readonly workers = new Map<string, WorkerSlot>();
+  private readonly queues = new Map<string, Queue<RAttempt>>();
+
+  constructor(private readonly assign: (att: RAttempt, worker: WorkerSlot) => void) {}
+
+  /** Hands the attempt to a worker now, or queues it in its pool. */
+  submit(att: RAttempt): void {
+    const pool = poolOf(att);
+    for (const w of this.workers.values()) {
+      if (w.pools.includes(pool) && w.fits(att)) return this.assign(att, w);
+    }
+    let q = this.queues.get(pool);
+    if (!q) this.queues.set(pool, (q = new Queue()));
+    q.push(att);
+  }
+
+  /** Fills a worker's free slots from the queues of its pools. */
+  fill(worker: WorkerSlot): void {
+    for (const pool of worker.pools) {
+      const q = this.queues.get(pool);
+      while (q && q.length && worker.running.size < worker.capacity && worker.connected) {
+        const att = q.take((a) => worker.fits(a), SCAN_LIMIT);
+        if (!att) break;
+        this.assign(att, worker);
+      }
+    }
+  }
+
+  /** Drops queued attempts (terminated executions). */
+  withdraw(pred: (att: RAttempt) => boolean): void {
+    for (const q of this.queues.values()) q.remove(pred);
+  }
+
+  queued(pool: string): number {
+    return this.queues.get(pool)?.length ?? 0;
+  }
+}

@@ -1,0 +1,9 @@
+// The scheduler: the engine (executions, readiness, retries, leases, dispatch) and the pieces the
+// server uses. Everything else in this folder is internal.
+export { Engine, newId, type EngineOptions, type CreateExecutionArgs, type ExecutionWatcher } from "./engine.ts";
+export type { WorkerSlot, WorkerLink } from "./dispatcher.ts";
+export { checkExecutionInputs } from "./execution-inputs.ts";
+export { executionFrom, nodeExecutionFrom } from "./snapshot.ts";
+export { scheduleTicks, kickoffLiteral } from "./schedule-ticks.ts";
+export { cacheKey } from "./cache-key.ts";
+export { decideRetry, backoffMs } from "./retries.ts";

@@ -1,0 +1,69 @@
+// Store records → the Execution / NodeExecution messages the AdminService returns and streams.
+import { create, fromBinary } from "@bufbuild/protobuf";
+import { timestampFromMs, type Timestamp } from "@bufbuild/protobuf/wkt";
+import {
+  ExecutionErrorSchema,
+  ExecutionSchema,
+  LiteralSetSchema,
+  NodeExecutionSchema,
+  type Execution,
+  type NodeExecution,
+  type SourceLocation,
+} from "../../proto/index.ts";
+import type { AttemptRecord, ExecutionRecord, NodeRecord } from "../store/index.ts";
+
+const ts = (ms: number): Timestamp | undefined => (ms ? timestampFromMs(ms) : undefined);
+const literals = (b: Uint8Array | null) => (b ? fromBinary(LiteralSetSchema, b) : undefined);
+const error = (b: Uint8Array | null) => (b ? fromBinary(ExecutionErrorSchema, b) : undefined);
+
+export function nodeExecutionFrom(n: NodeRecord, attempts: readonly AttemptRecord[], source?: SourceLocation): NodeExecution {
+  return create(NodeExecutionSchema, {
+    nodeId: n.nodeId,
+    state: n.state,
+    target: n.target,
+    outputs: literals(n.outputs),
+    error: error(n.error),
+    startedAt: ts(n.startedAt),
+    finishedAt: ts(n.finishedAt),
+    source,
+    attempts: attempts.map((a) => ({
+      number: a.number,
+      state: a.state,
+      workerId: a.workerId,
+      queuedAt: ts(a.queuedAt),
+      startedAt: ts(a.startedAt),
+      finishedAt: ts(a.finishedAt),
+      error: error(a.error),
+    })),
+  });
+}
+
+export function executionFrom(
+  e: ExecutionRecord,
+  nodes: readonly NodeRecord[] = [],
+  attempts: readonly AttemptRecord[] = [],
+  sources: ReadonlyMap<string, SourceLocation> = new Map(),
+): Execution {
+  const byNode = new Map<string, AttemptRecord[]>();
+  for (const a of attempts) {
+    let list = byNode.get(a.nodeId);
+    if (!list) byNode.set(a.nodeId, (list = []));
+    list.push(a);
+  }
+  return create(ExecutionSchema, {
+    id: e.id,
+    workflow: e.workflow,
+    workflowVersion: e.version,
+    state: e.state,
+    inputs: literals(e.inputs),
+    outputs: literals(e.outputs),
+    error: error(e.error),
+    createdAt: ts(e.createdAt),
+    startedAt: ts(e.startedAt),
+    finishedAt: ts(e.finishedAt),
+    scheduledFor: ts(e.scheduledFor),
+    backfillId: e.backfillId,
+    recoveredFrom: e.recoveredFrom,
+    nodes: nodes.map((n) => nodeExecutionFrom(n, byNode.get(n.nodeId) ?? [], sources.get(n.nodeId))),
+  });
+}

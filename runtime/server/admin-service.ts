@@ -1,0 +1,241 @@
+// AdminService: register, run, watch and repair workflows. Validation happens here, at the door:
+// specs are re-checked with the compiler's own spec checks, inputs with the SDK's literal checks.
+import { createHash } from "node:crypto";
+import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
+import { timestampFromMs, timestampMs, timestampNow } from "@bufbuild/protobuf/wkt";
+import type { ServerWritableStream, UntypedServiceImplementation } from "@grpc/grpc-js";
+import { checkCompiledWorkflow } from "../../compiler/spec-checks/index.ts";
+import {
+  ClearNodesResponseSchema,
+  CompiledWorkflowSchema,
+  CreateBackfillResponseSchema,
+  CreateExecutionResponseSchema,
+  ExecutionEventSchema,
+  GetExecutionResponseSchema,
+  GetNodeLogsResponseSchema,
+  GetWorkflowResponseSchema,
+  ListExecutionsResponseSchema,
+  ListWorkersResponseSchema,
+  ListWorkflowsResponseSchema,
+  LiteralSetSchema,
+  RecoverExecutionResponseSchema,
+  RegisterSchema,
+  RegisterWorkflowResponseSchema,
+  TerminateExecutionResponseSchema,
+  type ClearNodesRequest,
+  type CreateBackfillRequest,
+  type CreateExecutionRequest,
+  type Execution,
+  type ExecutionEvent,
+  type GetExecutionRequest,
+  type GetNodeLogsRequest,
+  type GetWorkflowRequest,
+  type ListExecutionsRequest,
+  type RecoverExecutionRequest,
+  type RegisterWorkflowRequest,
+  type TerminateExecutionRequest,
+  type WatchExecutionRequest,
+} from "../../proto/index.ts";
+import type { RuntimeConfig } from "../config.ts";
+import { RuntimeError } from "../error-codes.ts";
+import type { Logger } from "../log.ts";
+import { checkExecutionInputs, executionFrom, kickoffLiteral, newId, scheduleTicks, type Engine } from "../scheduler/index.ts";
+import { isSuccess } from "../scheduler/readiness.ts";
+import { emptyBatch, type Store } from "../store/index.ts";
+import { required, toServiceError, unary, undecodable } from "./handlers.ts";
+
+export interface AdminDeps {
+  readonly store: Store;
+  readonly engine: Engine;
+  readonly log: Logger;
+  readonly config: RuntimeConfig;
+}
+
+export function adminService(deps: AdminDeps): UntypedServiceImplementation {
+  const { store, engine, log, config } = deps;
+  const snapshot = async (id: string): Promise<Execution> => {
+    const rec = await store.getExecution(id);
+    if (!rec) throw new RuntimeError("NOT_FOUND", `execution ${id} does not exist; list executions with \`weir executions\``);
+    const spec = await engine.loadSpec(rec.workflow, rec.version).catch(() => undefined);
+    return executionFrom(rec, await store.getNodes(id), await store.getAttempts(id), spec ? engine.sourcesOf(spec) : new Map());
+  };
+
+  return {
+    registerWorkflow: unary(log, "RegisterWorkflow", async (req: RegisterWorkflowRequest) => {
+      const spec = required(req.spec, "spec");
+      const wf = required(spec.workflow, "spec.workflow");
+      required(wf.name, "spec.workflow.name");
+      const problems = checkCompiledWorkflow(spec).filter((d) => d.category === "error");
+      if (problems.length) {
+        const lines = problems.map((d) => {
+          const at = d.location ? `${d.location.file}:${d.location.line}:${d.location.column} ` : "";
+          return [`${at}${d.code} ${d.message}`, ...d.details.map((x) => `  ${x}`)].join("\n");
+        });
+        throw new RuntimeError("INVALID_ARGUMENT", `the spec of ${wf.name} is invalid (${problems.length} error${problems.length > 1 ? "s" : ""}):\n${lines.join("\n")}`);
+      }
+      const bytes = toBinary(CompiledWorkflowSchema, spec);
+      const version = wf.version || createHash("sha256").update(bytes).digest("hex").slice(0, 16);
+      wf.version = version;
+      const created = await store.putWorkflow({ name: wf.name, version, spec: toBinary(CompiledWorkflowSchema, spec), registeredAt: Date.now() });
+      log.info({ workflow: wf.name, version, created }, "workflow registered");
+      return create(RegisterWorkflowResponseSchema, { name: wf.name, version, created });
+    }),
+
+    getWorkflow: unary(log, "GetWorkflow", async (req: GetWorkflowRequest) => {
+      const rec = await store.getWorkflow(required(req.name, "name"), req.version || undefined);
+      if (!rec) throw new RuntimeError("NOT_FOUND", `workflow ${req.name}${req.version ? ` version ${req.version}` : ""} is not registered`);
+      return create(GetWorkflowResponseSchema, { spec: fromBinary(CompiledWorkflowSchema, rec.spec), registeredAt: timestampFromMs(rec.registeredAt) });
+    }),
+
+    listWorkflows: unary(log, "ListWorkflows", async () => {
+      const rows = await store.listWorkflows();
+      return create(ListWorkflowsResponseSchema, {
+        workflows: rows.map((r) => ({
+          name: r.name,
+          latestVersion: r.latestVersion,
+          versions: r.versions,
+          schedule: fromBinary(CompiledWorkflowSchema, r.latestSpec).workflow?.schedule,
+          registeredAt: timestampFromMs(r.registeredAt),
+        })),
+      });
+    }),
+
+    createExecution: unary(log, "CreateExecution", async (req: CreateExecutionRequest) => {
+      const spec = await engine.loadSpec(required(req.workflow, "workflow"), req.version || undefined);
+      const inputs = req.inputs ?? create(LiteralSetSchema);
+      const problems = checkExecutionInputs(spec.workflow?.interface, inputs);
+      if (problems.length) throw new RuntimeError("INVALID_ARGUMENT", `inputs of ${req.workflow} are invalid:\n${problems.join("\n")}`);
+      const id = await engine.createExecution({
+        workflow: req.workflow, version: spec.workflow!.version, inputs, executionId: req.executionId || undefined, maxParallelism: req.maxParallelism,
+      });
+      return create(CreateExecutionResponseSchema, { execution: await snapshot(id) });
+    }),
+
+    getExecution: unary(log, "GetExecution", async (req: GetExecutionRequest) =>
+      create(GetExecutionResponseSchema, { execution: await snapshot(required(req.id, "id")) }),
+    ),
+
+    listExecutions: unary(log, "ListExecutions", async (req: ListExecutionsRequest) => {
+      const limit = Math.min(req.limit || config.listLimit, 1000);
+      const beforeSeq = req.pageToken ? Number(req.pageToken) : undefined;
+      if (beforeSeq !== undefined && !Number.isInteger(beforeSeq)) throw new RuntimeError("INVALID_ARGUMENT", `page_token "${req.pageToken}" is not one this server gave out`);
+      const rows = await store.listExecutions({ workflow: req.workflow || undefined, state: req.state || undefined, limit, beforeSeq });
+      return create(ListExecutionsResponseSchema, {
+        executions: rows.map((r) => executionFrom(r)),
+        nextPageToken: rows.length === limit ? String(rows.at(-1)!.seq) : "",
+      });
+    }),
+
+    watchExecution: (call: ServerWritableStream<WatchExecutionRequest, ExecutionEvent>) => {
+      void watch(call).catch((err) => {
+        const e = toServiceError(err, log, "WatchExecution");
+        call.emit("error", e);
+      });
+    },
+
+    terminateExecution: unary(log, "TerminateExecution", async (req: TerminateExecutionRequest) => {
+      await engine.terminate(required(req.id, "id"), req.reason);
+      return create(TerminateExecutionResponseSchema, { execution: await snapshot(req.id) });
+    }),
+
+    recoverExecution: unary(log, "RecoverExecution", async (req: RecoverExecutionRequest) => {
+      const rec = await store.getExecution(required(req.id, "id"));
+      if (!rec) throw new RuntimeError("NOT_FOUND", `execution ${req.id} does not exist`);
+      if (engine.isActive(rec.id)) throw new RuntimeError("FAILED_PRECONDITION", `execution ${req.id} is still running; recover it after it ends`);
+      const nodes = await store.getNodes(rec.id);
+      const reuse = new Map(nodes.filter((n) => isSuccess(n.state)).map((n) => [n.nodeId, n]));
+      const id = await engine.createExecution({
+        workflow: rec.workflow, version: rec.version, inputs: rec.inputs ? fromBinary(LiteralSetSchema, rec.inputs) : create(LiteralSetSchema),
+        maxParallelism: rec.maxParallelism, recoveredFrom: rec.id, reuse,
+      });
+      return create(RecoverExecutionResponseSchema, { execution: await snapshot(id) });
+    }),
+
+    clearNodes: unary(log, "ClearNodes", async (req: ClearNodesRequest) => {
+      if (!req.nodeIds.length) throw new RuntimeError("INVALID_ARGUMENT", "node_ids is required: name the nodes to clear");
+      await engine.clearNodes(required(req.executionId, "execution_id"), req.nodeIds, req.downstream);
+      return create(ClearNodesResponseSchema, { execution: await snapshot(req.executionId) });
+    }),
+
+    createBackfill: unary(log, "CreateBackfill", async (req: CreateBackfillRequest) => {
+      const spec = await engine.loadSpec(required(req.workflow, "workflow"));
+      const wf = spec.workflow!;
+      if (!wf.schedule) throw new RuntimeError("FAILED_PRECONDITION", `workflow ${wf.name} has no schedule; give it one to backfill it`);
+      const start = timestampMs(required(req.start, "start"));
+      const end = timestampMs(required(req.end, "end"));
+      if (end < start) throw new RuntimeError("INVALID_ARGUMENT", "end is before start");
+      const ticks = scheduleTicks(wf.schedule, start, end);
+      const res = create(CreateBackfillResponseSchema, { ticks: ticks.map(timestampFromMs) });
+      if (req.dryRun) return res;
+      const id = newId("backfill");
+      const maxActiveRuns = req.maxActiveRuns || wf.schedule.maxActiveRuns || 0;
+      await store.commit({ ...emptyBatch(), backfills: [{ id, workflow: wf.name, start, end, maxActiveRuns, createdAt: Date.now() }] });
+      res.backfillId = id;
+      for (const tick of ticks) {
+        const inputs = create(LiteralSetSchema);
+        if (wf.schedule.kickoffInput) inputs.literals[wf.schedule.kickoffInput] = kickoffLiteral(wf.interface, wf.schedule.kickoffInput, tick);
+        res.executionIds.push(
+          await engine.createExecution({ workflow: wf.name, version: wf.version, inputs, scheduledFor: tick, backfillId: id, maxActiveRuns }),
+        );
+      }
+      log.info({ workflow: wf.name, backfill: id, runs: ticks.length, maxActiveRuns }, "backfill created");
+      return res;
+    }),
+
+    listWorkers: unary(log, "ListWorkers", async () => {
+      const live = engine.dispatcher.workers;
+      const rows = await store.listWorkers();
+      return create(ListWorkersResponseSchema, {
+        workers: rows.map((r) => {
+          const reg = fromBinary(RegisterSchema, r.register);
+          const w = live.get(r.id);
+          return {
+            id: r.id, hostname: r.hostname, pools: reg.pools, capacity: reg.capacity, gpus: reg.gpus, labels: reg.labels,
+            running: w?.running.size ?? 0, connectedAt: timestampFromMs(r.connectedAt),
+            lastHeartbeat: timestampFromMs(w?.lastHeartbeat ?? r.lastHeartbeat), connected: w?.connected ?? false,
+          };
+        }),
+      });
+    }),
+
+    getNodeLogs: unary(log, "GetNodeLogs", async (req: GetNodeLogsRequest) => {
+      const exec = await store.getExecution(required(req.executionId, "execution_id"));
+      if (!exec) throw new RuntimeError("NOT_FOUND", `execution ${req.executionId} does not exist`);
+      const lines = await store.getLogs(req.executionId, required(req.nodeId, "node_id"), req.attempt || undefined);
+      return create(GetNodeLogsResponseSchema, {
+        lines: lines.map((l) => ({ attempt: l.attempt, stream: l.stream, text: l.text, at: timestampFromMs(l.at) })),
+      });
+    }),
+  };
+
+  /** Snapshot first, node events as they commit, a final snapshot when the execution ends. */
+  async function watch(call: ServerWritableStream<WatchExecutionRequest, ExecutionEvent>): Promise<void> {
+    const bad = undecodable(call.request);
+    if (bad !== undefined) throw new RuntimeError("INVALID_ARGUMENT", `the WatchExecution request could not be decoded: ${bad}`);
+    const id = required(call.request.id, "id");
+    const buffered: ExecutionEvent[] = [];
+    let ready = false;
+    let done = false;
+    const finish = async (): Promise<void> => {
+      if (done) return;
+      done = true;
+      call.write(create(ExecutionEventSchema, { snapshot: await snapshot(id), at: timestampNow() }));
+      call.end();
+    };
+    const unwatch = engine.watch(id, {
+      node: (node) => {
+        const ev = create(ExecutionEventSchema, { node, at: timestampNow() });
+        if (ready) call.write(ev);
+        else buffered.push(ev);
+      },
+      ended: () => void finish().catch((err) => call.emit("error", toServiceError(err, log, "WatchExecution"))),
+    });
+    call.on("cancelled", () => unwatch?.());
+    const first = await snapshot(id);
+    if (done) return;
+    call.write(create(ExecutionEventSchema, { snapshot: first, at: timestampNow() }));
+    if (!unwatch) return void (done = true, call.end());
+    ready = true;
+    for (const ev of buffered) call.write(ev);
+  }
+}

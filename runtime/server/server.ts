@@ -1,0 +1,68 @@
+// The runtime's gRPC server: opens the store, starts the scheduler, and serves AdminService,
+// WorkerService, health checking and reflection on one port.
+import { mkdirSync } from "node:fs";
+import { resolve } from "node:path";
+import { Server, ServerCredentials } from "@grpc/grpc-js";
+import { AdminService, WorkerService, grpcServiceDefinition } from "../../proto/index.ts";
+import { SERVER_DEFAULTS, type ServerOptions } from "../config.ts";
+import { createLogger } from "../log.ts";
+import { Engine } from "../scheduler/index.ts";
+import { openStore, type Store } from "../store/index.ts";
+import { adminService } from "./admin-service.ts";
+import { tolerantDefinition } from "./handlers.ts";
+import { addHealth } from "./health.ts";
+import { addReflection } from "./reflection.ts";
+import { workerService } from "./worker-service.ts";
+
+export interface RunningServer {
+  readonly port: number;
+  readonly address: string;
+  readonly store: Store;
+  readonly engine: Engine;
+  stop(): Promise<void>;
+}
+
+export async function startServer(options: Partial<ServerOptions> = {}): Promise<RunningServer> {
+  const opts: ServerOptions = { ...SERVER_DEFAULTS, projectRoot: process.cwd(), ...options };
+  const log = createLogger(opts.logLevel);
+  const projectRoot = resolve(opts.projectRoot);
+  const artifactRoot = resolve(projectRoot, opts.artifactRoot);
+  mkdirSync(artifactRoot, { recursive: true });
+  const store = openStore(opts.storeUrl, projectRoot);
+  const engine = new Engine({
+    store,
+    log,
+    projectRoot,
+    config: { heartbeatIntervalMs: opts.heartbeatIntervalMs, heartbeatTimeoutMs: opts.heartbeatTimeoutMs },
+  });
+  await engine.start();
+
+  const server = new Server({ "grpc.max_receive_message_length": 64 * 1024 * 1024 });
+  server.addService(tolerantDefinition(grpcServiceDefinition(AdminService)), adminService({ store, engine, log, config: engine.config }));
+  server.addService(tolerantDefinition(grpcServiceDefinition(WorkerService)), workerService({ engine, log, artifactRoot }));
+  addHealth(server);
+  addReflection(server);
+  const port = await new Promise<number>((ok, fail) =>
+    server.bindAsync(`${opts.host}:${opts.port}`, ServerCredentials.createInsecure(), (err, p) => (err ? fail(err) : ok(p))),
+  );
+  const address = `${opts.host}:${port}`;
+  log.info({ address, store: store.url, artifactRoot }, "weir runtime listening");
+
+  let stopped = false;
+  return {
+    port,
+    address,
+    store,
+    engine,
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      await engine.stop();
+      await new Promise<void>((ok) => {
+        const force = setTimeout(() => (server.forceShutdown(), ok()), 2_000);
+        server.tryShutdown(() => (clearTimeout(force), ok()));
+      });
+      await store.close();
+    },
+  };
+}

@@ -1,0 +1,22 @@
+// The metastore: the Store contract and its implementations, opened from a URL.
+import { resolve } from "node:path";
+import { RuntimeError } from "../error-codes.ts";
+import { openSqliteStore } from "./sqlite-store.ts";
+import type { Store } from "./store.ts";
+
+export type * from "./store.ts";
+export { emptyBatch, batchSize } from "./store.ts";
+export { openSqliteStore, SqliteStore } from "./sqlite-store.ts";
+export { SQLITE_MIGRATIONS, type Migration } from "./migrations.ts";
+
+/** Opens the store a URL names: `sqlite:<path>` (relative to `cwd`) or `sqlite::memory:`. */
+export function openStore(url: string, cwd: string = process.cwd()): Store {
+  if (url.startsWith("sqlite:")) {
+    const path = url.slice("sqlite:".length);
+    return openSqliteStore(path === ":memory:" ? path : resolve(cwd, path));
+  }
+  if (url.startsWith("postgres:") || url.startsWith("postgresql:")) {
+    throw new RuntimeError("INVALID_ARGUMENT", `the PostgreSQL store is not available yet (${url}); use --store sqlite:<path>`);
+  }
+  throw new RuntimeError("INVALID_ARGUMENT", `unknown store URL ${url}; expected sqlite:<path> such as sqlite:.weir/weir.db`);
+}
