@@ -1,0 +1,143 @@
+// The worker's one bidirectional Connect stream: registers, heartbeats at the interval the runtime
+// asks for, and when the stream breaks reconnects with backoff, re-registers under the same
+// worker id and delivers the results (and recent logs) that piled up meanwhile.
+import * as grpc from "@grpc/grpc-js";
+import { create } from "@bufbuild/protobuf";
+import { HeartbeatSchema, WorkerMessageSchema, WorkerService, grpcServiceDefinition } from "../../proto/index.ts";
+import type { Assign, Cancel, Register, Registered, ServerMessage, WorkerMessage } from "../../proto/index.ts";
+import type { Logger } from "../log.ts";
+
+export interface ConnectionOptions {
+  address: string;
+  /** The Register message to send on every (re)connect; reads the current worker id. */
+  register(): Register;
+  running(): bigint[];
+  onRegistered(registered: Registered): void;
+  onAssign(assign: Assign): void;
+  onCancel(cancel: Cancel): void;
+  log: Logger;
+  reconnectInitialMs: number;
+  reconnectMaxMs: number;
+  heartbeatIntervalMs: number;
+  maxBufferedLogs: number;
+}
+
+const CONNECT = grpcServiceDefinition(WorkerService).connect;
+
+export class WorkerConnection {
+  private readonly client: grpc.Client;
+  private stream: grpc.ClientDuplexStream<WorkerMessage, ServerMessage> | undefined;
+  private registered = false;
+  private closed = false;
+  private backoffMs: number;
+  private heartbeat: NodeJS.Timeout | undefined;
+  private reconnect: NodeJS.Timeout | undefined;
+  // Messages that could not be sent: results are always kept; logs up to maxBufferedLogs.
+  private outbox: WorkerMessage[] = [];
+  private bufferedLogs = 0;
+  private readonly options: ConnectionOptions;
+
+  constructor(options: ConnectionOptions) {
+    this.options = options;
+    this.backoffMs = options.reconnectInitialMs;
+    this.client = new grpc.Client(options.address, grpc.credentials.createInsecure(), {
+      "grpc.keepalive_time_ms": 10_000,
+      "grpc.keepalive_timeout_ms": 5_000,
+    });
+  }
+
+  get isRegistered(): boolean {
+    return this.registered;
+  }
+
+  start(): void {
+    if (this.closed) return;
+    const stream = this.client.makeBidiStreamRequest(
+      CONNECT.path,
+      CONNECT.requestSerialize as (value: WorkerMessage) => Buffer,
+      CONNECT.responseDeserialize as (bytes: Buffer) => ServerMessage,
+    );
+    this.stream = stream;
+    stream.on("data", (msg: ServerMessage) => this.onMessage(msg));
+    stream.on("error", (err: grpc.ServiceError) => this.onBroken(stream, err.details || err.message));
+    stream.on("end", () => this.onBroken(stream, "the runtime closed the stream"));
+    stream.write(create(WorkerMessageSchema, { msg: { case: "register", value: this.options.register() } }));
+  }
+
+  private onMessage(msg: ServerMessage): void {
+    switch (msg.msg.case) {
+      case "registered": {
+        this.registered = true;
+        this.backoffMs = this.options.reconnectInitialMs;
+        this.options.onRegistered(msg.msg.value);
+        const interval = msg.msg.value.heartbeatInterval;
+        const ms = interval ? Number(interval.seconds) * 1000 + interval.nanos / 1e6 : this.options.heartbeatIntervalMs;
+        clearInterval(this.heartbeat);
+        this.heartbeat = setInterval(() => this.sendHeartbeat(), Math.max(10, ms));
+        this.heartbeat.unref();
+        const pending = this.outbox;
+        this.outbox = [];
+        this.bufferedLogs = 0;
+        for (const queued of pending) this.send(queued);
+        this.sendHeartbeat();
+        return;
+      }
+      case "assign":
+        this.options.onAssign(msg.msg.value);
+        return;
+      case "cancel":
+        this.options.onCancel(msg.msg.value);
+        return;
+    }
+  }
+
+  private sendHeartbeat(): void {
+    this.send(create(WorkerMessageSchema, { msg: { case: "heartbeat", value: create(HeartbeatSchema, { running: this.options.running() }) } }));
+  }
+
+  /** Sends now when registered; otherwise keeps results (and recent logs) for the next stream. */
+  send(msg: WorkerMessage): void {
+    if (this.registered && this.stream) {
+      this.stream.write(msg);
+      return;
+    }
+    if (msg.msg.case === "heartbeat") return;
+    if (msg.msg.case === "log") {
+      if (this.bufferedLogs >= this.options.maxBufferedLogs) return;
+      this.bufferedLogs++;
+    }
+    this.outbox.push(msg);
+  }
+
+  private onBroken(stream: grpc.ClientDuplexStream<WorkerMessage, ServerMessage>, why: string): void {
+    if (stream !== this.stream) return;
+    this.stream = undefined;
+    this.registered = false;
+    clearInterval(this.heartbeat);
+    stream.removeAllListeners();
+    stream.on("error", () => undefined);
+    stream.cancel();
+    if (this.closed) return;
+    const delay = this.backoffMs;
+    this.backoffMs = Math.min(this.backoffMs * 2, this.options.reconnectMaxMs);
+    this.options.log.warn({ why, retryInMs: delay }, "connection to the runtime lost; reconnecting");
+    this.reconnect = setTimeout(() => this.start(), delay);
+  }
+
+  /** Ends the stream after flushing what is queued. */
+  async close(): Promise<void> {
+    this.closed = true;
+    clearInterval(this.heartbeat);
+    clearTimeout(this.reconnect);
+    const stream = this.stream;
+    if (stream) {
+      await new Promise<void>((resolve) => {
+        stream.once("end", resolve);
+        stream.once("error", () => resolve());
+        stream.end();
+        setTimeout(resolve, 1_000).unref();
+      });
+    }
+    this.client.close();
+  }
+}

@@ -1,0 +1,47 @@
+// Runs a TypeScript task that was given GPUs in its own child process, with CUDA_VISIBLE_DEVICES
+// set to exactly its devices (CUDA reads it at process start, so a shared thread cannot do this).
+import { fork } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { fromBinary } from "@bufbuild/protobuf";
+import { LiteralSetSchema } from "../../proto/index.ts";
+import type { AttemptHandle, AttemptOutcome } from "./executor.ts";
+import type { HostMessage, RunRequest } from "./ts-task-runner.ts";
+
+const HOST_ENTRY = fileURLToPath(new URL("./task-host.mjs", import.meta.url));
+
+export function startInProcess(req: RunRequest, gpus: number[], onLog: (text: string) => void, killGraceMs: number): AttemptHandle {
+  const child = fork(HOST_ENTRY, [], {
+    env: { ...process.env, CUDA_VISIBLE_DEVICES: gpus.join(",") },
+    execArgv: [],
+    // Structured clone, so Uint8Array payloads survive the trip.
+    serialization: "advanced",
+    stdio: ["ignore", "pipe", "pipe", "ipc"],
+  });
+  let settled = false;
+  const done = new Promise<AttemptOutcome>((resolve) => {
+    const finish = (outcome: AttemptOutcome) => {
+      if (settled) return;
+      settled = true;
+      resolve(outcome);
+      child.kill("SIGKILL");
+    };
+    child.stdout?.setEncoding("utf8").on("data", (chunk: string) => onLog(chunk.replace(/\n$/, "")));
+    child.stderr?.setEncoding("utf8").on("data", (chunk: string) => onLog(chunk.replace(/\n$/, "")));
+    child.on("message", (msg: HostMessage | { type: "ready" }) => {
+      if (msg.type === "ready") child.send(req);
+      else if (msg.type === "log") onLog(msg.text);
+      else finish(msg.outputs ? { outputs: fromBinary(LiteralSetSchema, msg.outputs) } : { error: msg.error! });
+    });
+    child.on("exit", (code, signal) =>
+      finish({ error: { code: "TASK_FAILED", message: `the task's process exited (${signal ?? `code ${code}`}) before reporting a result` } }),
+    );
+    child.on("error", (err) => finish({ error: { code: "TASK_FAILED", message: `could not start the task's process: ${err.message}` } }));
+  });
+  return {
+    done,
+    stop: () => {
+      if (child.connected) child.send({ type: "abort", id: req.id });
+      setTimeout(() => child.kill("SIGKILL"), killGraceMs).unref();
+    },
+  };
+}
