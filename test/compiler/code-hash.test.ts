@@ -1,0 +1,54 @@
+import { cpSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { CodeHashError, taskCodeHash, taskVersion } from "../../compiler/index.ts";
+import { create } from "@bufbuild/protobuf";
+import { TypedInterfaceSchema } from "../../proto/index.ts";
+import { fixture } from "./fixture-paths.ts";
+
+const dir = mkdtempSync(path.join(tmpdir(), "weir-code-hash-"));
+cpSync(fixture("pipeline"), dir, { recursive: true });
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+// Edits a file and moves its mtime forward so the parse cache (path, mtime, size) sees it.
+let tick = 1;
+function edit(file: string, change: (text: string) => string): void {
+  const full = path.join(dir, file);
+  writeFileSync(full, change(readFileSync(full, "utf8")));
+  const when = new Date(Date.now() + 1000 * tick++);
+  utimesSync(full, when, when);
+}
+
+describe("taskCodeHash", () => {
+  it("is stable, and changes when a helper the task's module imports changes", () => {
+    const before = taskCodeHash(dir, "tasks.ts", "train");
+    expect(taskCodeHash(dir, "tasks.ts", "train")).toBe(before);
+    edit("helpers.ts", (t) => t.replace("x * 2", "x * 3"));
+    expect(taskCodeHash(dir, "tasks.ts", "train")).not.toBe(before);
+  });
+
+  it("does not change when an unrelated file or a sibling task changes", () => {
+    const before = taskCodeHash(dir, "tasks.ts", "ingest");
+    edit("unrelated.ts", (t) => `${t}export const MORE = 2;\n`);
+    expect(taskCodeHash(dir, "tasks.ts", "ingest")).toBe(before);
+    edit("tasks.ts", (t) => t.replace('command: ["python", "deploy.py"]', 'command: ["python3", "deploy.py"]'));
+    expect(taskCodeHash(dir, "tasks.ts", "ingest")).toBe(before);
+    edit("tasks.ts", (t) => t.replace('timeout: "10m"', 'timeout: "11m"'));
+    expect(taskCodeHash(dir, "tasks.ts", "ingest")).not.toBe(before);
+  });
+
+  it("follows export aliases and re-exports", () => {
+    expect(taskCodeHash(dir, "tasks.ts", "scoreItem")).toMatch(/^[0-9a-f]{64}$/);
+    expect(() => taskCodeHash(dir, "tasks.ts", "score")).toThrow(CodeHashError);
+    expect(() => taskCodeHash(dir, "missing.ts", "x")).toThrow(/does not exist/);
+  });
+
+  it("versions combine the interface and the code hash", () => {
+    const a = create(TypedInterfaceSchema, { inputs: [{ name: "a" }] });
+    const b = create(TypedInterfaceSchema, { inputs: [{ name: "b" }] });
+    expect(taskVersion(a, "h")).not.toBe(taskVersion(b, "h"));
+    expect(taskVersion(a, "h")).not.toBe(taskVersion(a, "i"));
+    expect(taskVersion(a, "h")).toBe(taskVersion(a, "h"));
+  });
+});
