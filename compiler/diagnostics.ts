@@ -114,7 +114,6 @@ export const Diagnostics = Object.freeze({
     "top-level call '{0}' in a workflow module runs every time the module is loaded; move it into a task",
   ),
   AnyTypedValue: warning(6003, "{0} has type {1}; values of type 'any' are not checked at compile time"),
-  UnusedNodeOutputs: warning(6004, "the outputs of node '{0}' ({1}) are never used; nothing reads them and no workflow output returns them"),
 
   // ---- 9xxx front end (reserved for compiler/project.ts, extract.ts, compile.ts) ----
   TscError: error(9001, "{0}"),

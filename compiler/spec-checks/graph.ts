@@ -1,10 +1,11 @@
 // The graph of one workflow: node ids unique, targets that exist, upstream ids that exist and
-// include every same-scope node a node reads, no cycles, and outputs that somebody uses.
+// include every same-scope node a node reads, and no cycles. A leaf whose outputs nobody reads is
+// not reported: weir cannot tell a forgotten result from a side effect (deploy, publish, report),
+// and a warning on every legitimate leaf would teach users to ignore warnings.
 import type { Node } from "../../proto/index.ts";
 import { Diagnostics } from "../diagnostics.ts";
 import { spanOf } from "./context.ts";
 import { didYouMean } from "./did-you-mean.ts";
-import { nodeShape } from "./node-shape.ts";
 import type { NodeEntry, Scope } from "./scope.ts";
 import { dependentAt } from "./scope.ts";
 import type { WorkflowCheck } from "./workflow-check.ts";
@@ -61,7 +62,7 @@ function referencedNodeIds(node: Node): Set<string> {
   return ids;
 }
 
-/** Checks that need the reads collected while typing bindings: upstream, cycles, unused nodes. */
+/** Checks that need the reads collected while typing bindings: upstream lists and cycles. */
 export function checkDependencies(wc: WorkflowCheck): void {
   const { ctx, scopes } = wc;
   // Dependencies per scope: upstream lists plus reads, a read from inside an arm counting as a
@@ -85,7 +86,6 @@ export function checkDependencies(wc: WorkflowCheck): void {
     }
   }
   for (const scope of scopes.scopes) reportCycles(wc, scope, deps);
-  reportUnused(wc);
 }
 
 function reportCycles(wc: WorkflowCheck, scope: Scope, deps: Map<string, Set<string>>): void {
@@ -115,23 +115,6 @@ function reportCycles(wc: WorkflowCheck, scope: Scope, deps: Map<string, Set<str
     state.set(id, "done");
   };
   for (const node of scope.nodes) if (state.get(node.id) === undefined) visit(node.id);
-}
-
-/**
- * A node with outputs that nothing reads, nothing lists as upstream and no workflow or branch
- * output returns: its results are computed and dropped, worth a warning. A leaf without outputs
- * (deploy, notify) is a legitimate side effect and stays silent.
- */
-function reportUnused(wc: WorkflowCheck): void {
-  const used = new Set<string>();
-  for (const read of wc.reads) used.add(read.target.node.id);
-  for (const { node } of wc.scopes.all) for (const up of node.upstream) used.add(up);
-  for (const entry of wc.scopes.all) {
-    if (used.has(entry.node.id)) continue;
-    const shape = nodeShape(wc.ctx, entry.node);
-    if (shape.outputs === undefined || shape.outputs.size === 0) continue;
-    wc.ctx.report(Diagnostics.UnusedNodeOutputs, [entry.node.id, shape.label], where(wc, spanOf(entry.node.source), entry.node.id));
-  }
 }
 
 export type { NodeEntry };

@@ -15,7 +15,7 @@ const diags = [
     { workflow: "flow", node: "train" },
   ),
   diagnostic(Diagnostics.WorkflowOutputUnbound, ["model", "flow"], { file: "src/flow.ts", line: 3, column: 14 }),
-  diagnostic(Diagnostics.UnusedNodeOutputs, ["extra", "task 'load'"]),
+  diagnostic(Diagnostics.AnyTypedValue, ["input 'payload' of task 'loose'", "any"]),
 ];
 
 describe("formatHuman", () => {
@@ -24,7 +24,7 @@ describe("formatHuman", () => {
     expect(out).toContain("src/flow.ts:12:7 - error WEIR1001: output 'table'");
     expect(out).toContain("\n  column 'age': Int32 (producer) is not Utf8 (consumer)\n");
     expect(out).toMatch(/> 12 \|\s+train\(\{ table: t\.table \}\);/);
-    expect(out).toContain("warning WEIR6004: the outputs of node 'extra'");
+    expect(out).toContain("warning WEIR6003: input 'payload' of task 'loose'");
     expect(out.trimEnd().split("\n").at(-1)).toBe("Found 2 errors and 1 warning.");
     expect(out).not.toContain("\u001b[");
   });
@@ -65,7 +65,7 @@ describe("formatGithub", () => {
     expect(lines).toHaveLength(3);
     expect(lines[0].startsWith("::error file=src/flow.ts,line=12,col=7,title=WEIR1001::output 'table'")).toBe(true);
     expect(lines[0]).toContain("%0Acolumn 'age': Int32 (producer) is not Utf8 (consumer)%0Acolumn 'x'");
-    expect(lines[2]).toBe("::warning title=WEIR6004::" + diags[2].message);
+    expect(lines[2]).toBe("::warning title=WEIR6003::" + diags[2].message);
   });
   it("escapes properties (comma, colon) and data (percent, newline)", () => {
     const d = diagnostic(Diagnostics.TscError, ["TS2322: 100% wrong\nsecond"], { file: "src/a,b:c.ts", line: 1, column: 2 }, ["x"]);

@@ -380,12 +380,10 @@ describe("warnings", () => {
     expect(diags.every((d) => d.category === "warning")).toBe(true);
     expect(codes(diags).sort()).toEqual(["WEIR6001", "WEIR6003"]);
   });
-  it("warns about a node whose outputs nobody uses, but not about a side-effect leaf", () => {
+  it("stays silent about leaves, whose outputs may be dropped on purpose (publish, report)", () => {
     const spec = goodSpec();
     spec.workflow!.nodes.push(call("extra", "load", { day: V.input("day") }, 40));
-    const diags = checkCompiledWorkflow(spec);
-    expect(codes(diags)).toEqual(["WEIR6004"]);
-    expect(diags[0].node).toBe("extra");
+    expect(checkCompiledWorkflow(spec)).toEqual([]);
   });
   it("reports all problems sorted by location", () => {
     const spec = goodSpec();
