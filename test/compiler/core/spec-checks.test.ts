@@ -396,3 +396,41 @@ describe("warnings", () => {
     expect(codes(diags)).toContain("WEIR1002");
   });
 });
+
+describe("structure of hand-edited specs", () => {
+  it("refuses malformed types and names declared twice", () => {
+    const bad = task("bad", { a: T.enum(), b: T.df([col("n", A.int(12))]) }, { out: T.int() });
+    bad.interface!.outputs.push({ $typeName: "weir.v1.Variable", name: "out", type: T.int(), description: "" });
+    const diags = checkCompiledWorkflow(compiled(workflow("wf", { nodes: [node("n", { case: "task", value: "bad" })] }), [bad]));
+    expect(codes(diags).filter((c) => c !== "WEIR2001").sort()).toEqual(["WEIR1005", "WEIR1005", "WEIR2010"]);
+  });
+  it("refuses duplicate templates, arms without conditions, unknown branch outputs, bad sensor intervals", () => {
+    const t = task("t", {}, {});
+    const dupTasks = compiled(workflow("wf", { nodes: [call("a", "t")] }), [t, task("t", {}, {})]);
+    expect(codes(checkCompiledWorkflow(dupTasks))).toEqual(["WEIR3011"]);
+
+    const branch = node("b", {
+      case: "branch",
+      value: {
+        interface: { outputs: [] },
+        cases: [{ nodes: [], outputs: bind({ ghost: V.lit(L.int(1)) }, 30) }],
+        otherwise: { nodes: [], outputs: [] },
+      },
+    });
+    expect(codes(checkCompiledWorkflow(compiled(workflow("wf", { nodes: [branch] }), [])))).toEqual(["WEIR4009", "WEIR4007"]);
+    const noCases = node("b", { case: "branch", value: { interface: {}, cases: [], otherwise: { nodes: [call("a", "t")] } } });
+    expect(codes(checkCompiledWorkflow(compiled(workflow("wf", { nodes: [noCases] }), [t])))).toEqual(["WEIR4008"]);
+
+    const sensor = node("s", { case: "sensor", value: { sensor: { case: "file", value: { pokeInterval: durationFromMs(0) } } } }, bind({ path: V.lit(L.string("/data/x.csv")) }));
+    expect(codes(checkCompiledWorkflow(compiled(workflow("wf", { nodes: [sensor] }), [])))).toEqual(["WEIR5012"]);
+  });
+  it("accepts a sensor's file feeding a task that wants a csv file (format checked at run time)", () => {
+    const ingest = task("ingest", { file: T.file("csv") }, {});
+    const sensor = node("s", { case: "sensor", value: { sensor: { case: "file", value: {} } } }, bind({ path: V.template("data/", V.input("day"), ".csv") }, 10), [], 10);
+    const spec = compiled(workflow("wf", { inputs: { day: T.date() }, nodes: [sensor, call("ingest", "ingest", { file: V.ref("s", "file") }, 20)] }), [ingest]);
+    expect(checkCompiledWorkflow(spec)).toEqual([]);
+  });
+  it("refuses a spec without a workflow", () => {
+    expect(codes(checkCompiledWorkflow(compiled(undefined as never, [])))).toEqual(["WEIR3013"]);
+  });
+});
