@@ -57,6 +57,9 @@ export function createTaskRunner(post: (msg: HostMessage) => void): (req: HostRe
   const stores = new Map<string, LocalArtifactStore>();
   const versions = new Map<string, VersionCheck>();
   const aborts = new Map<string, AbortController>();
+  // Loaded modules by URL: import() of a cached module still crosses tsx's loader hooks, which
+  // costs more than a no-op task, so each module is imported once per code hash.
+  const modules = new Map<string, Promise<Record<string, unknown>>>();
 
   const storeFor = (root: string) => {
     let store = stores.get(root);
@@ -99,7 +102,14 @@ export function createTaskRunner(post: (msg: HostMessage) => void): (req: HostRe
       );
     }
     // The code hash in the URL makes a recompiled module load fresh instead of from the ESM cache.
-    const mod = (await import(`${pathToFileURL(modulePath).href}?v=${check.codeHash.slice(0, 16)}`)) as Record<string, unknown>;
+    const url = `${pathToFileURL(modulePath).href}?v=${check.codeHash.slice(0, 16)}`;
+    let loading = modules.get(url);
+    if (!loading) {
+      loading = import(url) as Promise<Record<string, unknown>>;
+      modules.set(url, loading);
+      loading.catch(() => modules.delete(url));
+    }
+    const mod = await loading;
     const exported = mod[exportName] as LoadedTask | undefined;
     if (!exported || typeof exported.fn !== "function") {
       throw new AttemptFailure("TASK_NOT_FOUND", `module ${module} has no exported TypeScript task '${exportName}' (found ${exported === undefined ? "nothing" : typeof exported})`);

@@ -4,7 +4,10 @@ import { join, resolve } from "node:path";
 import { create } from "@bufbuild/protobuf";
 import type { MessageInitShape } from "@bufbuild/protobuf";
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
-import { tableFromArrays, tableFromIPC } from "apache-arrow";
+import type { Timestamp } from "@bufbuild/protobuf/wkt";
+import { pino } from "pino";
+import { tableFromArrays } from "apache-arrow";
+import type { Table } from "apache-arrow";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ArrowTypeId, ErrorKind, LiteralTypeSchema, SimpleType, TaskTemplateSchema, TypedInterfaceSchema } from "../../../proto/index.ts";
 import type { Literal, LiteralType, Result } from "../../../proto/index.ts";
@@ -60,9 +63,9 @@ function commandTask(inputs: Record<string, LiteralType>, outputs: Record<string
   });
 }
 
-function assign(task: ReturnType<typeof tsTask>, inputs: Record<string, Literal> = {}, extra: Partial<MessageInitShape<typeof import("../../../proto/index.ts").AssignSchema>> = {}) {
+function assign(task: ReturnType<typeof tsTask>, inputs: Record<string, Literal> = {}, extra: { gpus?: number[]; deadline?: Timestamp } = {}) {
   lease += 1n;
-  return runtime.assign({ leaseToken: lease, executionId: "ex-1", nodeId: `n${lease}`, attempt: 1, task, inputs: { literals: inputs }, ...extra });
+  return runtime.assign({ leaseToken: lease, executionId: "ex-1", nodeId: `n${lease}`, attempt: 1, task, inputs: { literals: inputs }, gpus: extra.gpus, deadline: extra.deadline });
 }
 
 function errorOf(result: Result) {
@@ -80,7 +83,7 @@ beforeAll(async () => {
   runtime = new RuntimeDouble(join(project, "artifacts"));
   await runtime.listen();
   store = new LocalArtifactStore(join(project, "artifacts"));
-  worker = new Worker({ server: `127.0.0.1:${runtime.port}`, id: "w-test", projectRoot: project, concurrency: 16, threads: 2, killGraceMs: 300, gpus: 2, reconnectInitialMs: 50 });
+  worker = new Worker({ server: `127.0.0.1:${runtime.port}`, id: "w-test", projectRoot: project, concurrency: 16, threads: 2, killGraceMs: 300, gpus: 2, reconnectInitialMs: 50, logger: pino({ level: "warn" }) });
   await worker.start();
 });
 
@@ -130,7 +133,7 @@ describe("worker", () => {
     const result = await assign(task, { n: await toLiteral(5, INT, store), people: await toLiteral(people, PEOPLE, store) }, { gpus: [1] });
     expect(await output(result, "doubled", INT)).toBe(10);
     expect(await output(result, "cuda", STRING)).toBe("1");
-    const older = (await output(result, "older", PEOPLE)) as ReturnType<typeof tableFromIPC>;
+    const older = (await output(result, "older", PEOPLE)) as Table;
     expect(older.getChild("name")?.toArray()).toEqual(["ada", "bob"]);
     expect(Array.from(older.getChild("age")!.toArray() as BigInt64Array)).toEqual([41n, 46n]);
     expect(runtime.logs.some((l) => l.leaseToken === result.leaseToken && l.stream === "stdout" && l.text === "n is 5")).toBe(true);
