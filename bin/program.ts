@@ -1,6 +1,17 @@
 // Assembles the `weir` command line from each part's commands. Commands import their part lazily,
 // so `weir compile` never loads gRPC or SQLite, and `weir worker` never loads ts-morph.
 import { Command } from "commander";
+import { addCompileCommand } from "../compiler/cli.ts";
+import { addServerCommand } from "../runtime/server/cli.ts";
+import { addWorkerCommand } from "../runtime/worker/cli.ts";
+import { addDemoCommand } from "../runtime/cli/demo.ts";
+import { addExecutionsCommand } from "../runtime/cli/executions.ts";
+import { addLogsCommand } from "../runtime/cli/logs.ts";
+import { addRegisterCommand } from "../runtime/cli/register.ts";
+import { addRunCommand } from "../runtime/cli/run.ts";
+import { addStatusCommand } from "../runtime/cli/status.ts";
+import { addTerminateCommand } from "../runtime/cli/terminate.ts";
+import { addWorkersCommand } from "../runtime/cli/workers.ts";
 
 export function buildProgram(): Command {
   const program = new Command("weir")
@@ -11,6 +22,21 @@ export function buildProgram(): Command {
       // commander's own usage errors exit 2, like every other usage error of weir.
       process.exit(err.exitCode === 0 ? 0 : 2);
     });
+  for (const add of [
+    addCompileCommand,
+    addServerCommand,
+    addWorkerCommand,
+    addRegisterCommand,
+    addRunCommand,
+    addExecutionsCommand,
+    addStatusCommand,
+    addLogsCommand,
+    addTerminateCommand,
+    addWorkersCommand,
+    addDemoCommand,
+  ]) {
+    add(program);
+  }
   return program;
 }
 

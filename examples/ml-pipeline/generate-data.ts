@@ -3,7 +3,12 @@
 import { mkdir, rename, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 
-export const GENERATE_DEFAULTS = Object.freeze({ rows: 4_000, seed: 20_240_501 });
+export interface GenerateOptions {
+  rows: number;
+  seed: number;
+}
+
+export const GENERATE_DEFAULTS: Readonly<GenerateOptions> = Object.freeze({ rows: 4_000, seed: 20_240_501 });
 
 export interface GeneratedPartition {
   path: string;
@@ -31,7 +36,7 @@ function daySeed(day: string, seed: number): number {
 }
 
 /** The CSV text of one partition: churn depends on sessions and spend, so the model can learn it. */
-export function partitionCsv(day: string, options: Partial<typeof GENERATE_DEFAULTS> = {}): string {
+export function partitionCsv(day: string, options: Partial<GenerateOptions> = {}): string {
   const { rows, seed } = { ...GENERATE_DEFAULTS, ...options };
   const next = random(daySeed(day, seed));
   const lines = ["user_id,age,country,sessions,spend,churned"];
@@ -57,7 +62,7 @@ export function partitionCsv(day: string, options: Partial<typeof GENERATE_DEFAU
 export async function generatePartition(
   root: string,
   day: string,
-  options: Partial<typeof GENERATE_DEFAULTS> = {},
+  options: Partial<GenerateOptions> = {},
 ): Promise<GeneratedPartition> {
   const path = join(root, "data", "incoming", day, "data.csv");
   await mkdir(dirname(path), { recursive: true });

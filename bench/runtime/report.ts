@@ -1,0 +1,35 @@
+// Prints the runtime bench as one table: each system's figure per shape, with the target beside it.
+import { TARGETS, type SystemResult } from "./shapes.ts";
+
+const pad = (s: string, n: number) => s + " ".repeat(Math.max(0, n - s.length));
+
+export function renderReport(results: SystemResult[]): string {
+  const rows: string[][] = [["measure", "target", ...results.map((r) => r.system)]];
+  for (const shape of ["fan-out 1,000", "chain 100", "fan-out 10,000"] as const) {
+    rows.push([
+      `${shape} (s)`,
+      TARGETS[shape]!.text,
+      ...results.map((r) => {
+        const s = r.shapes.find((x) => x.shape === shape);
+        return s ? mark(s.seconds.toFixed(3), s.seconds < TARGETS[shape]!.value) : "n/a";
+      }),
+    ]);
+  }
+  rows.push(["chain p50 ready→started (ms)", "", ...results.map((r) => r.p50ReadyToStartMs.toFixed(2))]);
+  rows.push([
+    "chain p99 ready→started (ms)",
+    TARGETS.p99!.text,
+    ...results.map((r) => mark(r.p99ReadyToStartMs.toFixed(2), r.p99ReadyToStartMs < TARGETS.p99!.value)),
+  ]);
+  rows.push(["fan-out 10,000 wait p50/p99 (ms)", "", ...results.map((r) => `${r.fanOutWait.p50Ms.toFixed(0)} / ${r.fanOutWait.p99Ms.toFixed(0)}`)]);
+  rows.push(["RSS after 10,000 (MB)", TARGETS.rss!.text, ...results.map((r) => mark(r.rssMb.toFixed(0), r.rssMb < TARGETS.rss!.value))]);
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
+  const lines = rows.map((r) => r.map((c, i) => pad(c, widths[i]!)).join("  ").trimEnd());
+  lines.splice(1, 0, widths.map((w) => "-".repeat(w)).join("  "));
+  const notes = results.flatMap((r) => r.notes.map((n) => `  - ${n}`));
+  return [...lines, "", "notes:", ...notes].join("\n");
+}
+
+function mark(text: string, ok: boolean): string {
+  return `${text} ${ok ? "ok" : "MISS"}`;
+}

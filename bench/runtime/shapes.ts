@@ -1,0 +1,44 @@
+// The graph shapes both halves of the runtime bench run, and the targets printed beside them.
+export const BENCH_DEFAULTS = Object.freeze({
+  smallFanOut: 1_000,
+  largeFanOut: 10_000,
+  chain: 100,
+  workerConcurrency: 64,
+  redisUrl: "redis://127.0.0.1:6379",
+});
+
+export type ShapeName = "fan-out 1,000" | "fan-out 10,000" | "chain 100";
+
+export interface ShapeResult {
+  shape: ShapeName;
+  /** Create → the join (or the chain's last node) finished. */
+  seconds: number;
+  tasks: number;
+}
+
+export interface SystemResult {
+  system: string;
+  shapes: ShapeResult[];
+  /** ready → started along the chain (the scheduler's dispatch delay, no slot contention), ms. */
+  p50ReadyToStartMs: number;
+  p99ReadyToStartMs: number;
+  /** ready → started over the 10,000 fan-out's leaves: mostly waiting for one of the slots, ms. */
+  fanOutWait: { p50Ms: number; p99Ms: number };
+  /** Resident memory of the orchestrator after the 10,000-task fan-out. */
+  rssMb: number;
+  notes: string[];
+}
+
+export const TARGETS: Readonly<Record<string, { value: number; text: string }>> = Object.freeze({
+  "fan-out 1,000": { value: 0.3, text: "< 0.3 s" },
+  "chain 100": { value: 0.1, text: "< 0.1 s" },
+  "fan-out 10,000": { value: 2, text: "< 2 s" },
+  p99: { value: 5, text: "< 5 ms" },
+  rss: { value: 200, text: "< 200 MB" },
+});
+
+export function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return Number.NaN;
+  const index = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
+  return sorted[index]!;
+}

@@ -1,0 +1,52 @@
+// Follows one execution to its end over WatchExecution, printing a line per node change, and
+// re-attaches when the stream drops (a runtime restart must not end `weir run --follow`).
+import type { AdminClient } from "../client.ts";
+import type { CompiledWorkflow, Execution, ExecutionEvent } from "../../proto/index.ts";
+import { isTerminalExecution, ProgressRenderer } from "./render.ts";
+
+export const FOLLOW_DEFAULTS = Object.freeze({
+  /** How long to keep re-attaching while the runtime is unreachable. */
+  reconnectForMs: 120_000,
+  reconnectDelayMs: 500,
+});
+
+export interface FollowOptions {
+  spec?: CompiledWorkflow;
+  /** Where progress lines go; nothing is printed when absent. */
+  write?: (line: string) => void;
+  /** Sees every event before it is rendered (the demo drops its data file in on a sensor wait). */
+  onEvent?: (event: ExecutionEvent) => void;
+  signal?: AbortSignal;
+}
+
+export async function followExecution(
+  client: AdminClient,
+  executionId: string,
+  options: FollowOptions & Partial<typeof FOLLOW_DEFAULTS> = {},
+): Promise<Execution> {
+  const settings = { ...FOLLOW_DEFAULTS, ...options };
+  let renderer: ProgressRenderer | undefined;
+  let unreachableSince: number | undefined;
+  for (;;) {
+    try {
+      for await (const event of client.watchExecution({ id: executionId }, { signal: options.signal })) {
+        unreachableSince = undefined;
+        options.onEvent?.(event);
+        if (!renderer) renderer = new ProgressRenderer(options.write ?? (() => {}), options.spec, event.snapshot?.inputs);
+        const done = renderer.onEvent(event);
+        if (done) return done;
+      }
+      // The stream ended without a final snapshot: ask once, and keep watching if still running.
+      const { execution } = await client.getExecution({ id: executionId });
+      if (execution && isTerminalExecution(execution.state)) {
+        renderer?.onEvent({ snapshot: execution } as never);
+        return execution;
+      }
+    } catch (err) {
+      if ((err as { code?: string }).code !== "UNREACHABLE" || options.signal?.aborted) throw err;
+      unreachableSince ??= Date.now();
+      if (Date.now() - unreachableSince > settings.reconnectForMs) throw err;
+    }
+    await new Promise((r) => setTimeout(r, settings.reconnectDelayMs));
+  }
+}

@@ -1,0 +1,341 @@
+// Human output of the CLI: state glyphs, durations, padded tables, literals, and the live
+// progress of an execution (shared by `weir run --follow` and `weir demo`).
+import { timestampMs, type Timestamp } from "@bufbuild/protobuf/wkt";
+import { createColors } from "picocolors";
+import {
+  ExecutionState,
+  NodeState,
+  type CompiledWorkflow,
+  type Execution,
+  type ExecutionEvent,
+  type Literal,
+  type LiteralSet,
+  type Node,
+  type NodeExecution,
+} from "../../proto/index.ts";
+
+/** Colour only when a person is watching; pipes and CI logs get plain text. */
+export const colors = createColors(Boolean(process.stdout.isTTY) && !process.env.NO_COLOR);
+
+const NODE_STATE_NAMES: Record<NodeState, string> = {
+  [NodeState.UNSPECIFIED]: "unknown",
+  [NodeState.PENDING]: "pending",
+  [NodeState.QUEUED]: "queued",
+  [NodeState.WAITING]: "waiting",
+  [NodeState.RUNNING]: "running",
+  [NodeState.SUCCEEDED]: "succeeded",
+  [NodeState.FAILED]: "failed",
+  [NodeState.TIMED_OUT]: "timed out",
+  [NodeState.LOST]: "lost",
+  [NodeState.CANCELLED]: "cancelled",
+  [NodeState.SKIPPED]: "skipped",
+  [NodeState.CACHED]: "cached",
+};
+
+const EXECUTION_STATE_NAMES: Record<ExecutionState, string> = {
+  [ExecutionState.UNSPECIFIED]: "unknown",
+  [ExecutionState.QUEUED]: "queued",
+  [ExecutionState.RUNNING]: "running",
+  [ExecutionState.SUCCEEDED]: "succeeded",
+  [ExecutionState.FAILED]: "failed",
+  [ExecutionState.TERMINATED]: "terminated",
+};
+
+export function nodeStateName(state: NodeState): string {
+  return NODE_STATE_NAMES[state] ?? "unknown";
+}
+
+export function executionStateName(state: ExecutionState): string {
+  return EXECUTION_STATE_NAMES[state] ?? "unknown";
+}
+
+/** Parses a state name as typed on the command line ("failed", "FAILED", "timed_out"). */
+export function parseExecutionState(text: string): ExecutionState | undefined {
+  const wanted = text.trim().toLowerCase().replace(/[_-]/g, " ");
+  for (const [value, name] of Object.entries(EXECUTION_STATE_NAMES)) {
+    if (name === wanted && Number(value) !== ExecutionState.UNSPECIFIED) return Number(value) as ExecutionState;
+  }
+  return undefined;
+}
+
+export function isTerminalExecution(state: ExecutionState): boolean {
+  return state === ExecutionState.SUCCEEDED || state === ExecutionState.FAILED || state === ExecutionState.TERMINATED;
+}
+
+function glyph(state: NodeState, retrying: boolean): string {
+  if (retrying) return colors.yellow("↻");
+  switch (state) {
+    case NodeState.SUCCEEDED:
+      return colors.green("✓");
+    case NodeState.CACHED:
+      return colors.green("≡");
+    case NodeState.FAILED:
+    case NodeState.TIMED_OUT:
+    case NodeState.LOST:
+      return colors.red("✗");
+    case NodeState.CANCELLED:
+      return colors.red("⊘");
+    case NodeState.SKIPPED:
+      return colors.dim("–");
+    case NodeState.WAITING:
+      return colors.cyan("⧗");
+    case NodeState.RUNNING:
+      return colors.blue("▶");
+    default:
+      return colors.dim("·");
+  }
+}
+
+export function toMs(ts: Timestamp | undefined): number | undefined {
+  return ts && (ts.seconds !== 0n || ts.nanos !== 0) ? timestampMs(ts) : undefined;
+}
+
+/** 850ms, 1.2s, 3m 04s, 2h 05m. */
+export function formatDuration(ms: number | undefined): string {
+  if (ms === undefined || !Number.isFinite(ms) || ms < 0) return "";
+  if (ms < 1_000) return `${Math.round(ms)}ms`;
+  if (ms < 60_000) return `${(ms / 1_000).toFixed(1)}s`;
+  const s = Math.round(ms / 1_000);
+  if (s < 3_600) return `${Math.floor(s / 60)}m ${String(s % 60).padStart(2, "0")}s`;
+  return `${Math.floor(s / 3_600)}h ${String(Math.floor((s % 3_600) / 60)).padStart(2, "0")}m`;
+}
+
+export function spanMs(start: Timestamp | undefined, end: Timestamp | undefined, now = Date.now()): number | undefined {
+  const a = toMs(start);
+  if (a === undefined) return undefined;
+  return (toMs(end) ?? now) - a;
+}
+
+export function formatTime(ts: Timestamp | undefined): string {
+  const ms = toMs(ts);
+  return ms === undefined ? "" : new Date(ms).toISOString().replace("T", " ").replace(/\.\d+Z$/, "Z");
+}
+
+// Strips ANSI colour codes so padding counts visible characters only.
+const ANSI = /\u001b\[[0-9;]*m/g;
+const visibleLength = (s: string) => [...s.replace(ANSI, "")].length;
+
+/** A left-aligned, space-padded table; the header is dimmed. */
+export function table(headers: string[], rows: string[][]): string {
+  const widths = headers.map((h, i) => Math.max(visibleLength(h), ...rows.map((r) => visibleLength(r[i] ?? ""))));
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => (i === cells.length - 1 ? c : c + " ".repeat(widths[i]! - visibleLength(c))))
+      .join("  ")
+      .trimEnd();
+  return [colors.dim(line(headers)), ...rows.map(line)].join("\n");
+}
+
+/** One value as a person reads it: scalars inline, dataframes and blobs as where they landed. */
+export function formatLiteral(literal: Literal | undefined): string {
+  const v = literal?.value;
+  switch (v?.case) {
+    case undefined:
+      return "";
+    case "none":
+      return "none";
+    case "scalar": {
+      const s = v.value.value;
+      switch (s.case) {
+        case "integer":
+          return s.value.toString();
+        case "float":
+          return Number.isInteger(s.value) ? s.value.toFixed(1) : String(Number(s.value.toPrecision(6)));
+        case "boolean":
+          return String(s.value);
+        case "string":
+          return JSON.stringify(s.value);
+        case "date":
+        case "enumValue":
+        case "json":
+          return s.value;
+        case "datetime":
+          return formatTime(s.value);
+        case "duration":
+          return formatDuration(Number(s.value.seconds) * 1_000 + s.value.nanos / 1e6);
+        default:
+          return "";
+      }
+    }
+    case "collection":
+      return `[${v.value.items.map(formatLiteral).join(", ")}]`;
+    case "map":
+      return `{${Object.entries(v.value.entries)
+        .map(([k, item]) => `${k}: ${formatLiteral(item)}`)
+        .join(", ")}}`;
+    case "blob":
+      return `${v.value.uri} (${formatBytes(Number(v.value.size))})`;
+    case "dataframe":
+      return `${v.value.uri} (${v.value.rows} rows)`;
+  }
+}
+
+function formatBytes(n: number): string {
+  if (n < 1024) return `${n} B`;
+  if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} KiB`;
+  return `${(n / 1024 / 1024).toFixed(1)} MiB`;
+}
+
+export function renderLiteralSet(set: LiteralSet | undefined, indent = "  "): string[] {
+  const entries = Object.entries(set?.literals ?? {}).sort(([a], [b]) => a.localeCompare(b));
+  const width = Math.max(0, ...entries.map(([k]) => k.length));
+  return entries.map(([name, lit]) => `${indent}${name.padEnd(width)}  ${formatLiteral(lit)}`);
+}
+
+/** Counts of nodes per state, e.g. "5 succeeded, 1 skipped". */
+export function stateCounts(nodes: NodeExecution[]): string {
+  const counts = new Map<string, number>();
+  for (const n of nodes) counts.set(nodeStateName(n.state), (counts.get(nodeStateName(n.state)) ?? 0) + 1);
+  return [...counts].map(([name, count]) => `${count} ${name}`).join(", ");
+}
+
+function colourExecutionState(state: ExecutionState): string {
+  const name = executionStateName(state);
+  if (state === ExecutionState.SUCCEEDED) return colors.green(name);
+  if (state === ExecutionState.FAILED || state === ExecutionState.TERMINATED) return colors.red(name);
+  return colors.cyan(name);
+}
+
+/** The end of `weir run --follow` and `weir demo`: state, duration, counts, outputs, error. */
+export function renderSummary(execution: Execution): string {
+  const lines = [
+    "",
+    `${colors.bold(execution.workflow)} ${colors.dim(execution.id)}  ${colourExecutionState(execution.state)}  ${formatDuration(spanMs(execution.startedAt ?? execution.createdAt, execution.finishedAt))}`,
+    `  nodes: ${stateCounts(execution.nodes)}`,
+  ];
+  if (execution.error) {
+    const where = execution.error.nodeId ? ` in ${execution.error.nodeId}` : "";
+    lines.push(colors.red(`  error${where} [${execution.error.code}]: ${execution.error.message}`));
+  }
+  const outputs = renderLiteralSet(execution.outputs, "    ");
+  if (outputs.length > 0) lines.push("  outputs:", ...outputs);
+  return lines.join("\n");
+}
+
+/** `weir status`: one row per node with state, attempts, duration and error. */
+export function renderExecutionDetail(execution: Execution): string {
+  const head = [
+    `${colors.bold(execution.workflow)}@${execution.workflowVersion.slice(0, 12)}  ${colors.dim(execution.id)}`,
+    `  state     ${colourExecutionState(execution.state)}`,
+    `  created   ${formatTime(execution.createdAt)}`,
+    `  duration  ${formatDuration(spanMs(execution.startedAt ?? execution.createdAt, execution.finishedAt))}`,
+  ];
+  const inputs = renderLiteralSet(execution.inputs, "    ");
+  if (inputs.length > 0) head.push("  inputs:", ...inputs);
+  const rows = execution.nodes.map((n) => {
+    const last = n.attempts.at(-1);
+    const error = n.error ?? last?.error;
+    return [
+      `${glyph(n.state, false)} ${n.nodeId}`,
+      nodeStateName(n.state),
+      String(n.attempts.length),
+      formatDuration(spanMs(n.startedAt ?? last?.startedAt, n.finishedAt ?? last?.finishedAt)),
+      n.target,
+      error ? `[${error.code}] ${error.message}` : "",
+    ];
+  });
+  const parts = [head.join("\n"), "", table(["NODE", "STATE", "ATTEMPTS", "DURATION", "TARGET", "ERROR"], rows)];
+  if (execution.error) parts.push("", colors.red(`error [${execution.error.code}]: ${execution.error.message}`));
+  const outputs = renderLiteralSet(execution.outputs, "  ");
+  if (outputs.length > 0) parts.push("", "outputs:", ...outputs);
+  return parts.join("\n");
+}
+
+/** Every node id of a workflow, branch arms included (they report as "branch.deploy"). */
+function nodeIds(nodes: Node[], prefix = ""): string[] {
+  return nodes.flatMap((n) => {
+    const id = prefix + n.id;
+    if (n.target.case !== "branch") return [id];
+    const arms = [...n.target.value.cases, ...(n.target.value.otherwise ? [n.target.value.otherwise] : [])];
+    return [id, ...arms.flatMap((arm) => nodeIds(arm.nodes, `${id}.`))];
+  });
+}
+
+/**
+ * Turns the WatchExecution stream into one line per node state change. It remembers each node's
+ * last state and attempt count, so a repeated snapshot prints nothing new.
+ */
+export class ProgressRenderer {
+  private readonly seen = new Map<string, string>();
+  private readonly width: number;
+
+  constructor(
+    private readonly write: (line: string) => void,
+    private readonly spec?: CompiledWorkflow,
+    private readonly inputs?: LiteralSet,
+  ) {
+    this.width = Math.max(8, ...nodeIds(spec?.workflow?.nodes ?? []).map((id) => id.length));
+  }
+
+  /** Feeds one event; returns the execution when the event carried a final snapshot. */
+  onEvent(event: ExecutionEvent): Execution | undefined {
+    const nodes = event.snapshot ? event.snapshot.nodes : event.node ? [event.node] : [];
+    for (const node of nodes) this.onNode(node);
+    return event.snapshot && isTerminalExecution(event.snapshot.state) ? event.snapshot : undefined;
+  }
+
+  private onNode(node: NodeExecution): void {
+    const attempt = node.attempts.length;
+    const key = `${node.state}:${attempt}`;
+    if (this.seen.get(node.nodeId) === key) return;
+    const first = !this.seen.has(node.nodeId);
+    this.seen.set(node.nodeId, key);
+    // Pending nodes are the untouched rest of the graph; only their changes are news.
+    if (first && node.state === NodeState.PENDING) return;
+    const line = this.describe(node, attempt);
+    if (line) this.write(line);
+  }
+
+  private describe(node: NodeExecution, attempt: number): string | undefined {
+    const retrying = node.state === NodeState.QUEUED && attempt >= 1;
+    const name = node.nodeId.padEnd(this.width);
+    const last = node.attempts.at(-1);
+    const duration = formatDuration(spanMs(node.startedAt ?? last?.startedAt, node.finishedAt ?? last?.finishedAt));
+    const prefix = `  ${glyph(node.state, retrying)} ${name}  `;
+    switch (node.state) {
+      case NodeState.PENDING:
+        return undefined;
+      case NodeState.QUEUED:
+        return retrying
+          ? `${prefix}${colors.yellow(`retrying (attempt ${attempt + 1})`)}${this.errorSuffix(node)}`
+          : `${prefix}queued`;
+      case NodeState.WAITING:
+        return `${prefix}waiting for ${this.sensorPath(node.nodeId) ?? "its condition"}`;
+      case NodeState.RUNNING:
+        return `${prefix}running${attempt > 1 ? ` (attempt ${attempt})` : ""}${last?.workerId ? colors.dim(` on ${last.workerId}`) : ""}`;
+      case NodeState.SUCCEEDED:
+        return `${prefix}${colors.green("succeeded")}  ${duration}`;
+      case NodeState.CACHED:
+        return `${prefix}${colors.green("cached")}`;
+      case NodeState.SKIPPED:
+        return `${prefix}${colors.dim("skipped")}`;
+      default:
+        return `${prefix}${colors.red(nodeStateName(node.state))}  ${duration}${this.errorSuffix(node)}`;
+    }
+  }
+
+  private errorSuffix(node: NodeExecution): string {
+    const error = node.error ?? node.attempts.at(-1)?.error;
+    return error ? colors.dim(`  [${error.code}] ${error.message.split("\n")[0]}`) : "";
+  }
+
+  /** Renders a file sensor's path template with the execution's inputs, for "waiting for …". */
+  private sensorPath(nodeId: string): string | undefined {
+    const node = this.spec?.workflow?.nodes.find((n) => n.id === nodeId);
+    const binding = node?.inputs.find((b) => b.var === "path");
+    const value = binding?.value?.value;
+    if (!value) return undefined;
+    if (value.case === "literal") return formatLiteral(value.value).replace(/^"|"$/g, "");
+    if (value.case !== "template") return undefined;
+    return value.value.parts
+      .map((p) => {
+        if (p.part.case === "text") return p.part.value;
+        if (p.part.case === "workflowInput") {
+          const lit = this.inputs?.literals[p.part.value];
+          return lit ? formatLiteral(lit).replace(/^"|"$/g, "") : `\${${p.part.value}}`;
+        }
+        return p.part.case === "ref" ? `\${${p.part.value.nodeId}.${p.part.value.output}}` : "";
+      })
+      .join("");
+  }
+}

@@ -1,0 +1,183 @@
+// Typed gRPC client for the runtime's AdminService: every call has a deadline, and every failure
+// becomes a `WeirClientError` whose message says what was wrong and what to do about it.
+import * as grpc from "@grpc/grpc-js";
+import { create, type DescMessage, type MessageInitShape, type MessageShape } from "@bufbuild/protobuf";
+import { AdminService, grpcServiceDefinition } from "../proto/index.ts";
+
+export const CLIENT_DEFAULTS = Object.freeze({
+  /** Where `weir server` listens unless told otherwise. */
+  address: "127.0.0.1:7070",
+  /** Deadline of one unary call. */
+  deadlineMs: 30_000,
+  /** How long to wait for the channel to connect before calling the runtime unreachable. */
+  connectTimeoutMs: 5_000,
+});
+
+export type ClientOptions = typeof CLIENT_DEFAULTS;
+
+/** Stable codes of client failures; scripts branch on these, never on the prose. */
+export type ClientErrorCode =
+  | "UNREACHABLE"
+  | "INVALID_ARGUMENT"
+  | "NOT_FOUND"
+  | "ALREADY_EXISTS"
+  | "FAILED_PRECONDITION"
+  | "DEADLINE_EXCEEDED"
+  | "CANCELLED"
+  | "INTERNAL";
+
+export class WeirClientError extends Error {
+  override readonly name = "WeirClientError";
+  constructor(
+    readonly code: ClientErrorCode,
+    message: string,
+    /** The gRPC status code, when the error came from a call. */
+    readonly grpcCode?: grpc.status,
+  ) {
+    super(message);
+  }
+}
+
+type AdminShape = typeof AdminService extends { method: infer M } ? M : never;
+type MethodsOfKind<Kind extends string> = {
+  [K in keyof AdminShape]: AdminShape[K] extends { methodKind: Kind } ? K : never;
+}[keyof AdminShape];
+type In<K extends keyof AdminShape> = AdminShape[K] extends { input: infer I extends DescMessage } ? I : never;
+type Out<K extends keyof AdminShape> = AdminShape[K] extends { output: infer O extends DescMessage } ? O : never;
+
+type UnaryCalls = {
+  [K in MethodsOfKind<"unary">]: (
+    request: MessageInitShape<In<K>>,
+    options?: { deadlineMs?: number },
+  ) => Promise<MessageShape<Out<K>>>;
+};
+type StreamCalls = {
+  [K in MethodsOfKind<"server_streaming">]: (
+    request: MessageInitShape<In<K>>,
+    options?: { signal?: AbortSignal },
+  ) => AsyncIterable<MessageShape<Out<K>>>;
+};
+
+/** One typed method per AdminService RPC, plus `close()`. */
+export type AdminClient = UnaryCalls &
+  StreamCalls & {
+    readonly address: string;
+    /** Resolves once the channel is up; rejects with UNREACHABLE after `connectTimeoutMs`. */
+    waitForReady(timeoutMs?: number): Promise<void>;
+    close(): void;
+  };
+
+const AdminClientConstructor = grpc.makeGenericClientConstructor(
+  grpcServiceDefinition(AdminService),
+  "weir.v1.AdminService",
+);
+
+/** Resolves the address from an explicit flag, then `$WEIR_SERVER`, then the default. */
+export function resolveServerAddress(flag?: string): string {
+  return flag || process.env.WEIR_SERVER || CLIENT_DEFAULTS.address;
+}
+
+export function connectAdmin(address: string, options: Partial<ClientOptions> = {}): AdminClient {
+  const settings = { ...CLIENT_DEFAULTS, ...options };
+  const raw = new AdminClientConstructor(address, grpc.credentials.createInsecure(), {
+    // Fail fast when nothing listens: a CLI user wants an answer, not a hang.
+    "grpc.initial_reconnect_backoff_ms": 200,
+    "grpc.max_reconnect_backoff_ms": 1_000,
+    "grpc.max_receive_message_length": 64 * 1024 * 1024,
+  }) as unknown as grpc.Client & Record<string, Function>;
+
+  const client: Record<string, unknown> = {
+    address,
+    close: () => raw.close(),
+    waitForReady: (timeoutMs = settings.connectTimeoutMs) =>
+      new Promise<void>((resolve, reject) => {
+        raw.waitForReady(Date.now() + timeoutMs, (err) =>
+          err ? reject(unreachable(address)) : resolve(),
+        );
+      }),
+  };
+
+  for (const method of AdminService.methods) {
+    const name = method.localName;
+    if (method.methodKind === "unary") {
+      client[name] = (request: object, callOptions: { deadlineMs?: number } = {}) =>
+        new Promise((resolve, reject) => {
+          const deadline = Date.now() + (callOptions.deadlineMs ?? settings.deadlineMs);
+          raw[name]!.call(
+            raw,
+            create(method.input, request as never),
+            new grpc.Metadata(),
+            { deadline, waitForReady: false },
+            (err: grpc.ServiceError | null, response: unknown) =>
+              err ? reject(toClientError(err, address, method.name)) : resolve(response),
+          );
+        });
+    } else if (method.methodKind === "server_streaming") {
+      client[name] = (request: object, callOptions: { signal?: AbortSignal } = {}) =>
+        streamToIterable(
+          () => raw[name]!.call(raw, create(method.input, request as never), new grpc.Metadata(), {}) as grpc.ClientReadableStream<unknown>,
+          address,
+          method.name,
+          callOptions.signal,
+        );
+    }
+  }
+  return client as unknown as AdminClient;
+}
+
+/** Adapts a grpc-js server stream to an async iterable that ends when the server ends it. */
+async function* streamToIterable(
+  open: () => grpc.ClientReadableStream<unknown>,
+  address: string,
+  rpc: string,
+  signal?: AbortSignal,
+): AsyncIterable<never> {
+  const call = open();
+  const onAbort = () => call.cancel();
+  signal?.addEventListener("abort", onAbort, { once: true });
+  try {
+    for await (const message of call) yield message as never;
+  } catch (err) {
+    const status = err as grpc.ServiceError;
+    if (status.code === grpc.status.CANCELLED && signal?.aborted) return;
+    throw toClientError(status, address, rpc);
+  } finally {
+    signal?.removeEventListener("abort", onAbort);
+    call.cancel();
+  }
+}
+
+function unreachable(address: string): WeirClientError {
+  return new WeirClientError(
+    "UNREACHABLE",
+    `cannot reach the weir runtime at ${address} — start it with \`weir server\`, or pass --server host:port (or set WEIR_SERVER)`,
+    grpc.status.UNAVAILABLE,
+  );
+}
+
+/** Maps a gRPC status to a client error; the server's own details are kept verbatim. */
+export function toClientError(err: grpc.ServiceError, address: string, rpc: string): WeirClientError {
+  const details = err.details || err.message;
+  switch (err.code) {
+    case grpc.status.UNAVAILABLE:
+      return unreachable(address);
+    case grpc.status.DEADLINE_EXCEEDED:
+      return new WeirClientError(
+        "DEADLINE_EXCEEDED",
+        `the weir runtime at ${address} did not answer ${rpc} in time — check that it is healthy (\`weir workers\`) and retry`,
+        err.code,
+      );
+    case grpc.status.INVALID_ARGUMENT:
+      return new WeirClientError("INVALID_ARGUMENT", details, err.code);
+    case grpc.status.NOT_FOUND:
+      return new WeirClientError("NOT_FOUND", details, err.code);
+    case grpc.status.ALREADY_EXISTS:
+      return new WeirClientError("ALREADY_EXISTS", details, err.code);
+    case grpc.status.FAILED_PRECONDITION:
+      return new WeirClientError("FAILED_PRECONDITION", details, err.code);
+    case grpc.status.CANCELLED:
+      return new WeirClientError("CANCELLED", `${rpc} was cancelled: ${details}`, err.code);
+    default:
+      return new WeirClientError("INTERNAL", `${rpc} failed on the runtime at ${address}: ${details}`, err.code);
+  }
+}
