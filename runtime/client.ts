@@ -4,7 +4,13 @@ import * as grpc from "@grpc/grpc-js";
 import { create, type DescMessage, type MessageInitShape, type MessageShape } from "@bufbuild/protobuf";
 import { AdminService, grpcServiceDefinition } from "../proto/index.ts";
 
-export const CLIENT_DEFAULTS = Object.freeze({
+export interface ClientOptions {
+  address: string;
+  deadlineMs: number;
+  connectTimeoutMs: number;
+}
+
+export const CLIENT_DEFAULTS: Readonly<ClientOptions> = Object.freeze({
   /** Where `weir server` listens unless told otherwise. */
   address: "127.0.0.1:7070",
   /** Deadline of one unary call. */
@@ -12,8 +18,6 @@ export const CLIENT_DEFAULTS = Object.freeze({
   /** How long to wait for the channel to connect before calling the runtime unreachable. */
   connectTimeoutMs: 5_000,
 });
-
-export type ClientOptions = typeof CLIENT_DEFAULTS;
 
 /** Stable codes of client failures; scripts branch on these, never on the prose. */
 export type ClientErrorCode =

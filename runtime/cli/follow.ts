@@ -4,7 +4,12 @@ import type { AdminClient } from "../client.ts";
 import type { CompiledWorkflow, Execution, ExecutionEvent } from "../../proto/index.ts";
 import { isTerminalExecution, ProgressRenderer } from "./render.ts";
 
-export const FOLLOW_DEFAULTS = Object.freeze({
+export interface FollowSettings {
+  reconnectForMs: number;
+  reconnectDelayMs: number;
+}
+
+export const FOLLOW_DEFAULTS: Readonly<FollowSettings> = Object.freeze({
   /** How long to keep re-attaching while the runtime is unreachable. */
   reconnectForMs: 120_000,
   reconnectDelayMs: 500,
@@ -22,7 +27,7 @@ export interface FollowOptions {
 export async function followExecution(
   client: AdminClient,
   executionId: string,
-  options: FollowOptions & Partial<typeof FOLLOW_DEFAULTS> = {},
+  options: FollowOptions & Partial<FollowSettings> = {},
 ): Promise<Execution> {
   const settings = { ...FOLLOW_DEFAULTS, ...options };
   let renderer: ProgressRenderer | undefined;
