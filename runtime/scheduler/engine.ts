@@ -446,7 +446,7 @@ export class Engine {
     if (exec.inflight >= exec.limit) return false;
     const map = att.node.kind === "item" ? att.node.container : undefined;
     const limit = map?.spec?.target.case === "map" ? map.spec.target.value.concurrency : 0;
-    return !limit || (map as RNode & { itemsInFlight?: number }).itemsInFlight! < limit;
+    return !limit || ((map as RNode & { itemsInFlight?: number }).itemsInFlight ?? 0) < limit;
   }
 
   private enter(att: RAttempt): void {

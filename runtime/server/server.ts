@@ -11,6 +11,7 @@ import { openStore, type Store } from "../store/index.ts";
 import { adminService } from "./admin-service.ts";
 import { tolerantDefinition } from "./handlers.ts";
 import { addHealth } from "./health.ts";
+import { enableNoDelay } from "./no-delay.ts";
 import { addReflection } from "./reflection.ts";
 import { workerService } from "./worker-service.ts";
 
@@ -38,6 +39,7 @@ export async function startServer(options: Partial<ServerOptions> = {}): Promise
   await engine.start();
 
   const server = new Server({ "grpc.max_receive_message_length": 64 * 1024 * 1024 });
+  if (!enableNoDelay(server)) log.warn("could not disable Nagle's algorithm on server sockets; dispatch latency will be higher");
   server.addService(tolerantDefinition(grpcServiceDefinition(AdminService)), adminService({ store, engine, log, config: engine.config }));
   server.addService(tolerantDefinition(grpcServiceDefinition(WorkerService)), workerService({ engine, log, artifactRoot }));
   addHealth(server);

@@ -58,7 +58,10 @@ type TaskInit = MessageInitShape<typeof TaskTemplateSchema>;
 type NodeInit = MessageInitShape<typeof NodeSchema>;
 
 /** A task `name(x: int) -> y: int`, run by the test worker. */
-export function incTask(name = "inc", extra: Partial<TaskInit> = {}): TaskInit {
+/** A task as a plain init object (spreadable in tests); workflowSpec turns it into a message. */
+export type TaskObject = { name: string; version: string } & Record<string, unknown>;
+
+export function incTask(name = "inc", extra: Partial<TaskInit> = {}): TaskObject {
   return {
     name,
     version: `${name}-v1`,
@@ -66,7 +69,7 @@ export function incTask(name = "inc", extra: Partial<TaskInit> = {}): TaskInit {
     runtime: { case: "node", value: { module: "tasks.ts", exportName: name } },
     source: { file: "tasks.ts", line: 1, column: 1 },
     ...extra,
-  } as TaskInit;
+  } as TaskObject;
 }
 
 export function refNode(id: string, task: string, from: { node: string; output: string } | { input: string }, upstream: string[] = []): NodeInit {
@@ -74,7 +77,7 @@ export function refNode(id: string, task: string, from: { node: string; output: 
   return { id, target: { case: "task", value: task }, inputs: [{ var: "x", value: { value } }], upstream: "node" in from ? [from.node, ...upstream] : upstream, source: { file: "wf.ts", line: 1, column: 1 } };
 }
 
-export function workflowSpec(name: string, nodes: NodeInit[], tasks: TaskInit[], opts: { output?: { node: string; output: string }; maxParallelism?: number; schedule?: MessageInitShape<typeof CompiledWorkflowSchema>["workflow"] extends infer W ? W extends { schedule?: infer S } ? S : never : never } = {}): CompiledWorkflow {
+export function workflowSpec(name: string, nodes: NodeInit[], tasks: TaskObject[], opts: { output?: { node: string; output: string }; maxParallelism?: number; schedule?: MessageInitShape<typeof CompiledWorkflowSchema>["workflow"] extends infer W ? W extends { schedule?: infer S } ? S : never : never } = {}): CompiledWorkflow {
   return create(CompiledWorkflowSchema, {
     workflow: {
       name,
@@ -86,7 +89,7 @@ export function workflowSpec(name: string, nodes: NodeInit[], tasks: TaskInit[],
       schedule: opts.schedule,
       source: { file: "wf.ts", line: 1, column: 1 },
     },
-    tasks: [...tasks].sort((a, b) => (a.name! < b.name! ? -1 : 1)),
+    tasks: [...tasks].sort((a, b) => (a.name < b.name ? -1 : 1)) as TaskInit[],
     compilerVersion: "test",
   });
 }
