@@ -1,8 +1,8 @@
 """Trains a small logistic-regression churn model with the standard library only.
 
-Contract with the weir worker: inputs arrive in $WEIR_INPUTS_DIR (inputs.json, plus each
-dataframe as <name>.arrow and <name>.csv); outputs go to $WEIR_OUTPUTS_DIR (outputs.json,
-plus files named in it). CUDA_VISIBLE_DEVICES names the GPU this attempt was given.
+Contract with the weir worker: $WEIR_MANIFEST (inputs.json) holds the scalar inputs and, for each
+dataframe, {"path": <name>.arrow, "csv": <name>.csv}; outputs go to $WEIR_OUTPUTS_DIR
+(outputs.json, plus files named in it). CUDA_VISIBLE_DEVICES names the GPU this attempt was given.
 """
 import csv
 import json
@@ -10,15 +10,14 @@ import math
 import os
 import sys
 
-inputs_dir = os.environ["WEIR_INPUTS_DIR"]
 outputs_dir = os.environ["WEIR_OUTPUTS_DIR"]
-with open(os.path.join(inputs_dir, "inputs.json")) as f:
+with open(os.environ["WEIR_MANIFEST"]) as f:
     inputs = json.load(f)
 
 print(f"CUDA_VISIBLE_DEVICES={os.environ.get('CUDA_VISIBLE_DEVICES', '')!r}", flush=True)
 
 rows = []
-with open(os.path.join(inputs_dir, "data.csv")) as f:
+with open(inputs["data"]["csv"]) as f:
     for r in csv.DictReader(f):
         rows.append(([float(r["age"]) / 100, float(r["sessions"]) / 50, float(r["spend"]) / 500],
                      1.0 if r["churned"] in ("true", "1", "True") else 0.0))

@@ -6,6 +6,7 @@ import { Metrics, ModelFile, TrainingSet } from "./schemas.ts";
 export const train = task.command({
   name: "train",
   command: ["python3", "train.py"],
+  cwd: ".",
   inputs: { data: TrainingSet, epochs: t.int(), learningRate: t.float() },
   outputs: { model: ModelFile, metrics: Metrics },
   resources: { pool: "gpu", gpu: 1, cpu: 2, memory: "4Gi" },
