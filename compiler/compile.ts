@@ -1,10 +1,8 @@
 // Orchestrates one compilation: load → discover → read interfaces → extract bodies → assemble
 // each exported workflow's CompiledWorkflow → version it → run the spec checks. Returns specs and
 // every diagnostic; writing files is emit.ts's job.
-import { clone, create, toBinary } from "@bufbuild/protobuf";
+import { create, toBinary } from "@bufbuild/protobuf";
 import { createHash } from "node:crypto";
-import { ts } from "ts-morph";
-import type { Project } from "ts-morph";
 import { CompiledWorkflowSchema, NodeModuleRuntimeSchema, SourceLocationSchema, TaskTemplateSchema, WorkflowTemplateSchema } from "../proto/index.ts";
 import type { CompiledWorkflow, TaskTemplate, TypedInterface, WorkflowTemplate } from "../proto/index.ts";
 import { taskCodeHash, taskVersion } from "./code-hash.ts";
@@ -18,9 +16,10 @@ import { readInterface } from "./interface.ts";
 import type { ReadInterface } from "./interface.ts";
 import { locationOf } from "./location.ts";
 import { COMPILER_VERSION } from "./options.ts";
-import { isProjectFile, loadProject, projectSourceFiles, relativeToRoot } from "./project.ts";
+import { loadProject, projectSourceFiles, relativeToRoot } from "./project.ts";
 import type { LoadedProject } from "./project.ts";
 import { checkCompiledWorkflow } from "./spec-checks/index.ts";
+import { tscDiagnostics } from "./tsc-diagnostics.ts";
 
 export interface CompileResult {
   /** One per exported workflow, sorted by name. */
@@ -133,9 +132,13 @@ class Compilation {
     if (this.versions.has(definition)) return;
     const compiled = this.workflows.get(definition);
     if (!compiled) return;
-    const spec = clone(CompiledWorkflowSchema, this.assemble(definition, compiled));
-    for (const template of [spec.workflow, ...spec.subworkflows]) if (template) template.version = "";
+    // Blank the shared templates' versions for the hash and put them back (cheaper than a clone).
+    const spec = this.assemble(definition, compiled);
+    const templates = [spec.workflow, ...spec.subworkflows].filter((t) => t !== undefined);
+    const saved = templates.map((t) => t.version);
+    for (const template of templates) template.version = "";
     const version = createHash("sha256").update(toBinary(CompiledWorkflowSchema, spec)).digest("hex");
+    templates.forEach((t, i) => (t.version = saved[i]));
     this.versions.set(definition, version);
     compiled.template.version = version;
   }
@@ -251,22 +254,6 @@ function duplicateNames(root: string, workflows: readonly Definition[]): Diagnos
       return `${l.file}:${l.line}`;
     });
     for (const d of defs.slice(1)) found.push(diagnostic(Diagnostics.DuplicateWorkflowName, [name, places.join(", ")], locationOf(root, d.call)));
-  }
-  return found;
-}
-
-/** What tsc itself reports on the project's files, as WEIR9001 with the TS code in front. */
-function tscDiagnostics(project: Project, root: string): Diagnostic[] {
-  const found: Diagnostic[] = [];
-  for (const d of project.getPreEmitDiagnostics()) {
-    if (d.getCategory() !== ts.DiagnosticCategory.Error) continue;
-    const file = d.getSourceFile();
-    if (file && !isProjectFile(root, file.getFilePath())) continue;
-    const text = typeof d.getMessageText() === "string" ? (d.getMessageText() as string) : ts.flattenDiagnosticMessageText(d.compilerObject.messageText, "\n");
-    const [first, ...rest] = text.split("\n");
-    const start = d.getStart();
-    const location = file && start !== undefined ? { file: relativeToRoot(root, file.getFilePath()), ...file.getLineAndColumnAtPos(start) } : undefined;
-    found.push(diagnostic(Diagnostics.TscError, [`TS${d.getCode()}: ${first}`], location, rest.map((l) => l.trim()).filter(Boolean)));
   }
   return found;
 }

@@ -1,0 +1,66 @@
+// TypeScript's own errors on the project's files (WEIR9001), from the raw program: only the
+// project's files are checked (errors elsewhere are never reported, so checking them is wasted
+// work), and in watch mode a semantic-diagnostics builder re-checks only the files a change affects.
+import { ts } from "ts-morph";
+import type { Project } from "ts-morph";
+import { Diagnostics, diagnostic } from "./diagnostics.ts";
+import type { Diagnostic } from "./diagnostics.ts";
+import { lineAndColumn } from "./location.ts";
+import { isProjectFile, relativeToRoot } from "./project.ts";
+
+/** One full check of the project's files (what `tsc --noEmit` reports on them). */
+export function tscDiagnostics(project: Project, root: string): Diagnostic[] {
+  const program = project.getProgram().compilerObject;
+  const files = program.getSourceFiles().filter((f) => isProjectFile(root, f.fileName));
+  return convert(root, [
+    ...beforeSemantic(program, files),
+    ...files.flatMap((f) => program.getSemanticDiagnostics(f)),
+  ]);
+}
+
+/**
+ * Keeps a builder program across recompiles: semantic diagnostics of files no change reached (nor a
+ * change in the signature of what they import) come from its cache.
+ */
+export class IncrementalTscDiagnostics {
+  private builder: ts.SemanticDiagnosticsBuilderProgram | undefined;
+
+  constructor(private readonly root: string) {}
+
+  diagnostics(project: Project): Diagnostic[] {
+    const program = project.getProgram().compilerObject;
+    const host: ts.BuilderProgramHost = {};
+    const builder = ts.createSemanticDiagnosticsBuilderProgram(program, host, this.builder);
+    this.builder = builder;
+    const outside = (f: ts.SourceFile) => !isProjectFile(this.root, f.fileName);
+    while (builder.getSemanticDiagnosticsOfNextAffectedFile(undefined, outside)) {
+      // each call checks one affected project file (or skips one outside the project)
+    }
+    const files = program.getSourceFiles().filter((f) => !outside(f));
+    return convert(this.root, [...beforeSemantic(program, files), ...files.flatMap((f) => builder.getSemanticDiagnostics(f))]);
+  }
+}
+
+// In the order ts.getPreEmitDiagnostics gathers them (the final sort keeps ties in this order).
+function beforeSemantic(program: ts.Program, files: readonly ts.SourceFile[]): ts.Diagnostic[] {
+  return [
+    ...program.getConfigFileParsingDiagnostics(),
+    ...program.getOptionsDiagnostics(),
+    ...files.flatMap((f) => program.getSyntacticDiagnostics(f)),
+    ...program.getGlobalDiagnostics(),
+  ];
+}
+
+function convert(root: string, all: readonly ts.Diagnostic[]): Diagnostic[] {
+  const found: Diagnostic[] = [];
+  for (const d of ts.sortAndDeduplicateDiagnostics(all)) {
+    if (d.category !== ts.DiagnosticCategory.Error) continue;
+    const file = d.file;
+    if (file && !isProjectFile(root, file.fileName)) continue;
+    const text = typeof d.messageText === "string" ? d.messageText : ts.flattenDiagnosticMessageText(d.messageText, "\n");
+    const [first, ...rest] = text.split("\n");
+    const location = file && d.start !== undefined ? { file: relativeToRoot(root, file.fileName), ...lineAndColumn(file, d.start) } : undefined;
+    found.push(diagnostic(Diagnostics.TscError, [`TS${d.code}: ${first}`], location, rest.map((l) => l.trim()).filter(Boolean)));
+  }
+  return found;
+}
