@@ -3,6 +3,7 @@
 // every diagnostic; writing files is emit.ts's job.
 import { create, toBinary } from "@bufbuild/protobuf";
 import { createHash } from "node:crypto";
+import path from "node:path";
 import { CompiledWorkflowSchema, NodeModuleRuntimeSchema, SourceLocationSchema, TaskTemplateSchema, WorkflowTemplateSchema } from "../proto/index.ts";
 import type { CompiledWorkflow, TaskTemplate, TypedInterface, WorkflowTemplate } from "../proto/index.ts";
 import { taskCodeHash, taskVersion } from "./code-hash.ts";
@@ -19,7 +20,9 @@ import { COMPILER_VERSION } from "./options.ts";
 import { loadProject, projectSourceFiles, relativeToRoot } from "./project.ts";
 import type { LoadedProject } from "./project.ts";
 import { checkCompiledWorkflow } from "./spec-checks/index.ts";
-import { tscDiagnostics } from "./tsc-diagnostics.ts";
+import { IncrementalTscDiagnostics, tscDiagnostics } from "./tsc-diagnostics.ts";
+import { ExtractionCache, Fingerprints, definitionKey } from "./extraction-cache.ts";
+import type { CachedWorkflow } from "./extraction-cache.ts";
 
 export interface CompileResult {
   /** One per exported workflow, sorted by name. */
@@ -44,15 +47,30 @@ export function compileProject(target: string, settings: Partial<CompileSettings
   return compileLoaded(loaded.loaded, settings);
 }
 
-/** Compiles an already loaded project (the watch loop keeps one and refreshes changed files). */
-export function compileLoaded(loaded: LoadedProject, settings: Partial<CompileSettings> = {}): CompileResult {
+/** What a watch loop keeps between compiles of one loaded project (see watch.ts). */
+export interface CompileState {
+  readonly tsc: IncrementalTscDiagnostics;
+  readonly cache: ExtractionCache;
+}
+
+export function createCompileState(root: string): CompileState {
+  return { tsc: new IncrementalTscDiagnostics(root), cache: new ExtractionCache() };
+}
+
+/**
+ * Compiles an already loaded project. With `state` (the watch loop), tsc's errors come from a
+ * builder that re-checks only affected files, and unchanged tasks and workflows are not re-read.
+ */
+export function compileLoaded(loaded: LoadedProject, settings: Partial<CompileSettings> = {}, state?: CompileState): CompileResult {
   const files = projectSourceFiles(loaded);
   const found = discover(loaded.root, files);
-  const compilation = new Compilation(loaded.root, found);
   const specs: CompiledWorkflow[] = [];
   const diagnostics: Diagnostic[] = [...found.diagnostics];
-
-  if (settings.includeTscDiagnostics ?? true) diagnostics.push(...tscDiagnostics(loaded.project, loaded.root));
+  // In watch mode the builder always runs (its signatures tell which files importers see changed).
+  const tsc = state ? state.tsc.diagnostics(loaded.project) : settings.includeTscDiagnostics === false ? [] : tscDiagnostics(loaded.project, loaded.root);
+  if (settings.includeTscDiagnostics ?? true) diagnostics.push(...tsc);
+  const fingerprints = state ? new Fingerprints(loaded.project.getProgram().compilerObject, loaded.root, (f) => state.tsc.signatureOf(f)) : undefined;
+  const compilation = new Compilation(loaded.root, found, state && fingerprints ? { cache: state.cache, fingerprints } : undefined);
   if (found.workflows.length === 0) {
     diagnostics.push(diagnostic(Diagnostics.NoWorkflowsFound, [relativeToRoot(process.cwd(), loaded.root) || "."], undefined, [
       "declare one with `export const daily = workflow({ name: \"daily\" }, (inputs) => { ... })`",
@@ -60,12 +78,16 @@ export function compileLoaded(loaded: LoadedProject, settings: Partial<CompileSe
   }
   diagnostics.push(...duplicateNames(loaded.root, found.workflows));
 
+  const compiled: Array<[Definition, CompiledWorkflow]> = [];
   for (const definition of found.workflows) {
     const spec = compilation.compiledWorkflow(definition);
-    if (spec) specs.push(spec);
+    if (spec) compiled.push([definition, spec]);
   }
   diagnostics.push(...compilation.diagnostics);
-  for (const spec of specs) diagnostics.push(...checkCompiledWorkflow(spec));
+  for (const [definition, spec] of compiled) {
+    diagnostics.push(...compilation.checks(definition, spec));
+    specs.push(spec);
+  }
   specs.sort((a, b) => ((a.workflow?.name ?? "") < (b.workflow?.name ?? "") ? -1 : 1));
   return { specs, diagnostics: dedupe(withoutShadowedTsc(diagnostics)).sort(compareDiagnostics), root: loaded.root, configError: false };
 }
@@ -84,10 +106,37 @@ class Compilation {
   private readonly inProgress = new Set<Definition>();
   private readonly versions = new Map<Definition, string>();
 
+  // Keys of the definitions used in this compile, so cached entries can name them.
+  private readonly byKey = new Map<string, Definition>();
+  // Workflows served from the cache in this compile (their version and checks may be reused).
+  private readonly reused = new Set<Definition>();
+
   constructor(
     private readonly root: string,
     private readonly found: Discovery,
-  ) {}
+    private readonly incremental?: { readonly cache: ExtractionCache; readonly fingerprints: Fingerprints },
+  ) {
+    for (const d of found.definitions) this.byKey.set(definitionKey(d.module, d.localName), d);
+  }
+
+  /** The spec checks' findings on `spec` (reused while its templates are the same objects). */
+  checks(definition: Definition, spec: CompiledWorkflow): Diagnostic[] {
+    const entry = this.reused.has(definition) ? this.cached(definition) : undefined;
+    const over = [spec.workflow, ...spec.subworkflows, ...spec.tasks].filter((t) => t !== undefined);
+    if (entry?.checks && sameObjects(entry.checks.over, over)) return [...entry.checks.found];
+    const found = checkCompiledWorkflow(spec);
+    if (entry) entry.checks = { found, over };
+    return found;
+  }
+
+  private cached(definition: Definition): CachedWorkflow | undefined {
+    return this.incremental?.cache.workflows.get(definitionKey(definition.module, definition.localName));
+  }
+
+  private fingerprint(definition: Definition): string {
+    const print = this.incremental?.fingerprints.of(path.join(this.root, definition.module)) ?? "";
+    return `${definition.name ?? ""}\0${definition.exportSite?.module ?? ""}#${definition.exportSite?.exportName ?? ""}\0${print}`;
+  }
 
   compiledWorkflow(definition: Definition): CompiledWorkflow | undefined {
     const compiled = this.workflow(definition);
@@ -134,6 +183,13 @@ class Compilation {
     if (!compiled) return;
     // Blank the shared templates' versions for the hash and put them back (cheaper than a clone).
     const spec = this.assemble(definition, compiled);
+    const over = [spec.workflow, ...spec.subworkflows, ...spec.tasks].filter((t) => t !== undefined);
+    const entry = this.reused.has(definition) ? this.cached(definition) : undefined;
+    if (entry?.version && sameObjects(entry.version.over, over)) {
+      this.versions.set(definition, entry.version.value);
+      compiled.template.version = entry.version.value;
+      return;
+    }
     const templates = [spec.workflow, ...spec.subworkflows].filter((t) => t !== undefined);
     const saved = templates.map((t) => t.version);
     for (const template of templates) template.version = "";
@@ -141,6 +197,7 @@ class Compilation {
     templates.forEach((t, i) => (t.version = saved[i]));
     this.versions.set(definition, version);
     compiled.template.version = version;
+    if (entry) entry.version = { value: version, over };
   }
 
   private interfaceOf(definition: Definition, what: string): TypedInterface {
@@ -171,6 +228,22 @@ class Compilation {
 
   task(definition: Definition): TaskTemplate | undefined {
     if (this.tasks.has(definition)) return this.tasks.get(definition);
+    if (!this.incremental) return this.readTask(definition);
+    const key = definitionKey(definition.module, definition.localName);
+    const fingerprint = this.fingerprint(definition);
+    const hit = this.incremental.cache.tasks.get(key);
+    if (hit && hit.fingerprint === fingerprint) {
+      this.diagnostics.push(...hit.diagnostics);
+      this.tasks.set(definition, hit.template);
+      return hit.template;
+    }
+    const mark = this.diagnostics.length;
+    const template = this.readTask(definition);
+    this.incremental.cache.tasks.set(key, { fingerprint, template, diagnostics: this.diagnostics.slice(mark) });
+    return template;
+  }
+
+  private readTask(definition: Definition): TaskTemplate | undefined {
     const name = this.nameOf(definition, "task");
     const iface = this.interfaceOf(definition, "task");
     const { settings, diagnostics } = readTaskSettings(this.root, name, definition.call, definition.kind === "commandTask");
@@ -204,27 +277,51 @@ class Compilation {
     if (this.workflows.has(definition)) return this.workflows.get(definition);
     if (this.inProgress.has(definition)) return undefined; // a cycle; the spec checks name it
     this.inProgress.add(definition);
+    const tasks = new Set<Definition>();
+    const subworkflows = new Set<Definition>();
+    const usedKeys: Array<{ key: string; kind: Definition["kind"]; name: string | undefined }> = [];
+    const use = (used: Definition) => {
+      usedKeys.push({ key: definitionKey(used.module, used.localName), kind: used.kind, name: used.name });
+      if (used.kind === "workflow") {
+        subworkflows.add(used);
+        const inner = this.workflow(used);
+        return { name: inner?.template.name ?? used.name ?? used.localName, iface: inner?.template.interface ?? this.interfaceOf(used, "workflow") };
+      }
+      tasks.add(used);
+      const template = this.task(used);
+      return template?.interface ? { name: template.name, iface: template.interface } : undefined;
+    };
+
+    // Served from the cache: replay what reading it reported, in the same order, and use the same
+    // definitions in the same order (so their own reports and first uses fall where they did).
+    const key = definitionKey(definition.module, definition.localName);
+    const fingerprint = this.incremental ? this.fingerprint(definition) : "";
+    const hit = this.incremental?.cache.workflows.get(key);
+    const usedNow = hit?.used.map((u) => this.byKey.get(u.key));
+    const same = (d: Definition | undefined, i: number) => d !== undefined && d.kind === hit!.used[i].kind && d.name === hit!.used[i].name;
+    if (hit && hit.fingerprint === fingerprint && usedNow && usedNow.every(same)) {
+      this.diagnostics.push(...hit.before);
+      for (const used of usedNow as Definition[]) use(used);
+      this.diagnostics.push(...hit.body);
+      const compiled: CompiledDefinition = { template: hit.template, tasks, subworkflows };
+      this.inProgress.delete(definition);
+      this.workflows.set(definition, compiled);
+      this.reused.add(definition);
+      return compiled;
+    }
+
+    const mark = this.diagnostics.length;
     const name = this.nameOf(definition, "workflow");
     const iface = this.interfaceOf(definition, "workflow");
     const { settings, diagnostics } = readWorkflowSettings(this.root, name, definition.call, iface);
     this.diagnostics.push(...diagnostics);
-    const tasks = new Set<Definition>();
-    const subworkflows = new Set<Definition>();
+    const before = this.diagnostics.slice(mark);
     const body = extractWorkflowBody(definition.call.getArguments()[1], {
       root: this.root,
       workflowName: name,
       iface,
       resolveCallee: (callee) => this.found.definitionOf(callee),
-      use: (used) => {
-        if (used.kind === "workflow") {
-          subworkflows.add(used);
-          const inner = this.workflow(used);
-          return { name: inner?.template.name ?? used.name ?? used.localName, iface: inner?.template.interface ?? this.interfaceOf(used, "workflow") };
-        }
-        tasks.add(used);
-        const template = this.task(used);
-        return template?.interface ? { name: template.name, iface: template.interface } : undefined;
-      },
+      use,
     });
     this.diagnostics.push(...body.diagnostics);
     const template = create(WorkflowTemplateSchema, {
@@ -239,8 +336,16 @@ class Compilation {
     const compiled: CompiledDefinition = { template, tasks, subworkflows };
     this.inProgress.delete(definition);
     this.workflows.set(definition, compiled);
+    if (this.incremental) {
+      this.incremental.cache.workflows.set(key, { fingerprint, template, before, used: usedKeys, body: body.diagnostics });
+      this.reused.add(definition);
+    }
     return compiled;
   }
+}
+
+function sameObjects(a: readonly object[], b: readonly object[]): boolean {
+  return a.length === b.length && a.every((x, i) => x === b[i]);
 }
 
 function duplicateNames(root: string, workflows: readonly Definition[]): Diagnostic[] {

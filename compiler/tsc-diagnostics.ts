@@ -27,6 +27,15 @@ export class IncrementalTscDiagnostics {
 
   constructor(private readonly root: string) {}
 
+  /**
+   * The builder's signature of a file (a hash of its declaration output) once it has been computed
+   * for a change: equal signatures mean importers see the same types.
+   */
+  signatureOf(file: ts.SourceFile): string | undefined {
+    const state = (this.builder as { state?: { fileInfos?: Map<string, { signature?: string }> } } | undefined)?.state;
+    return state?.fileInfos?.get((file as ts.SourceFile & { resolvedPath?: string }).resolvedPath ?? file.fileName)?.signature;
+  }
+
   diagnostics(project: Project): Diagnostic[] {
     const program = project.getProgram().compilerObject;
     const host: ts.BuilderProgramHost = {};

@@ -1,9 +1,10 @@
 // `weir compile --watch`: keeps one ts-morph project alive, refreshes only the files that changed
-// and recompiles, so a one-line edit re-checks in a fraction of a cold compile.
+// and recompiles with a CompileState (a tsc builder program and the extraction cache), so a one-line
+// edit re-checks only the files it affects and re-reads only the tasks and workflows it can reach.
 import { existsSync, watch } from "node:fs";
 import type { FSWatcher } from "node:fs";
 import path from "node:path";
-import { compileLoaded } from "./compile.ts";
+import { compileLoaded, createCompileState } from "./compile.ts";
 import type { CompileResult, CompileSettings } from "./compile.ts";
 import { isProjectFile, loadProject } from "./project.ts";
 import type { LoadedProject } from "./project.ts";
@@ -31,10 +32,11 @@ export function watchProject(target: string, options: WatchOptions): WatchHandle
   if (!load.ok) return { specs: [], diagnostics: [load.diagnostic], configError: true };
   const loaded = load.loaded;
   const debounceMs = options.debounceMs ?? WATCH_DEFAULTS.debounceMs;
+  const state = createCompileState(loaded.root);
 
   const recompile = (files: readonly string[]): CompileResult => {
     for (const file of files) refresh(loaded, file);
-    return compileLoaded(loaded, options.settings);
+    return compileLoaded(loaded, options.settings, state);
   };
   const timed = (files: readonly string[]) => {
     const started = performance.now();
