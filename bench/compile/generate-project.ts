@@ -1,5 +1,6 @@
-// Writes a synthetic weir project for the compile benchmark: `taskFiles` files of tasks, one big
-// workflow of `bigNodes` task calls, and `smallWorkflows` workflows of `smallNodes` calls.
+// Writes a synthetic weir project for the compile benchmark: `taskFiles` files of tasks (`tasks` of
+// them, default `bigNodes`), one big workflow of `bigNodes` task calls (none when 0), and
+// `smallWorkflows` workflows of `smallNodes` calls.
 import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 
@@ -8,6 +9,7 @@ export interface ProjectShape {
   bigNodes: number;
   smallWorkflows: number;
   smallNodes: number;
+  tasks?: number;
 }
 
 export const BENCH_SHAPE: Readonly<ProjectShape> = Object.freeze({ taskFiles: 50, bigNodes: 1000, smallWorkflows: 100, smallNodes: 20 });
@@ -37,7 +39,7 @@ export function generateProject(dir: string, sdkIndex: string, shape: ProjectSha
       2,
     ),
   );
-  const perFile = Math.ceil(shape.bigNodes / shape.taskFiles);
+  const perFile = Math.ceil((shape.tasks ?? shape.bigNodes) / shape.taskFiles);
   const names: Array<{ file: number; name: string }> = [];
   for (let f = 0; f < shape.taskFiles; f++) {
     const lines = [`import { df, t, task } from "weir";`, `const Table = df.schema({ id: df.int64(), score: df.float64().nullable() });`];
@@ -69,7 +71,7 @@ export function generateProject(dir: string, sdkIndex: string, shape: ProjectSha
   };
   const header = [`import { df, t, workflow } from "weir";`, `const Table = df.schema({ id: df.int64(), score: df.float64().nullable() });`];
   const big = names.slice(0, shape.bigNodes);
-  writeFileSync(path.join(dir, "workflows", "big.ts"), [...header, ...imports(big), ...chain(big, "big")].join("\n") + "\n");
+  if (big.length > 0) writeFileSync(path.join(dir, "workflows", "big.ts"), [...header, ...imports(big), ...chain(big, "big")].join("\n") + "\n");
   for (let w = 0; w < shape.smallWorkflows; w++) {
     const used = Array.from({ length: shape.smallNodes }, (_, i) => names[(w * shape.smallNodes + i) % names.length]);
     writeFileSync(path.join(dir, "workflows", `small_${w}.ts`), [...header, ...imports(used), ...chain(used, `small_${w}`)].join("\n") + "\n");
