@@ -1051,12 +1051,14 @@ export class Engine {
       }
       if (!w.running.size) continue;
       this.log.warn({ worker: w.id, silentMs: now - w.lastHeartbeat }, "worker lost: heartbeat timeout");
-      for (const att of [...w.running.values()]) this.lose(att, `worker ${w.id} missed heartbeats for ${now - w.lastHeartbeat} ms`);
+      // Take the silent worker out of dispatch before retrying its attempts, so a retry never
+      // lands back on the frozen process (a zombie that may wake up later).
       if (w.link) {
         w.link.close();
         w.link = undefined;
       }
       this.dispatcher.workers.delete(w.id);
+      for (const att of [...w.running.values()]) this.lose(att, `worker ${w.id} missed heartbeats for ${now - w.lastHeartbeat} ms`);
       this.persistWorker(w);
     }
   }
