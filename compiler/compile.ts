@@ -1,8 +1,7 @@
 // Orchestrates one compilation: load → discover → read interfaces → extract bodies → assemble
 // each exported workflow's CompiledWorkflow → version it → run the spec checks. Returns specs and
 // every diagnostic; writing files is emit.ts's job.
-import { create, toBinary } from "@bufbuild/protobuf";
-import { createHash } from "node:crypto";
+import { create } from "@bufbuild/protobuf";
 import path from "node:path";
 import { CompiledWorkflowSchema, NodeModuleRuntimeSchema, SourceLocationSchema, TaskTemplateSchema, WorkflowTemplateSchema } from "../proto/index.ts";
 import type { CompiledWorkflow, TaskTemplate, TypedInterface, WorkflowTemplate } from "../proto/index.ts";
@@ -20,6 +19,7 @@ import { COMPILER_VERSION } from "./options.ts";
 import { loadProject, projectSourceFiles, relativeToRoot } from "./project.ts";
 import type { LoadedProject } from "./project.ts";
 import { checkCompiledWorkflow } from "./spec-checks/index.ts";
+import { withVersion, workflowVersionHash } from "./spec-hash.ts";
 import { IncrementalTscDiagnostics, tscDiagnostics } from "./tsc-diagnostics.ts";
 import { ExtractionCache, Fingerprints, definitionKey } from "./extraction-cache.ts";
 import type { CachedWorkflow } from "./extraction-cache.ts";
@@ -93,7 +93,7 @@ export function compileLoaded(loaded: LoadedProject, settings: Partial<CompileSe
 }
 
 interface CompiledDefinition {
-  readonly template: WorkflowTemplate;
+  template: WorkflowTemplate;
   readonly tasks: Set<Definition>;
   readonly subworkflows: Set<Definition>;
 }
@@ -141,11 +141,10 @@ class Compilation {
   compiledWorkflow(definition: Definition): CompiledWorkflow | undefined {
     const compiled = this.workflow(definition);
     if (!compiled) return undefined;
-    const spec = this.assemble(definition, compiled);
     // Versions are set on shared templates once; each is the hash of its own standalone spec.
     this.version(definition);
     for (const sub of this.transitive(compiled).subworkflows) this.version(sub);
-    return spec;
+    return this.assemble(definition, compiled);
   }
 
   private assemble(definition: Definition, compiled: CompiledDefinition): CompiledWorkflow {
@@ -181,7 +180,6 @@ class Compilation {
     if (this.versions.has(definition)) return;
     const compiled = this.workflows.get(definition);
     if (!compiled) return;
-    // Blank the shared templates' versions for the hash and put them back (cheaper than a clone).
     const spec = this.assemble(definition, compiled);
     const over = [spec.workflow, ...spec.subworkflows, ...spec.tasks].filter((t) => t !== undefined);
     const entry = this.reused.has(definition) ? this.cached(definition) : undefined;
@@ -190,14 +188,17 @@ class Compilation {
       compiled.template.version = entry.version.value;
       return;
     }
-    const templates = [spec.workflow, ...spec.subworkflows].filter((t) => t !== undefined);
-    const saved = templates.map((t) => t.version);
-    for (const template of templates) template.version = "";
-    const version = createHash("sha256").update(toBinary(CompiledWorkflowSchema, spec)).digest("hex");
-    templates.forEach((t, i) => (t.version = saved[i]));
+    const version = workflowVersionHash(spec);
     this.versions.set(definition, version);
-    compiled.template.version = version;
-    if (entry) entry.version = { value: version, over };
+    if (compiled.template.version === "" || compiled.template.version === version) {
+      compiled.template.version = version;
+    } else {
+      // A cached template an earlier result still holds: give this compile its own copy.
+      compiled.template = withVersion(compiled.template, version);
+      const cached = this.cached(definition);
+      if (cached) cached.template = compiled.template;
+    }
+    if (entry) entry.version = { value: version, over: [compiled.template, ...over.slice(1)] };
   }
 
   private interfaceOf(definition: Definition, what: string): TypedInterface {

@@ -16,7 +16,7 @@ export interface CachedTask {
 
 export interface CachedWorkflow {
   readonly fingerprint: string;
-  readonly template: WorkflowTemplate;
+  template: WorkflowTemplate;
   /** Reported before the body was read (name, interface, settings). */
   readonly before: readonly Diagnostic[];
   /** The tasks and workflows the body used, in the order it used them. */

@@ -1,5 +1,7 @@
 // The watch path (`watchProject(...).recompile(files)`) after one-line edits reports exactly what a
 // cold compile of the edited files reports: same specs byte for byte, same diagnostics.
+import { clone, toBinary } from "@bufbuild/protobuf";
+import { createHash } from "node:crypto";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -7,11 +9,19 @@ import { afterAll, describe, expect, it } from "vitest";
 import { generateProject } from "../../bench/compile/generate-project.ts";
 import { compileProject, specJson, watchProject } from "../../compiler/index.ts";
 import type { CompileResult, WatchHandle } from "../../compiler/index.ts";
+import { CompiledWorkflowSchema } from "../../proto/index.ts";
 import { REPO_ROOT } from "./fixture-paths.ts";
 
 const dir = mkdtempSync(path.join(tmpdir(), "weir-watch-"));
 generateProject(dir, path.join(REPO_ROOT, "sdk/index.ts"), { taskFiles: 3, bigNodes: 9, smallWorkflows: 3, smallNodes: 3 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+// The version as the contract states it (the compiler hashes template encodings piecewise).
+const versionByContract = (spec: CompileResult["specs"][number]): string => {
+  const blank = clone(CompiledWorkflowSchema, spec);
+  for (const t of [blank.workflow, ...blank.subworkflows]) if (t) t.version = "";
+  return createHash("sha256").update(toBinary(CompiledWorkflowSchema, blank)).digest("hex");
+};
 
 const view = (r: CompileResult) => ({
   specs: r.specs.map(specJson),
@@ -44,6 +54,7 @@ describe("compile --watch: recompile after a one-line change", () => {
     const file = edit("tasks/file_1.ts", "y: x + 0", "y: x + 100");
     const after = handle.recompile([file]);
     expect(view(after)).toEqual(view(compileProject(dir)));
+    for (const spec of after.specs) expect(spec.workflow?.version).toBe(versionByContract(spec));
     const version = (r: typeof before, name: string) => r.tasks.find((t) => t.name === name)?.version;
     const big = after.specs.find((s) => s.workflow?.name === "big")!;
     expect(version(big, "step_1_0")).not.toBe(version(before, "step_1_0"));
