@@ -10,7 +10,7 @@ import { readTaskSettings, readWorkflowSettings } from "./config.ts";
 import { Diagnostics, compareDiagnostics, diagnostic } from "./diagnostics.ts";
 import type { Diagnostic } from "./diagnostics.ts";
 import { discover } from "./discover.ts";
-import type { Definition, Discovery } from "./discover.ts";
+import type { Definition, Discovery, DiscoveryCache } from "./discover.ts";
 import { extractWorkflowBody } from "./extract/workflow-body.ts";
 import { readInterface } from "./interface.ts";
 import type { ReadInterface } from "./interface.ts";
@@ -51,10 +51,11 @@ export function compileProject(target: string, settings: Partial<CompileSettings
 export interface CompileState {
   readonly tsc: IncrementalTscDiagnostics;
   readonly cache: ExtractionCache;
+  readonly discovery: DiscoveryCache;
 }
 
 export function createCompileState(root: string): CompileState {
-  return { tsc: new IncrementalTscDiagnostics(root), cache: new ExtractionCache() };
+  return { tsc: new IncrementalTscDiagnostics(root), cache: new ExtractionCache(), discovery: new Map() };
 }
 
 /**
@@ -63,13 +64,13 @@ export function createCompileState(root: string): CompileState {
  */
 export function compileLoaded(loaded: LoadedProject, settings: Partial<CompileSettings> = {}, state?: CompileState): CompileResult {
   const files = projectSourceFiles(loaded);
-  const found = discover(loaded.root, files);
+  // In watch mode the builder runs first: its signatures tell which files importers see changed.
+  const tsc = state ? state.tsc.diagnostics(loaded.project) : undefined;
+  const fingerprints = state ? new Fingerprints(loaded.project.getProgram().compilerObject, loaded.root, (f) => state.tsc.signatureOf(f)) : undefined;
+  const found = discover(loaded.root, files, state?.discovery, fingerprints ? (f) => fingerprints.of(f.compilerNode.fileName) : undefined);
   const specs: CompiledWorkflow[] = [];
   const diagnostics: Diagnostic[] = [...found.diagnostics];
-  // In watch mode the builder always runs (its signatures tell which files importers see changed).
-  const tsc = state ? state.tsc.diagnostics(loaded.project) : settings.includeTscDiagnostics === false ? [] : tscDiagnostics(loaded.project, loaded.root);
-  if (settings.includeTscDiagnostics ?? true) diagnostics.push(...tsc);
-  const fingerprints = state ? new Fingerprints(loaded.project.getProgram().compilerObject, loaded.root, (f) => state.tsc.signatureOf(f)) : undefined;
+  if (settings.includeTscDiagnostics ?? true) diagnostics.push(...(tsc ?? tscDiagnostics(loaded.project, loaded.root)));
   const compilation = new Compilation(loaded.root, found, state && fingerprints ? { cache: state.cache, fingerprints } : undefined);
   if (found.workflows.length === 0) {
     diagnostics.push(diagnostic(Diagnostics.NoWorkflowsFound, [relativeToRoot(process.cwd(), loaded.root) || "."], undefined, [

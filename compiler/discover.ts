@@ -47,12 +47,42 @@ const DEFINING: Readonly<Record<string, DefinitionKind>> = Object.freeze({
   workflow: "workflow",
 });
 
-export function discover(root: string, files: readonly SourceFile[]): Discovery {
+/** Per-file findings kept between watch recompiles, valid while the file's key is unchanged. */
+export type DiscoveryCache = Map<string, { readonly key: string; readonly definitions: readonly Definition[]; readonly diagnostics: readonly Diagnostic[] }>;
+
+/**
+ * With `cache` and `keyOf` (the watch loop: a file's version and its imports' signatures), a file
+ * whose key is unchanged is not read again; export sites are always recomputed across files.
+ */
+export function discover(root: string, files: readonly SourceFile[], cache?: DiscoveryCache, keyOf?: (file: SourceFile) => string): Discovery {
   const byDeclaration = new Map<VariableDeclaration, Definition>();
   const definitions: Definition[] = [];
   const diagnostics: Diagnostic[] = [];
 
   for (const file of files) {
+    const key = cache && keyOf ? keyOf(file) : undefined;
+    const known = key !== undefined ? cache?.get(file.getFilePath()) : undefined;
+    if (known && known.key === key) {
+      for (const definition of known.definitions) {
+        definition.exportSite = undefined;
+        byDeclaration.set(definition.declaration, definition);
+        definitions.push(definition);
+      }
+      diagnostics.push(...known.diagnostics);
+      continue;
+    }
+    const firstDefinition = definitions.length;
+    const firstDiagnostic = diagnostics.length;
+    readFile(root, file, byDeclaration, definitions, diagnostics);
+    if (key !== undefined) {
+      cache?.set(file.getFilePath(), { key, definitions: definitions.slice(firstDefinition), diagnostics: diagnostics.slice(firstDiagnostic) });
+    }
+  }
+  return withExports(root, files, byDeclaration, definitions, diagnostics);
+}
+
+function readFile(root: string, file: SourceFile, byDeclaration: Map<VariableDeclaration, Definition>, definitions: Definition[], diagnostics: Diagnostic[]): void {
+  {
     let declares = false;
     for (const statement of file.getVariableStatements()) {
       for (const declaration of statement.getDeclarations()) {
@@ -75,7 +105,15 @@ export function discover(root: string, files: readonly SourceFile[]): Discovery 
     }
     if (declares) diagnostics.push(...topLevelSideEffects(root, file));
   }
+}
 
+function withExports(
+  root: string,
+  files: readonly SourceFile[],
+  byDeclaration: Map<VariableDeclaration, Definition>,
+  definitions: Definition[],
+  diagnostics: Diagnostic[],
+): Discovery {
   // Exports: the declaring module's own export wins; otherwise the first re-export by path.
   for (const file of files) {
     const module = relativeToRoot(root, file.getFilePath());

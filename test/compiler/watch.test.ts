@@ -73,6 +73,13 @@ describe("compile --watch: recompile after a one-line change", () => {
     expect(view(fixed)).toEqual(view(compileProject(dir)));
   });
 
+  it("a renamed task is renamed in every workflow using it", () => {
+    const file = edit("tasks/file_2.ts", 'name: "step_2_0"', 'name: "renamed_2_0"');
+    const after = handle.recompile([file]);
+    expect(after.specs.some((s) => s.tasks.some((t) => t.name === "renamed_2_0"))).toBe(true);
+    expect(view(after)).toEqual(view(compileProject(dir)));
+  });
+
   it("a changed output type reaches the workflows that read it", () => {
     const file = edit("tasks/file_0.ts", "outputs: { y: t.int(), table: Table }", "outputs: { y: t.float(), table: Table }");
     const after = handle.recompile([file]);
