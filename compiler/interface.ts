@@ -1,9 +1,9 @@
 // Reads value types from the type checker: a descriptor type (`IntType`, `DataFrameType<{...}>`,
 // `StructType<ZodObject<...>>`) becomes a `LiteralType`, and a task's or workflow's `inputs` and
 // `outputs` become a `TypedInterface`. Only types are read; no user value is evaluated.
-import { create } from "@bufbuild/protobuf";
+import { clone, create } from "@bufbuild/protobuf";
 import type { MessageInitShape } from "@bufbuild/protobuf";
-import type { Node, Type } from "ts-morph";
+import type { Node, Type, ts } from "ts-morph";
 import {
   ArrowTypeId,
   ArrowTypeSchema,
@@ -69,6 +69,10 @@ export function simpleType(simple: SimpleType): LiteralType {
   return create(LiteralTypeSchema, { type: { case: "simple", value: simple } });
 }
 
+// Descriptor types read without a problem, by checker type: the same `Table` schema or `t.int()`
+// behind a thousand tasks is read once (types are per checker, so a new program starts afresh).
+const readTypes = new WeakMap<ts.Type, LiteralType>();
+
 /**
  * The interface of a task or workflow from the type of its value: `config.inputs` and
  * `config.outputs` as the checker instantiated them. Variables are sorted by name.
@@ -87,8 +91,12 @@ export function readInterface(definitionType: Type, at: Node): ReadInterface {
       .map((p) => p.getName())
       .sort()
       .map((varName) => {
-        const reader = new TypeReader(at, `${name}.${varName}`, problems);
-        const type = reader.read(propertyType(map, varName, at));
+        const declared = propertyType(map, varName, at);
+        const known = declared ? readTypes.get(declared.compilerType) : undefined;
+        if (known) return create(VariableSchema, { name: varName, type: clone(LiteralTypeSchema, known) });
+        const before = problems.length;
+        const type = new TypeReader(at, `${name}.${varName}`, problems).read(declared);
+        if (declared && problems.length === before) readTypes.set(declared.compilerType, type);
         return create(VariableSchema, { name: varName, type });
       });
   };
