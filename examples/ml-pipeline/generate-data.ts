@@ -72,3 +72,14 @@ export async function generatePartition(
   await rename(partial, path);
   return { path, rows: text.split("\n").length - 2 };
 }
+
+// `node --import tsx generate-data.ts 2026-11-24` lands a partition by hand (e.g. for `weir run`).
+if (process.argv[1] && import.meta.filename === process.argv[1]) {
+  const day = process.argv[2] ?? new Date().toISOString().slice(0, 10);
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(day)) {
+    console.error(`usage: node --import tsx generate-data.ts [YYYY-MM-DD]; got '${day}'`);
+    process.exit(2);
+  }
+  const { path, rows } = await generatePartition(import.meta.dirname, day);
+  console.log(`wrote ${rows} rows to ${path}`);
+}
