@@ -42,8 +42,11 @@ function freePort(): Promise<number> {
   });
 }
 
+/** WEIR_BENCH_PROF=<dir> writes a V8 CPU profile of the server and the worker process there. */
 function spawnWeir(args: string[], cwd: string): ChildProcess {
-  const child = spawn(process.execPath, [WEIR_BIN, ...args], { cwd, stdio: ["ignore", "ignore", "inherit"], env: { ...process.env, WEIR_LOG_LEVEL: "warn" } });
+  const prof = process.env.WEIR_BENCH_PROF;
+  const flags = prof ? ["--cpu-prof", `--cpu-prof-dir=${resolve(prof)}`] : [];
+  const child = spawn(process.execPath, [...flags, WEIR_BIN, ...args], { cwd, stdio: ["ignore", "ignore", "inherit"], env: { ...process.env, WEIR_LOG_LEVEL: "warn" } });
   return child;
 }
 

@@ -26,7 +26,7 @@ import {
 import { RUNTIME_DEFAULTS, type RuntimeConfig } from "../config.ts";
 import { RuntimeError, errorCodeInfo } from "../error-codes.ts";
 import type { Logger } from "../log.ts";
-import { emptyBatch, type AttemptRecord, type ExecutionRecord, type NodeRecord, type Store, type StoreBatch } from "../store/index.ts";
+import { batchSize, emptyBatch, type AttemptRecord, type ExecutionRecord, type NodeRecord, type Store, type StoreBatch } from "../store/index.ts";
 import { Admission } from "./admission.ts";
 import { BindingError, collectionLiteral, literalToText, resolveBindings, resolveValue, withHash, type BindingScope } from "./bindings.ts";
 import { evaluateCondition } from "./branches.ts";
@@ -67,11 +67,6 @@ export interface ExecutionWatcher {
   ended(): void;
 }
 
-/** Anything with a synchronous commit (SqliteStore) skips a promise hop on the hot path. */
-interface SyncCommit {
-  commitSync(batch: StoreBatch): void;
-}
-
 const ATTEMPT_STATE_OF: Record<string, NodeState> = {
   TIMED_OUT: NodeState.TIMED_OUT,
   LOST: NodeState.LOST,
@@ -103,6 +98,8 @@ export class Engine {
   private outbox: Array<() => void> = [];
   private waiters: Array<{ ok: () => void; fail: (e: Error) => void }> = [];
   private flushScheduled = false;
+  /** A commit is in flight: what changes meanwhile waits for it and goes into the next one. */
+  private committing: Promise<void> | undefined;
   private livenessTimer: NodeJS.Timeout | undefined;
   private stopped = false;
 
@@ -136,6 +133,7 @@ export class Engine {
     this.stopped = true;
     clearInterval(this.livenessTimer);
     for (const exec of this.executions.values()) this.clearTimers(exec);
+    await this.committing;
     await this.flushNow();
   }
 
@@ -148,15 +146,17 @@ export class Engine {
   }
 
   // ---------------------------------------------------------------------------------------------
-  // Batching: one transaction per event-loop turn
+  // Batching: group commit. At most one commit is in flight; everything that changes while it
+  // runs (results that arrive during its fsync) goes into the next one, started as soon as it ends.
 
   private scheduleFlush(): void {
     if (this.flushScheduled) return;
     this.flushScheduled = true;
-    setImmediate(() => void this.flushNow());
+    if (!this.committing) setImmediate(() => void this.flushNow());
   }
 
   private async flushNow(): Promise<void> {
+    if (this.committing) return; // the commit in flight schedules the next flush when it ends
     this.flushScheduled = false;
     const nodes = this.dirtyNodes, attempts = this.dirtyAttempts, execs = this.dirtyExecs;
     const batch = this.extra, outbox = this.outbox, waiters = this.waiters;
@@ -166,17 +166,24 @@ export class Engine {
     this.extra = emptyBatch();
     this.outbox = [];
     this.waiters = [];
+    if (!nodes.size && !attempts.size && !execs.size && !outbox.length && !waiters.length && !batchSize(batch)) return;
     for (const e of execs) batch.executions.push(executionRecord(e));
     for (const n of nodes) batch.nodes.push(nodeRecord(n));
     for (const a of attempts) batch.attempts.push(attemptRecord(a));
+    const commit = this.store.commit(batch);
+    this.committing = commit.then(
+      () => undefined,
+      () => undefined,
+    );
     try {
-      const sync = this.store as unknown as Partial<SyncCommit>;
-      if (sync.commitSync) sync.commitSync(batch);
-      else await this.store.commit(batch);
+      await commit;
     } catch (err) {
       this.log.fatal({ err }, "store commit failed; transitions of this turn were not recorded");
       for (const w of waiters) w.fail(new RuntimeError("STORE_FAILED", `the store could not commit: ${(err as Error).message}`));
       return;
+    } finally {
+      this.committing = undefined;
+      if (this.flushScheduled) setImmediate(() => void this.flushNow());
     }
     for (const send of outbox) {
       try {

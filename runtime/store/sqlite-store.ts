@@ -1,10 +1,13 @@
 // The SQLite metastore (better-sqlite3): WAL, synchronous = FULL, prepared statements, one
-// transaction per commit. All of the runtime's SQL lives in this file.
+// transaction per commit. All of the runtime's SQL lives in this file. A file store commits on a
+// writer thread (sqlite-writer.ts), so fsync never blocks the event loop and batches that arrive
+// during one commit share the next; reads run on this thread's own connection (WAL readers).
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import Database from "better-sqlite3";
 import { RuntimeError } from "../error-codes.ts";
 import { SQLITE_MIGRATIONS, type Migration } from "./migrations.ts";
+import { SqliteWriter, type WriterTables } from "./sqlite-writer.ts";
 import type {
   AttemptRecord,
   BackfillRecord,
@@ -27,6 +30,43 @@ type Stmt = Database.Statement<unknown[], unknown>;
 
 const bytes = (v: unknown): Uint8Array | null => (v == null ? null : new Uint8Array(v as Buffer));
 
+const PRAGMAS = Object.freeze(["journal_mode = WAL", "synchronous = FULL", "busy_timeout = 5000"]);
+
+/** One statement per StoreBatch field, bound by name to its records (in this order in a transaction). */
+const BATCH_SQL: Readonly<Record<keyof StoreBatch, string>> = Object.freeze({
+  workflows: "INSERT OR IGNORE INTO workflows (name, version, spec, registered_at) VALUES (@name, @version, @spec, @registeredAt)",
+  executions: `INSERT INTO executions (id, workflow, version, state, inputs, outputs, error, created_at, started_at, finished_at,
+           scheduled_for, backfill_id, recovered_from, max_parallelism)
+         VALUES (@id, @workflow, @version, @state, @inputs, @outputs, @error, @createdAt, @startedAt, @finishedAt,
+           @scheduledFor, @backfillId, @recoveredFrom, @maxParallelism)
+         ON CONFLICT (id) DO UPDATE SET state = excluded.state, outputs = excluded.outputs, error = excluded.error,
+           started_at = excluded.started_at, finished_at = excluded.finished_at`,
+  nodes: `INSERT OR REPLACE INTO nodes (execution_id, node_id, state, target, outputs, error, started_at, finished_at,
+           user_retries, system_retries, detail)
+         VALUES (@executionId, @nodeId, @state, @target, @outputs, @error, @startedAt, @finishedAt, @userRetries, @systemRetries, @detail)`,
+  attempts: `INSERT OR REPLACE INTO attempts (execution_id, node_id, number, state, worker_id, lease_token, queued_at, started_at, finished_at, error)
+         VALUES (@executionId, @nodeId, @number, @state, @workerId, @leaseToken, @queuedAt, @startedAt, @finishedAt, @error)`,
+  leases: `INSERT OR REPLACE INTO leases (token, execution_id, node_id, attempt, worker_id, granted_at, released_at)
+         VALUES (@token, @executionId, @nodeId, @attempt, @workerId, @grantedAt, @releasedAt)`,
+  cache: "INSERT OR REPLACE INTO cache_entries (key, task, outputs, created_at) VALUES (@key, @task, @outputs, @createdAt)",
+  workers: `INSERT OR REPLACE INTO workers (id, hostname, register, connected_at, last_heartbeat, connected)
+         VALUES (@id, @hostname, @register, @connectedAt, @lastHeartbeat, @connected)`,
+  logs: "INSERT INTO logs (execution_id, node_id, attempt, stream, text, at) VALUES (@executionId, @nodeId, @attempt, @stream, @text, @at)",
+  backfills: `INSERT OR REPLACE INTO backfills (id, workflow, start, "end", max_active_runs, created_at)
+         VALUES (@id, @workflow, @start, @end, @maxActiveRuns, @createdAt)`,
+  scheduleTicks: "INSERT OR REPLACE INTO schedule_ticks (workflow, last_tick) VALUES (@workflow, @lastTick)",
+});
+
+/** The batch as rows SQLite can bind (booleans as integers), empty tables left out. */
+function batchTables(b: StoreBatch): WriterTables {
+  const tables: Record<string, readonly object[]> = {};
+  for (const key of Object.keys(BATCH_SQL) as (keyof StoreBatch)[]) {
+    const rows = b[key];
+    if (!rows.length) continue;
+    tables[key] = key === "workers" ? b.workers.map((w) => ({ ...w, connected: w.connected ? 1 : 0 })) : rows;
+  }
+  return tables;
+}
 /** Opens (creating parent folders) and migrates a SQLite store. `path` may be ":memory:". */
 export function openSqliteStore(path: string, migrations: readonly Migration[] = SQLITE_MIGRATIONS): SqliteStore {
   if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
@@ -36,12 +76,12 @@ export function openSqliteStore(path: string, migrations: readonly Migration[] =
   } catch (err) {
     throw new RuntimeError("STORE_FAILED", `cannot open SQLite store ${path}: ${(err as Error).message}; check the path and its permissions`);
   }
-  db.pragma("journal_mode = WAL");
-  db.pragma("synchronous = FULL");
-  db.pragma("busy_timeout = 5000");
+  for (const p of PRAGMAS) db.pragma(p);
   db.defaultSafeIntegers(false);
   migrate(db, migrations);
-  return new SqliteStore(db, `sqlite:${path}`);
+  // An in-memory database lives on one connection only: it commits on this thread.
+  const writer = path === ":memory:" ? undefined : new SqliteWriter(path, PRAGMAS, BATCH_SQL);
+  return new SqliteStore(db, `sqlite:${path}`, writer);
 }
 
 function migrate(db: Database.Database, migrations: readonly Migration[]): void {
@@ -59,16 +99,18 @@ function migrate(db: Database.Database, migrations: readonly Migration[]): void 
 
 export class SqliteStore implements Store {
   private readonly s: Record<string, Stmt>;
-  private readonly writeBatch: (batch: StoreBatch) => void;
+  private readonly batch: Record<string, Stmt>;
+  private readonly writeTables: (tables: WriterTables) => void;
   private closed = false;
 
   constructor(
     private readonly db: Database.Database,
     readonly url: string,
+    /** Commits on a writer thread; absent: on this thread (in-memory stores). */
+    private readonly writer?: SqliteWriter,
   ) {
     const p = (sql: string): Stmt => db.prepare(sql);
     this.s = {
-      insertWorkflow: p("INSERT OR IGNORE INTO workflows (name, version, spec, registered_at) VALUES (?, ?, ?, ?)"),
       getWorkflow: p("SELECT * FROM workflows WHERE name = ? AND version = ?"),
       latestWorkflow: p("SELECT * FROM workflows WHERE name = ? ORDER BY registered_at DESC, rowid DESC LIMIT 1"),
       listWorkflows: p(
@@ -76,63 +118,23 @@ export class SqliteStore implements Store {
          JOIN (SELECT name, COUNT(*) AS n, MAX(rowid) AS last FROM workflows GROUP BY name) c ON c.last = w.rowid
          ORDER BY w.name`,
       ),
-      upsertExecution: p(
-        `INSERT INTO executions (id, workflow, version, state, inputs, outputs, error, created_at, started_at, finished_at,
-           scheduled_for, backfill_id, recovered_from, max_parallelism)
-         VALUES (@id, @workflow, @version, @state, @inputs, @outputs, @error, @createdAt, @startedAt, @finishedAt,
-           @scheduledFor, @backfillId, @recoveredFrom, @maxParallelism)
-         ON CONFLICT (id) DO UPDATE SET state = excluded.state, outputs = excluded.outputs, error = excluded.error,
-           started_at = excluded.started_at, finished_at = excluded.finished_at`,
-      ),
       getExecution: p("SELECT * FROM executions WHERE id = ?"),
       activeExecutions: p("SELECT * FROM executions WHERE state IN (1, 2) ORDER BY seq"),
-      upsertNode: p(
-        `INSERT OR REPLACE INTO nodes (execution_id, node_id, state, target, outputs, error, started_at, finished_at,
-           user_retries, system_retries, detail)
-         VALUES (@executionId, @nodeId, @state, @target, @outputs, @error, @startedAt, @finishedAt, @userRetries, @systemRetries, @detail)`,
-      ),
       getNodes: p("SELECT * FROM nodes WHERE execution_id = ?"),
-      upsertAttempt: p(
-        `INSERT OR REPLACE INTO attempts (execution_id, node_id, number, state, worker_id, lease_token, queued_at, started_at, finished_at, error)
-         VALUES (@executionId, @nodeId, @number, @state, @workerId, @leaseToken, @queuedAt, @startedAt, @finishedAt, @error)`,
-      ),
       getAttempts: p("SELECT * FROM attempts WHERE execution_id = ? ORDER BY node_id, number"),
-      upsertLease: p(
-        `INSERT OR REPLACE INTO leases (token, execution_id, node_id, attempt, worker_id, granted_at, released_at)
-         VALUES (@token, @executionId, @nodeId, @attempt, @workerId, @grantedAt, @releasedAt)`,
-      ),
       getLease: p("SELECT * FROM leases WHERE token = ?"),
       maxLease: p("SELECT MAX(token) AS m FROM leases"),
-      upsertCache: p("INSERT OR REPLACE INTO cache_entries (key, task, outputs, created_at) VALUES (@key, @task, @outputs, @createdAt)"),
       getCache: p("SELECT * FROM cache_entries WHERE key = ?"),
-      upsertWorker: p(
-        `INSERT OR REPLACE INTO workers (id, hostname, register, connected_at, last_heartbeat, connected)
-         VALUES (@id, @hostname, @register, @connectedAt, @lastHeartbeat, @connected)`,
-      ),
       listWorkers: p("SELECT * FROM workers ORDER BY id"),
-      insertLog: p("INSERT INTO logs (execution_id, node_id, attempt, stream, text, at) VALUES (@executionId, @nodeId, @attempt, @stream, @text, @at)"),
       logsAll: p("SELECT * FROM logs WHERE execution_id = ? AND node_id = ? ORDER BY id"),
       logsAttempt: p("SELECT * FROM logs WHERE execution_id = ? AND node_id = ? AND attempt = ? ORDER BY id"),
-      upsertBackfill: p(
-        `INSERT OR REPLACE INTO backfills (id, workflow, start, "end", max_active_runs, created_at)
-         VALUES (@id, @workflow, @start, @end, @maxActiveRuns, @createdAt)`,
-      ),
       getBackfill: p("SELECT * FROM backfills WHERE id = ?"),
-      upsertTick: p("INSERT OR REPLACE INTO schedule_ticks (workflow, last_tick) VALUES (@workflow, @lastTick)"),
       getTick: p("SELECT last_tick FROM schedule_ticks WHERE workflow = ?"),
       schemaVersion: p("SELECT MAX(version) AS v FROM schema_migrations"),
     };
-    this.writeBatch = db.transaction((b: StoreBatch) => {
-      for (const w of b.workflows) this.s.insertWorkflow.run(w.name, w.version, w.spec, w.registeredAt);
-      for (const e of b.executions) this.s.upsertExecution.run(e);
-      for (const n of b.nodes) this.s.upsertNode.run(n);
-      for (const a of b.attempts) this.s.upsertAttempt.run(a);
-      for (const l of b.leases) this.s.upsertLease.run(l);
-      for (const c of b.cache) this.s.upsertCache.run(c);
-      for (const w of b.workers) this.s.upsertWorker.run({ ...w, connected: w.connected ? 1 : 0 });
-      for (const l of b.logs) this.s.insertLog.run(l);
-      for (const f of b.backfills) this.s.upsertBackfill.run(f);
-      for (const t of b.scheduleTicks) this.s.upsertTick.run(t);
+    this.batch = Object.fromEntries(Object.entries(BATCH_SQL).map(([k, sql]) => [k, p(sql)]));
+    this.writeTables = db.transaction((tables: WriterTables) => {
+      for (const [key, rows] of Object.entries(tables)) for (const row of rows) this.batch[key]!.run(row);
     });
   }
 
@@ -145,19 +147,16 @@ export class SqliteStore implements Store {
     return ((this.s.schemaVersion.get() as Row).v as number) ?? 0;
   }
 
-  /** Synchronous commit: the scheduler's hot path calls this directly to avoid a promise hop. */
-  commitSync(batch: StoreBatch): void {
-    this.guard();
-    this.writeBatch(batch);
-  }
-
   async commit(batch: StoreBatch): Promise<void> {
-    this.commitSync(batch);
+    this.guard();
+    const tables = batchTables(batch);
+    if (this.writer) return this.writer.commit(tables);
+    this.writeTables(tables);
   }
 
   async putWorkflow(r: WorkflowRecord): Promise<boolean> {
     this.guard();
-    return this.s.insertWorkflow.run(r.name, r.version, r.spec, r.registeredAt).changes > 0;
+    return this.batch.workflows!.run(r).changes > 0;
   }
 
   async getWorkflow(name: string, version?: string): Promise<WorkflowRecord | undefined> {
@@ -307,6 +306,7 @@ export class SqliteStore implements Store {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    await this.writer?.close();
     this.db.close();
   }
 }
