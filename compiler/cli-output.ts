@@ -8,16 +8,26 @@ import { formatGithub, formatHuman, formatJson } from "./format/index.ts";
 import type { OutputFormat } from "./options.ts";
 
 export function print(result: CompileResult, format: OutputFormat, elapsedMs: number | undefined, written: readonly string[]): void {
-  const diags = result.diagnostics;
+  // Specs and the JSON format keep paths relative to the project root; people and GitHub
+  // annotations need them relative to where the command ran, so the file opens from there.
+  const root = result.root ?? ".";
+  const located = result.diagnostics.map((d) =>
+    d.location ? { ...d, location: { ...d.location, file: path.relative(process.cwd(), path.resolve(root, d.location.file)) } } : d,
+  );
   const readSource = (file: string): string | undefined => {
     try {
-      return readFileSync(path.resolve(result.root ?? ".", file), "utf8");
+      return readFileSync(path.resolve(file), "utf8");
     } catch {
       return undefined;
     }
   };
   const text =
-    format === "json" ? formatJson(diags) : format === "github" ? formatGithub(diags) : formatHuman(diags, { color: pc.isColorSupported, readSource });
+    format === "json"
+      ? formatJson(result.diagnostics)
+      : format === "github"
+        ? formatGithub(located)
+        : formatHuman(located, { color: pc.isColorSupported, readSource });
+  const diags = result.diagnostics;
   if (text) process.stdout.write(text.endsWith("\n") ? text : `${text}\n`);
   if (format !== "human") return;
   const errors = diags.filter((d) => d.category === "error").length;
