@@ -6,7 +6,8 @@ import type { RAttempt } from "./execution-graph.ts";
 
 /** The downward half of a worker's Connect stream. */
 export interface WorkerLink {
-  send(msg: ServerMessage): void;
+  /** A message, or one already encoded as ServerMessage bytes (the Assign fast path). */
+  send(msg: ServerMessage | Uint8Array): void;
   close(): void;
 }
 

@@ -2,7 +2,7 @@
 // slots) lives in memory; every transition of one event-loop turn is committed to the store in one
 // transaction, and only then are Assigns, Cancels and replies sent (commit before acknowledge).
 import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
-import { durationMs, timestampFromMs } from "@bufbuild/protobuf/wkt";
+import { durationMs } from "@bufbuild/protobuf/wkt";
 import {
   CompiledWorkflowSchema,
   ErrorKind,
@@ -28,6 +28,7 @@ import { RuntimeError, errorCodeInfo } from "../error-codes.ts";
 import type { Logger } from "../log.ts";
 import { batchSize, emptyBatch, type AttemptRecord, type ExecutionRecord, type NodeRecord, type Store, type StoreBatch } from "../store/index.ts";
 import { Admission } from "./admission.ts";
+import { encodeAssign } from "./assign-encoding.ts";
 import { BindingError, collectionLiteral, literalToText, resolveBindings, resolveValue, withHash, type BindingScope } from "./bindings.ts";
 import { evaluateCondition } from "./branches.ts";
 import { artifactsExist, cacheKey } from "./cache-key.ts";
@@ -35,7 +36,7 @@ import { Dispatcher, WorkerSlot, gpusOf, type WorkerLink } from "./dispatcher.ts
 import { RExecution, RNode, Scope, armScopeOf, subScopeOf, type ExecutionInit, type RAttempt } from "./execution-graph.ts";
 import { LeaseTable } from "./leases.ts";
 import { isFailure, isSuccess, isTerminal } from "./readiness.ts";
-import { nodeExecutionFrom } from "./snapshot.ts";
+import { liveNodeExecution } from "./snapshot.ts";
 import { decideRetry } from "./retries.ts";
 import { humanDuration, pokeFile, sensorPath } from "./sensors.ts";
 
@@ -200,8 +201,7 @@ export class Engine {
     for (const n of nodes) {
       const set = this.watchers.get(n.exec.id);
       if (!set) continue;
-      const rec = nodeRecord(n);
-      const ne = nodeExecutionFrom(rec, n.attempts.map(attemptRecord), n.source);
+      const ne = liveNodeExecution(n);
       for (const w of set) w.node(ne);
     }
     for (const e of execs) {
@@ -492,20 +492,15 @@ export class Engine {
     this.extra.leases.push({ token: att.token, executionId: n.exec.id, nodeId: n.id, attempt: att.number, workerId: w.id, grantedAt: now, releasedAt: 0 });
     const timeoutMs = n.task?.timeout ? durationMs(n.task.timeout) : 0;
     if (timeoutMs > 0) att.timer = setTimeout(() => this.onTimeout(att, timeoutMs), timeoutMs);
-    const msg = create(ServerMessageSchema, {
-      msg: {
-        case: "assign",
-        value: {
-          leaseToken: att.token,
-          executionId: n.exec.id,
-          nodeId: n.id,
-          attempt: att.number,
-          task: n.task,
-          inputs: n.inputs,
-          gpus: att.gpus,
-          deadline: timeoutMs > 0 ? timestampFromMs(now + timeoutMs) : undefined,
-        },
-      },
+    const msg = encodeAssign({
+      leaseToken: att.token,
+      executionId: n.exec.id,
+      nodeId: n.id,
+      attempt: att.number,
+      task: n.task,
+      inputs: n.inputs,
+      gpus: att.gpus,
+      deadlineMs: timeoutMs > 0 ? now + timeoutMs : 0,
     });
     const link = w.link;
     this.afterCommit(() => link?.send(msg));

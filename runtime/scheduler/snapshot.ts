@@ -1,4 +1,5 @@
-// Store records → the Execution / NodeExecution messages the AdminService returns and streams.
+// Store records (and live scheduler nodes) → the Execution / NodeExecution messages the
+// AdminService returns and streams.
 import { create, fromBinary } from "@bufbuild/protobuf";
 import { timestampFromMs, type Timestamp } from "@bufbuild/protobuf/wkt";
 import {
@@ -11,6 +12,7 @@ import {
   type SourceLocation,
 } from "../../proto/index.ts";
 import type { AttemptRecord, ExecutionRecord, NodeRecord } from "../store/index.ts";
+import type { RNode } from "./execution-graph.ts";
 
 const ts = (ms: number): Timestamp | undefined => (ms ? timestampFromMs(ms) : undefined);
 const literals = (b: Uint8Array | null) => (b ? fromBinary(LiteralSetSchema, b) : undefined);
@@ -34,6 +36,29 @@ export function nodeExecutionFrom(n: NodeRecord, attempts: readonly AttemptRecor
       startedAt: ts(a.startedAt),
       finishedAt: ts(a.finishedAt),
       error: error(a.error),
+    })),
+  });
+}
+
+/** A watch event's node, built from the scheduler's in-memory node (no store round trip). */
+export function liveNodeExecution(n: RNode): NodeExecution {
+  return create(NodeExecutionSchema, {
+    nodeId: n.id,
+    state: n.state,
+    target: n.target,
+    outputs: n.outputs,
+    error: n.error,
+    startedAt: ts(n.startedAt),
+    finishedAt: ts(n.finishedAt),
+    source: n.source,
+    attempts: n.attempts.map((a) => ({
+      number: a.number,
+      state: a.state,
+      workerId: a.workerId,
+      queuedAt: ts(a.queuedAt),
+      startedAt: ts(a.startedAt),
+      finishedAt: ts(a.finishedAt),
+      error: a.error,
     })),
   });
 }

@@ -10,12 +10,17 @@ interface Undecodable {
   [UNDECODABLE]: string;
 }
 
-/** The same service with request decoding that never throws (grpc-js would answer INTERNAL). */
+/**
+ * The same service with request decoding that never throws (grpc-js would answer INTERNAL), and
+ * responses that may be handed over already encoded (a Uint8Array is sent as is).
+ */
 export function tolerantDefinition(def: ServiceDefinition): ServiceDefinition {
   const out: Record<string, unknown> = {};
   for (const [name, m] of Object.entries(def)) {
     out[name] = {
       ...m,
+      responseSerialize: (value: unknown) =>
+        value instanceof Uint8Array ? Buffer.from(value.buffer, value.byteOffset, value.byteLength) : m.responseSerialize(value),
       requestDeserialize: (bytes: Buffer) => {
         try {
           return m.requestDeserialize(bytes);

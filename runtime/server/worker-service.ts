@@ -19,7 +19,8 @@ export interface WorkerServiceDeps {
 export function workerService(deps: WorkerServiceDeps): UntypedServiceImplementation {
   const { engine, log, artifactRoot } = deps;
   return {
-    connect: (call: ServerDuplexStream<WorkerMessage, ServerMessage>) => {
+    // Responses may be pre-encoded bytes (tolerantDefinition sends them as they are).
+    connect: (call: ServerDuplexStream<WorkerMessage, ServerMessage | Uint8Array>) => {
       let worker: WorkerSlot | undefined;
       let registering = false;
       let closed = false;
