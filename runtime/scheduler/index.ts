@@ -4,6 +4,7 @@ export { Engine, newId, type EngineOptions, type CreateExecutionArgs, type Execu
 export type { WorkerSlot, WorkerLink } from "./dispatcher.ts";
 export { checkExecutionInputs } from "./execution-inputs.ts";
 export { executionFrom, nodeExecutionFrom } from "./snapshot.ts";
-export { scheduleTicks, kickoffLiteral } from "./schedule-ticks.ts";
+export { scheduleTicks, latestTick, nextTick, scheduleWindow, kickoffLiteral } from "./schedule-ticks.ts";
+export { ScheduleTicker, scheduledExecutionId, TICKER_DEFAULTS, type TickerDeps } from "./ticker.ts";
 export { cacheKey } from "./cache-key.ts";
 export { decideRetry, backoffMs } from "./retries.ts";

@@ -49,10 +49,12 @@ export interface AdminDeps {
   readonly engine: Engine;
   readonly log: Logger;
   readonly config: RuntimeConfig;
+  /** Called after a workflow version is registered (the schedule ticker re-plans). */
+  readonly onWorkflowRegistered?: (name: string) => void;
 }
 
 export function adminService(deps: AdminDeps): UntypedServiceImplementation {
-  const { store, engine, log, config } = deps;
+  const { store, engine, log, config, onWorkflowRegistered } = deps;
   const snapshot = async (id: string): Promise<Execution> => {
     const rec = await store.getExecution(id);
     if (!rec) throw new RuntimeError("NOT_FOUND", `execution ${id} does not exist; list executions with \`weir executions\``);
@@ -78,6 +80,7 @@ export function adminService(deps: AdminDeps): UntypedServiceImplementation {
       wf.version = version;
       const created = await store.putWorkflow({ name: wf.name, version, spec: toBinary(CompiledWorkflowSchema, spec), registeredAt: Date.now() });
       log.info({ workflow: wf.name, version, created }, "workflow registered");
+      onWorkflowRegistered?.(wf.name);
       return create(RegisterWorkflowResponseSchema, { name: wf.name, version, created });
     }),
 
@@ -173,7 +176,7 @@ export function adminService(deps: AdminDeps): UntypedServiceImplementation {
       res.backfillId = id;
       for (const tick of ticks) {
         const inputs = create(LiteralSetSchema);
-        if (wf.schedule.kickoffInput) inputs.literals[wf.schedule.kickoffInput] = kickoffLiteral(wf.interface, wf.schedule.kickoffInput, tick);
+        if (wf.schedule.kickoffInput) inputs.literals[wf.schedule.kickoffInput] = kickoffLiteral(wf.interface, wf.schedule.kickoffInput, tick, wf.schedule.timezone);
         res.executionIds.push(
           await engine.createExecution({ workflow: wf.name, version: wf.version, inputs, scheduledFor: tick, backfillId: id, maxActiveRuns }),
         );

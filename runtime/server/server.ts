@@ -6,7 +6,7 @@ import { Server, ServerCredentials } from "@grpc/grpc-js";
 import { AdminService, WorkerService, grpcServiceDefinition } from "../../proto/index.ts";
 import { SERVER_DEFAULTS, type ServerOptions } from "../config.ts";
 import { createLogger } from "../log.ts";
-import { Engine } from "../scheduler/index.ts";
+import { Engine, ScheduleTicker } from "../scheduler/index.ts";
 import { openStore, type Store } from "../store/index.ts";
 import { adminService } from "./admin-service.ts";
 import { tolerantDefinition } from "./handlers.ts";
@@ -37,10 +37,14 @@ export async function startServer(options: Partial<ServerOptions> = {}): Promise
     config: { heartbeatIntervalMs: opts.heartbeatIntervalMs, heartbeatTimeoutMs: opts.heartbeatTimeoutMs },
   });
   await engine.start();
+  const ticker = new ScheduleTicker({ store, engine, log });
 
   const server = new Server({ "grpc.max_receive_message_length": 64 * 1024 * 1024 });
   if (!enableNoDelay(server)) log.warn("could not disable Nagle's algorithm on server sockets; dispatch latency will be higher");
-  server.addService(tolerantDefinition(grpcServiceDefinition(AdminService)), adminService({ store, engine, log, config: engine.config }));
+  server.addService(tolerantDefinition(grpcServiceDefinition(AdminService)), adminService({
+    store, engine, log, config: engine.config,
+    onWorkflowRegistered: (name) => void ticker.workflowRegistered(name).catch((err) => log.error({ workflow: name, err }, "schedule ticker could not re-plan")),
+  }));
   server.addService(tolerantDefinition(grpcServiceDefinition(WorkerService)), workerService({ engine, log, artifactRoot }));
   addHealth(server);
   addReflection(server);
@@ -49,6 +53,7 @@ export async function startServer(options: Partial<ServerOptions> = {}): Promise
   );
   const address = `${opts.host}:${port}`;
   log.info({ address, store: store.url, artifactRoot }, "weir runtime listening");
+  await ticker.start();
 
   let stopped = false;
   return {
@@ -59,6 +64,7 @@ export async function startServer(options: Partial<ServerOptions> = {}): Promise
     async stop() {
       if (stopped) return;
       stopped = true;
+      await ticker.stop();
       await engine.stop();
       await new Promise<void>((ok) => {
         const force = setTimeout(() => (server.forceShutdown(), ok()), 2_000);
