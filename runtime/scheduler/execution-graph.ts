@@ -220,9 +220,11 @@ function link(node: RNode): void {
   if (!node.spec) return;
   const ids = new Set(node.spec.upstream);
   for (const b of node.spec.inputs) collectRefs(b.value, ids);
+  const linked = new Set<RNode>();
   for (const id of ids) {
     const up = node.scope.lookup(id);
-    if (!up || up === node || node.upstream.includes(up)) continue;
+    if (!up || up === node || linked.has(up)) continue;
+    linked.add(up);
     node.upstream.push(up);
     up.downstream.push(node);
   }
