@@ -12,6 +12,10 @@ import { addRunCommand } from "../runtime/cli/run.ts";
 import { addStatusCommand } from "../runtime/cli/status.ts";
 import { addTerminateCommand } from "../runtime/cli/terminate.ts";
 import { addWorkersCommand } from "../runtime/cli/workers.ts";
+import { addWorkflowsCommand } from "../runtime/cli/workflows.ts";
+import { addBackfillCommand } from "../runtime/cli/backfill.ts";
+import { addRecoverCommand } from "../runtime/cli/recover.ts";
+import { addClearCommand } from "../runtime/cli/clear.ts";
 
 export function buildProgram(): Command {
   const program = new Command("weir")
@@ -33,6 +37,10 @@ export function buildProgram(): Command {
     addLogsCommand,
     addTerminateCommand,
     addWorkersCommand,
+    addWorkflowsCommand,
+    addBackfillCommand,
+    addRecoverCommand,
+    addClearCommand,
     addDemoCommand,
   ]) {
     add(program);
