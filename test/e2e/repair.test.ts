@@ -5,7 +5,7 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { timestampMs } from "@bufbuild/protobuf/wkt";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { ExecutionState, NodeState } from "../../proto/index.ts";
+import { ExecutionState, NodeState, type Execution } from "../../proto/index.ts";
 import { cleanup, compileProject, node, prepareProject, runCli, runs, startRuntime, startWorker, tempDir, waitForExecution, type Runtime } from "./harness.ts";
 
 let project: string;
@@ -31,8 +31,11 @@ afterAll(cleanup);
 
 const cli = (...args: string[]) => runCli([...args, "--server", runtime.address], project);
 const int = (n: number) => ({ value: { case: "scalar" as const, value: { value: { case: "integer" as const, value: BigInt(n) } } } });
-const intOut = (e: { outputs?: { literals: Record<string, { value: { case: string; value: unknown } }> } }) =>
-  Number(((e.outputs!.literals.n!.value.value as { value: { value: bigint } }).value.value));
+function intOut(e: Execution): number {
+  const v = e.outputs?.literals.n?.value;
+  if (v?.case === "scalar" && v.value.value.case === "integer") return Number(v.value.value.value);
+  throw new Error(`output n of ${e.id} is not an integer`);
+}
 
 async function startRepair(n: number): Promise<string> {
   const { execution } = await runtime.client.createExecution({ workflow: "repair", inputs: { literals: { n: int(n) } } });
