@@ -7,6 +7,7 @@ import { CompiledWorkflowSchema, LiteralSetSchema, type Schedule, type WorkflowT
 import type { Logger } from "../log.ts";
 import { emptyBatch, type Store } from "../store/index.ts";
 import type { Engine } from "./engine.ts";
+import { checkExecutionInputs } from "./execution-inputs.ts";
 import { kickoffLiteral, latestTick, nextTick, scheduleTicks, scheduleWindow } from "./schedule-ticks.ts";
 
 export const TICKER_DEFAULTS = Object.freeze({
@@ -147,11 +148,18 @@ export class ScheduleTicker {
       const input = s.schedule.kickoffInput;
       if (input) inputs.literals[input] = kickoffLiteral(s.workflow.interface, input, tick, s.schedule.timezone);
       const id = scheduledExecutionId(name, tick);
-      // Idempotent: after a crash between this and the tick record below, the same id comes back.
-      await this.engine.createExecution({
-        workflow: name, version: s.workflow.version, inputs, executionId: id, scheduledFor: tick,
-        maxActiveRuns: s.schedule.maxActiveRuns || undefined,
-      });
+      // A schedule supplies only the kickoff input: a workflow needing more cannot run unattended.
+      const problems = checkExecutionInputs(s.workflow.interface, inputs);
+      if (problems.length) {
+        this.log.error({ workflow: name, tick: new Date(tick).toISOString(), problems }, "scheduled run not created: a schedule gives only the kickoff input; make the other inputs optional");
+      } else {
+        // Idempotent (deterministic id): after a crash between the creation and the tick record
+        // below, the next pass asks for the same id and gets the existing execution back.
+        await this.engine.createExecution({
+          workflow: name, version: s.workflow.version, inputs, executionId: id, scheduledFor: tick,
+          maxActiveRuns: s.schedule.maxActiveRuns || undefined,
+        });
+      }
       await this.store.commit({ ...emptyBatch(), scheduleTicks: [{ workflow: name, lastTick: tick }] });
       this.lastTick.set(name, tick);
     }

@@ -169,6 +169,10 @@ export function adminService(deps: AdminDeps): UntypedServiceImplementation {
       if (end < start) throw new RuntimeError("INVALID_ARGUMENT", "end is before start");
       const ticks = scheduleTicks(wf.schedule, start, end);
       const res = create(CreateBackfillResponseSchema, { ticks: ticks.map(timestampFromMs) });
+      const probe = create(LiteralSetSchema);
+      if (wf.schedule.kickoffInput && ticks.length) probe.literals[wf.schedule.kickoffInput] = kickoffLiteral(wf.interface, wf.schedule.kickoffInput, ticks[0]!, wf.schedule.timezone);
+      const missing = checkExecutionInputs(wf.interface, probe);
+      if (missing.length) throw new RuntimeError("FAILED_PRECONDITION", `a backfill gives ${wf.name} only its kickoff input, and it needs more:\n${missing.join("\n")}`);
       if (req.dryRun) return res;
       const id = newId("backfill");
       const maxActiveRuns = req.maxActiveRuns || wf.schedule.maxActiveRuns || 0;

@@ -207,4 +207,16 @@ describe("schedule ticker", () => {
     await new Promise((r) => setTimeout(r, 2_500));
     expect((await runsOf(admin, "unscheduled_later")).length).toBe(count);
   });
+
+  it("creates nothing for a workflow that needs more than its kickoff input; a backfill of it is refused", async () => {
+    const { admin } = await boot(tempDir());
+    const spec = scheduledSpec("needs_more", { trigger: { case: "fixedRate", value: durationFromMs(1000) } });
+    spec.workflow!.interface!.inputs.push(create(CompiledWorkflowSchema, { workflow: { interface: { inputs: [{ name: "x", type: { type: { case: "simple", value: SimpleType.INTEGER } } }] } } }).workflow!.interface!.inputs[0]!);
+    await admin.registerWorkflow({ spec });
+    await new Promise((r) => setTimeout(r, 2_200));
+    expect(await runsOf(admin, "needs_more")).toEqual([]);
+    const err = await admin.createBackfill({ workflow: "needs_more", start: { seconds: 1_767_225_600n }, end: { seconds: 1_767_225_610n } }).catch((e: unknown) => e);
+    expect((err as { code: number }).code).toBe(9); // FAILED_PRECONDITION
+    expect((err as { details: string }).details).toMatch(/missing input "x"/);
+  });
 });
