@@ -41,11 +41,13 @@ export function checkNodesExist(wc: WorkflowCheck): void {
     }
   }
   for (const { node, scope } of scopes.all) {
-    const inScope = scope.nodes.map((n) => n.id);
     // An id the node also reads through a binding is reported there, as an unknown node.
+    const unknown = node.upstream.filter((up) => !scopes.byId.has(up));
+    if (unknown.length === 0) continue; // the common case: no per-node work beyond the lookups
     const read = referencedNodeIds(node);
-    for (const up of node.upstream) {
-      if (!scopes.byId.has(up) && !read.has(up)) {
+    const inScope = scope.nodes.map((n) => n.id);
+    for (const up of unknown) {
+      if (!read.has(up)) {
         ctx.report(Diagnostics.UnknownUpstream, [node.id, up, didYouMean(up, inScope)], where(wc, spanOf(node.source), node.id));
       }
     }
