@@ -7,7 +7,7 @@ import { Diagnostics, diagnostic } from "./diagnostics.ts";
 import type { Diagnostic } from "./diagnostics.ts";
 import { locationOf } from "./location.ts";
 import { relativeToRoot } from "./project.ts";
-import { resolveAlias, sdkFunctionOf } from "./sdk-calls.ts";
+import { isSdkFile, resolveAlias, sdkFunctionOf } from "./sdk-calls.ts";
 
 export type DefinitionKind = "task" | "commandTask" | "workflow";
 
@@ -171,20 +171,36 @@ function configName(call: CallExpression): string | undefined {
 }
 
 // A call, `new` or `await` at the top level of a module that declares tasks or workflows runs
-// whenever a worker loads the module; the compiler never runs it, but says so.
+// whenever a worker loads the module (the seed's "DAG parse time" anti-pattern: a database
+// connection at top level); the compiler never runs it, but says so. Declarations built with the
+// SDK or zod (`df.schema(...)`, `z.object(...)`) are data, not effects.
 function topLevelSideEffects(root: string, file: SourceFile): Diagnostic[] {
   const found: Diagnostic[] = [];
-  for (const statement of file.getStatements()) {
-    if (!Node.isExpressionStatement(statement)) continue;
-    const expr = statement.getExpression();
+  const check = (expr: Node | undefined) => {
+    while (expr && (Node.isAsExpression(expr) || Node.isSatisfiesExpression(expr) || Node.isParenthesizedExpression(expr))) {
+      expr = expr.getExpression();
+    }
+    if (!expr) return;
     const effect =
       expr.getKind() === SyntaxKind.AwaitExpression ||
       expr.getKind() === SyntaxKind.NewExpression ||
-      (Node.isCallExpression(expr) && !sdkFunctionOf(expr));
-    if (!effect) continue;
-    found.push(diagnostic(Diagnostics.TopLevelSideEffect, [shorten(expr.getText())], locationOf(root, expr)));
+      (Node.isCallExpression(expr) && !isDeclarationCall(expr));
+    if (effect) found.push(diagnostic(Diagnostics.TopLevelSideEffect, [shorten(expr.getText())], locationOf(root, expr)));
+  };
+  for (const statement of file.getStatements()) {
+    if (Node.isExpressionStatement(statement)) check(statement.getExpression());
+    if (Node.isVariableStatement(statement)) for (const decl of statement.getDeclarations()) check(decl.getInitializer());
   }
   return found;
+}
+
+function isDeclarationCall(call: CallExpression): boolean {
+  if (sdkFunctionOf(call)) return true;
+  const callee = resolveAlias(call.getExpression().getSymbol());
+  return (callee?.getDeclarations() ?? []).some((d) => {
+    const file = d.getSourceFile().getFilePath();
+    return isSdkFile(file) || /[\\/]node_modules[\\/]zod[\\/]/.test(file);
+  });
 }
 
 function shorten(text: string): string {

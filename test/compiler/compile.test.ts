@@ -1,4 +1,6 @@
 import { fromBinary, toBinary } from "@bufbuild/protobuf";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { compileProject } from "../../compiler/index.ts";
 import { ArrowTypeId, CompiledWorkflowSchema, TimeUnit } from "../../proto/index.ts";
@@ -127,7 +129,11 @@ describe("compile: rejected bodies and warnings", () => {
 
   it("warns about top-level side effects and any-typed values", () => {
     const codes = codesAt("warnings");
-    expect(codes).toContain("WEIR6002@3");
+    expect(codes).toContain("WEIR6002@4");
+    // `const connection = openConnection(...)` at top level is flagged; `z.object(...)` is data.
+    const line = (text: string) => readFileSync(join(fixture("warnings"), "workflows.ts"), "utf8").split("\n").findIndex((l) => l.includes(text)) + 1;
+    expect(codes).toContain(`WEIR6002@${line("openConnection(\"postgres")}`);
+    expect(codes).not.toContain(`WEIR6002@${line("z.object")}`);
     expect(codes.some((c) => c.startsWith("WEIR6003"))).toBe(true);
     expect(compileProject(fixture("warnings")).diagnostics.every((d) => d.category === "warning")).toBe(true);
   });
