@@ -1,0 +1,69 @@
+// Concurrency limits: an execution's max parallelism and a worker's capacity bound what runs at once.
+import { afterEach, describe, expect, it } from "vitest";
+import { ExecutionState } from "../../../proto/index.ts";
+import type { RunningServer } from "../../../runtime/index.ts";
+import { adminClient, incTask, increment, int, refNode, server, tempDir, TestWorker, waitFor, workflowSpec } from "../harness.ts";
+
+let srv: RunningServer | undefined;
+const workers: TestWorker[] = [];
+afterEach(async () => {
+  for (const w of workers.splice(0)) w.close();
+  await srv?.stop();
+  srv = undefined;
+});
+
+/** A worker whose attempts take `ms`, recording the most that ran at once. */
+function slowWorker(address: string, capacity: number, ms: number) {
+  const seen = { now: 0, max: 0 };
+  const w = new TestWorker(
+    address,
+    async (a, self) => {
+      seen.max = Math.max(seen.max, ++seen.now);
+      await new Promise((r) => setTimeout(r, ms));
+      seen.now--;
+      return increment(a, self);
+    },
+    { capacity },
+  );
+  workers.push(w);
+  return { w, seen };
+}
+
+const fanOut = (n: number, maxParallelism: number) =>
+  workflowSpec(
+    "fan",
+    Array.from({ length: n }, (_, i) => refNode(`t${i}`, "inc", { input: "x" })),
+    [incTask()],
+    { maxParallelism },
+  );
+
+describe("concurrency limits", () => {
+  it("never runs more of one execution at once than its max parallelism, though the worker has room", async () => {
+    srv = await server(tempDir());
+    const admin = adminClient(srv.address);
+    const { w, seen } = slowWorker(srv.address, 8, 60);
+    await w.connect();
+    await admin.registerWorkflow({ spec: fanOut(6, 2) });
+    const { execution } = await admin.createExecution({ workflow: "fan", inputs: { literals: { x: int(1) } } });
+    const done = await waitFor(async () => {
+      const { execution: e } = await admin.getExecution({ id: execution.id });
+      return e.state >= ExecutionState.SUCCEEDED ? e : undefined;
+    }, 15_000, "the fan-out to end");
+    expect(done.state).toBe(ExecutionState.SUCCEEDED);
+    expect(seen.max).toBe(2);
+  });
+
+  it("a request's max parallelism overrides the workflow's, and worker capacity still bounds it", async () => {
+    srv = await server(tempDir());
+    const admin = adminClient(srv.address);
+    const { w, seen } = slowWorker(srv.address, 3, 60);
+    await w.connect();
+    await admin.registerWorkflow({ spec: fanOut(8, 2) });
+    const { execution } = await admin.createExecution({ workflow: "fan", inputs: { literals: { x: int(1) } }, maxParallelism: 5 });
+    await waitFor(async () => {
+      const { execution: e } = await admin.getExecution({ id: execution.id });
+      return e.state >= ExecutionState.SUCCEEDED ? e : undefined;
+    }, 15_000, "the fan-out to end");
+    expect(seen.max).toBe(3);
+  });
+});
