@@ -13,7 +13,7 @@ afterEach(async () => {
 });
 
 /** A worker whose attempts take `ms`, recording the most that ran at once. */
-function slowWorker(address: string, capacity: number, ms: number) {
+function slowWorker(address: string, capacity: number, ms: number, opts: { id?: string; pools?: string[]; gpus?: number } = {}) {
   const seen = { now: 0, max: 0 };
   const w = new TestWorker(
     address,
@@ -23,7 +23,7 @@ function slowWorker(address: string, capacity: number, ms: number) {
       seen.now--;
       return increment(a, self);
     },
-    { capacity },
+    { capacity, ...opts },
   );
   workers.push(w);
   return { w, seen };
@@ -65,5 +65,31 @@ describe("concurrency limits", () => {
       return e.state >= ExecutionState.SUCCEEDED ? e : undefined;
     }, 15_000, "the fan-out to end");
     expect(seen.max).toBe(3);
+  });
+});
+
+describe("GPU pools", () => {
+  it("sends a gpu task only to a worker with a free GPU, one device per attempt, never shared", async () => {
+    srv = await server(tempDir());
+    const admin = adminClient(srv.address);
+    // Both serve pool "gpu"; only one has devices.
+    const noGpu = slowWorker(srv.address, 8, 40, { pools: ["gpu"], gpus: 0, id: "no-gpu" });
+    const twoGpus = slowWorker(srv.address, 8, 60, { pools: ["gpu"], gpus: 2, id: "two-gpus" });
+    await noGpu.w.connect();
+    await twoGpus.w.connect();
+    const train = incTask("train", { resources: { pool: "gpu", gpu: 1 } });
+    const spec = workflowSpec("gpus", Array.from({ length: 5 }, (_, i) => refNode(`t${i}`, "train", { input: "x" })), [train]);
+    await admin.registerWorkflow({ spec });
+    const { execution } = await admin.createExecution({ workflow: "gpus", inputs: { literals: { x: int(1) } } });
+    const done = await waitFor(async () => {
+      const { execution: e } = await admin.getExecution({ id: execution.id });
+      return e.state >= ExecutionState.SUCCEEDED ? e : undefined;
+    }, 15_000, "the gpu fan-out to end");
+    expect(done.state).toBe(ExecutionState.SUCCEEDED);
+    expect(noGpu.w.assigns).toHaveLength(0);
+    expect(twoGpus.w.assigns).toHaveLength(5);
+    expect(twoGpus.seen.max).toBe(2);
+    for (const a of twoGpus.w.assigns) expect(a.gpus).toHaveLength(1);
+    expect(new Set(twoGpus.w.assigns.map((a) => a.gpus[0]))).toEqual(new Set([0, 1]));
   });
 });
