@@ -9,6 +9,15 @@ export class Admission {
     if (limit > 0) this.limits.set(group, limit);
   }
 
+  /** Counts an execution that is already running (reloaded after a restart) against its group's limit. */
+  occupy(group: string | undefined, id: string): void {
+    if (group) this.activeOf(group).add(id);
+  }
+
+  hasLimit(group: string): boolean {
+    return this.limits.has(group);
+  }
+
   /** True when the execution may start now; otherwise it waits its turn. */
   admit(group: string | undefined, id: string): boolean {
     if (!group) return true;

@@ -118,7 +118,11 @@ export class Engine {
   /** Reloads in-flight executions from the store and starts lost-worker detection. */
   async start(): Promise<void> {
     this.leases = new LeaseTable<RAttempt>(await this.store.maxLeaseToken());
-    for (const rec of await this.store.listActiveExecutions()) {
+    // Running executions first, so they hold their group's slots before any queued one is admitted;
+    // otherwise a restart would start every queued run of a backfill or schedule at once.
+    const active = await this.store.listActiveExecutions();
+    const ordered = [...active.filter((r) => r.state === ExecutionState.RUNNING), ...active.filter((r) => r.state !== ExecutionState.RUNNING)];
+    for (const rec of ordered) {
       try {
         await this.hydrate(rec);
       } catch (err) {
@@ -881,6 +885,7 @@ export class Engine {
       state: rec.state, createdAt: rec.createdAt, startedAt: rec.startedAt, finishedAt: rec.finishedAt,
       scheduledFor: rec.scheduledFor, backfillId: rec.backfillId, recoveredFrom: rec.recoveredFrom, maxParallelism: rec.maxParallelism,
     });
+    if (!ended) await this.restoreGroupLimit(exec.init, spec);
     const nodes = await this.store.getNodes(rec.id);
     const attempts = await this.store.getAttempts(rec.id);
     const byId = new Map(nodes.map((n) => [n.nodeId, n]));
@@ -947,8 +952,21 @@ export class Engine {
     }
     if (exec.init.state === ExecutionState.QUEUED) {
       if (this.admission.admit(groupOf(exec.init), exec.id)) this.run(exec);
-    } else this.resume(exec);
+    } else {
+      this.admission.occupy(groupOf(exec.init), exec.id);
+      this.resume(exec);
+    }
     return exec;
+  }
+
+  /** Max active runs of a reloaded execution's group: its backfill's, or its schedule's. */
+  private async restoreGroupLimit(init: ExecutionInit, spec: CompiledWorkflow): Promise<void> {
+    const group = groupOf(init);
+    if (!group || this.admission.hasLimit(group)) return;
+    const limit = init.backfillId
+      ? (await this.store.getBackfill(init.backfillId))?.maxActiveRuns
+      : spec.workflow?.schedule?.maxActiveRuns;
+    if (limit) this.admission.setLimit(group, limit);
   }
 
   // ---------------------------------------------------------------------------------------------

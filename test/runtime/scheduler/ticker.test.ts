@@ -185,6 +185,30 @@ describe("schedule ticker", () => {
     expect(sawQueued).toBe(true);
   });
 
+  it("a restart mid-backfill keeps its max active runs: queued runs are not all started at once", async () => {
+    const dir = tempDir();
+    const slow = async () => (await new Promise((r) => setTimeout(r, 400)), create(LiteralSetSchema, { literals: { y: int(1) } }));
+    const a = await boot(dir, slow);
+    // A daily cron with catchup off: the ticker itself creates nothing during the test.
+    await a.admin.registerWorkflow({ spec: scheduledSpec("backfilled", { trigger: { case: "cron", value: "0 0 * * *" } }) });
+    const day = 86_400n;
+    const start = 1_767_225_600n; // 2026-01-01
+    const { ticks } = await a.admin.createBackfill({ workflow: "backfilled", start: { seconds: start }, end: { seconds: start + 5n * day }, maxActiveRuns: 2 });
+    expect(ticks.length).toBe(6);
+    await waitFor(async () => ((await runsOf(a.admin, "backfilled")).some((r) => r.state === ExecutionState.RUNNING) ? true : undefined), 5_000, "a running backfill run");
+    await halt(a.srv, a.admin, a.worker);
+    const b = await boot(dir, slow);
+    let maxRunning = 0;
+    const runs = await waitFor(async () => {
+      const r = await runsOf(b.admin, "backfilled");
+      maxRunning = Math.max(maxRunning, r.filter((x) => x.state === ExecutionState.RUNNING).length);
+      return r.length === 6 && r.every((x) => x.state === ExecutionState.SUCCEEDED) ? r : undefined;
+    }, 20_000, "every backfill run to succeed after the restart");
+    expect(runs.length).toBe(6);
+    expect(maxRunning).toBeGreaterThan(0);
+    expect(maxRunning).toBeLessThanOrEqual(2);
+  });
+
   it("stops ticking at the schedule's end", async () => {
     const { admin } = await boot(tempDir());
     const end = Date.now() + 1_500;
