@@ -15,8 +15,11 @@ export async function benchBullmq(settings = BENCH_DEFAULTS): Promise<SystemResu
   await queue.obliterate({ force: true });
   const flows = new FlowProducer({ connection });
   const waiters = new Map<string, () => void>();
+  // BullMQ never closes a connection it was given, so each one is kept here and quit at the end
+  // (an open ioredis socket keeps the bench process alive after it printed its table).
+  const workerConnection = connection.duplicate();
   const worker = new Worker(QUEUE, async () => ({}), {
-    connection: connection.duplicate(),
+    connection: workerConnection,
     concurrency: settings.workerConcurrency,
     // Keep completed jobs so their timestamps can be read back for the latency figures.
     removeOnComplete: { count: 1_000_000 },
@@ -89,6 +92,7 @@ export async function benchBullmq(settings = BENCH_DEFAULTS): Promise<SystemResu
   await flows.close();
   await queue.obliterate({ force: true });
   await queue.close();
+  await workerConnection.quit();
   await connection.quit();
   return {
     system: "BullMQ 6.7 (Redis)",
