@@ -1,30 +1,19 @@
-// A task's code hash, computed with the TypeScript parser alone (no ts-morph, no type checker) so
-// the worker can recompute it cheaply before running a task: sha256 over the task's own
-// declaration, the rest of its module except other task/workflow declarations, and the full text of
-// every project-local module it imports, transitively.
-import { toBinary } from "@bufbuild/protobuf";
-import { createHash } from "node:crypto";
-import { existsSync, readFileSync, statSync } from "node:fs";
-import path from "node:path";
-import ts from "typescript";
-import { TypedInterfaceSchema } from "../proto/index.ts";
-import type { TypedInterface } from "../proto/index.ts";
+// A task's code hash as the worker computes it before running a task: the `typescript` package's
+// parser alone (no ts-morph, no type checker), files parsed from disk and cached by (path, mtime,
+// size). The algorithm is task-code-hash.ts's; the compiler runs it over its program's parsed files.
+import { readFileSync, statSync } from "node:fs";
+import { createRequire } from "node:module";
+import type ts from "typescript";
+import { computeTaskCodeHash } from "./task-code-hash.ts";
+import type { CodeHashSources, TypeScriptApi } from "./task-code-hash.ts";
 
-export type CodeHashErrorCode = "MODULE_NOT_FOUND" | "EXPORT_NOT_FOUND";
+export { CodeHashError, taskVersion } from "./task-code-hash.ts";
+export type { CodeHashErrorCode } from "./task-code-hash.ts";
 
-/** Thrown when the module or export a spec names is not there (the worker reports it as such). */
-export class CodeHashError extends Error {
-  constructor(
-    readonly code: CodeHashErrorCode,
-    message: string,
-  ) {
-    super(message);
-  }
-}
-
-const RESOLVE_SUFFIXES: readonly string[] = Object.freeze(["", ".ts", ".tsx", ".mts", "/index.ts", "/index.tsx"]);
-// Calls that declare something weir runs separately; their text is hashed only for their own task.
-const DECLARING_CALLEES: readonly string[] = Object.freeze(["task", "task.command", "workflow"]);
+// Loaded with require, and only on first use: an ESM import of this 9 MB CommonJS file makes Node
+// (and tsx) lex its whole source for export names, which costs more than loading it.
+let typescript: TypeScriptApi | undefined;
+const typescriptApi = (): TypeScriptApi => (typescript ??= createRequire(import.meta.url)("typescript") as TypeScriptApi);
 
 interface CachedFile {
   readonly mtimeMs: number;
@@ -34,151 +23,25 @@ interface CachedFile {
 
 const parsed = new Map<string, CachedFile>();
 
-function parse(file: string): ts.SourceFile {
-  const stat = statSync(file);
-  const cached = parsed.get(file);
-  if (cached && cached.mtimeMs === stat.mtimeMs && cached.size === stat.size) return cached.source;
-  const source = ts.createSourceFile(file, readFileSync(file, "utf8"), ts.ScriptTarget.Latest, false);
-  parsed.set(file, { mtimeMs: stat.mtimeMs, size: stat.size, source });
-  return source;
-}
+const diskSources: CodeHashSources = {
+  get ts() {
+    return typescriptApi();
+  },
+  parse(file: string): ts.SourceFile {
+    const stat = statSync(file);
+    const cached = parsed.get(file);
+    if (cached && cached.mtimeMs === stat.mtimeMs && cached.size === stat.size) return cached.source;
+    const api = typescriptApi();
+    const source = api.createSourceFile(file, readFileSync(file, "utf8"), api.ScriptTarget.Latest, false);
+    parsed.set(file, { mtimeMs: stat.mtimeMs, size: stat.size, source });
+    return source;
+  },
+};
 
 /**
  * sha256 (hex) of the task exported as `exportName` from `moduleFile` (relative to `projectRoot`
  * or absolute) and the project-local modules it depends on.
  */
 export function taskCodeHash(projectRoot: string, moduleFile: string, exportName: string): string {
-  const root = path.resolve(projectRoot);
-  const file = path.resolve(root, moduleFile);
-  if (!existsSync(file)) throw new CodeHashError("MODULE_NOT_FOUND", `module '${moduleFile}' does not exist under ${root}`);
-  const found = findExport(file, exportName, new Set());
-  if (!found) throw new CodeHashError("EXPORT_NOT_FOUND", `module '${moduleFile}' has no exported task '${exportName}'`);
-
-  const hash = createHash("sha256");
-  const own = parse(found.file);
-  hash.update(`task\0${found.declaration.getText(own)}\0`);
-  hash.update(`module\0${ownModuleText(own, found.declaration)}\0`);
-  const modules = new Set<string>();
-  collectImports(found.file, root, modules);
-  modules.delete(found.file);
-  for (const dep of [...modules].sort()) {
-    hash.update(`import\0${path.relative(root, dep).split(path.sep).join("/")}\0${parse(dep).text}\0`);
-  }
-  return hash.digest("hex");
-}
-
-/** The task version the spec carries: sha256 over the interface's binary form and the code hash. */
-export function taskVersion(iface: TypedInterface, codeHash: string): string {
-  return createHash("sha256").update(toBinary(TypedInterfaceSchema, iface)).update(codeHash).digest("hex");
-}
-
-interface FoundExport {
-  readonly file: string;
-  readonly declaration: ts.VariableDeclaration;
-}
-
-function findExport(file: string, name: string, seen: Set<string>): FoundExport | undefined {
-  if (seen.has(`${file}#${name}`)) return undefined;
-  seen.add(`${file}#${name}`);
-  const source = parse(file);
-  let local: string | undefined;
-  for (const statement of source.statements) {
-    if (ts.isVariableStatement(statement) && hasExportModifier(statement)) {
-      for (const declaration of statement.declarationList.declarations) {
-        if (ts.isIdentifier(declaration.name) && declaration.name.text === name) return { file, declaration };
-      }
-    }
-    if (ts.isExportDeclaration(statement) && statement.exportClause && ts.isNamedExports(statement.exportClause)) {
-      for (const element of statement.exportClause.elements) {
-        if (element.name.text !== name) continue;
-        const original = (element.propertyName ?? element.name).text;
-        const specifier = statement.moduleSpecifier;
-        if (specifier && ts.isStringLiteral(specifier)) {
-          const target = resolveRelative(file, specifier.text);
-          return target ? findExport(target, original, seen) : undefined;
-        }
-        local = original;
-      }
-    }
-    if (ts.isExportDeclaration(statement) && !statement.exportClause && statement.moduleSpecifier && ts.isStringLiteral(statement.moduleSpecifier)) {
-      const target = resolveRelative(file, statement.moduleSpecifier.text);
-      const found = target ? findExport(target, name, seen) : undefined;
-      if (found) return found;
-    }
-  }
-  if (local === undefined) return undefined;
-  for (const statement of source.statements) {
-    if (!ts.isVariableStatement(statement)) continue;
-    for (const declaration of statement.declarationList.declarations) {
-      if (ts.isIdentifier(declaration.name) && declaration.name.text === local) return { file, declaration };
-    }
-  }
-  // `import { x } from "./a.ts"; export { x as y }`
-  for (const statement of source.statements) {
-    if (!ts.isImportDeclaration(statement) || !ts.isStringLiteral(statement.moduleSpecifier)) continue;
-    const bindings = statement.importClause?.namedBindings;
-    if (!bindings || !ts.isNamedImports(bindings)) continue;
-    for (const element of bindings.elements) {
-      if (element.name.text !== local) continue;
-      const target = resolveRelative(file, statement.moduleSpecifier.text);
-      return target ? findExport(target, (element.propertyName ?? element.name).text, seen) : undefined;
-    }
-  }
-  return undefined;
-}
-
-function hasExportModifier(statement: ts.VariableStatement): boolean {
-  return statement.modifiers?.some((m) => m.kind === ts.SyntaxKind.ExportKeyword) ?? false;
-}
-
-// The module's text minus every other task/workflow declaration, so editing a sibling task does
-// not change this one's hash while editing a helper function in the same module does.
-function ownModuleText(source: ts.SourceFile, self: ts.VariableDeclaration): string {
-  const parts: string[] = [];
-  for (const statement of source.statements) {
-    if (ts.isVariableStatement(statement)) {
-      const kept = statement.declarationList.declarations.filter((d) => d === self || !isDeclaringCall(d.initializer, source));
-      if (kept.length === 0) continue;
-      if (kept.includes(self)) continue;
-    }
-    parts.push(statement.getText(source));
-  }
-  return parts.join("\n");
-}
-
-function isDeclaringCall(init: ts.Expression | undefined, source: ts.SourceFile): boolean {
-  let expr = init;
-  while (expr && (ts.isAsExpression(expr) || ts.isSatisfiesExpression(expr) || ts.isParenthesizedExpression(expr))) expr = expr.expression;
-  return !!expr && ts.isCallExpression(expr) && DECLARING_CALLEES.includes(expr.expression.getText(source));
-}
-
-function collectImports(file: string, root: string, into: Set<string>): void {
-  if (into.has(file)) return;
-  into.add(file);
-  const source = parse(file);
-  for (const statement of source.statements) {
-    const specifier =
-      (ts.isImportDeclaration(statement) || ts.isExportDeclaration(statement)) && statement.moduleSpecifier && ts.isStringLiteral(statement.moduleSpecifier)
-        ? statement.moduleSpecifier.text
-        : undefined;
-    if (!specifier) continue;
-    const target = resolveRelative(file, specifier);
-    if (!target) continue;
-    const rel = path.relative(root, target);
-    if (rel.startsWith("..") || rel.split(path.sep).includes("node_modules")) continue;
-    collectImports(target, root, into);
-  }
-}
-
-/** A relative import resolved to a file; bare specifiers (packages) resolve to nothing. */
-function resolveRelative(from: string, specifier: string): string | undefined {
-  if (!specifier.startsWith(".")) return undefined;
-  const base = path.resolve(path.dirname(from), specifier);
-  for (const suffix of RESOLVE_SUFFIXES) {
-    const candidate = base + suffix;
-    if (existsSync(candidate) && statSync(candidate).isFile()) return candidate;
-  }
-  // `./x.js` written for a `./x.ts` source
-  const swapped = base.replace(/\.js$/, ".ts");
-  return swapped !== base && existsSync(swapped) ? swapped : undefined;
+  return computeTaskCodeHash(diskSources, projectRoot, moduleFile, exportName);
 }

@@ -5,7 +5,6 @@ import { create } from "@bufbuild/protobuf";
 import path from "node:path";
 import { CompiledWorkflowSchema, NodeModuleRuntimeSchema, SourceLocationSchema, TaskTemplateSchema, WorkflowTemplateSchema } from "../proto/index.ts";
 import type { CompiledWorkflow, TaskTemplate, TypedInterface, WorkflowTemplate } from "../proto/index.ts";
-import { taskCodeHash, taskVersion } from "./code-hash.ts";
 import { readTaskSettings, readWorkflowSettings } from "./config.ts";
 import { Diagnostics, compareDiagnostics, diagnostic } from "./diagnostics.ts";
 import type { Diagnostic } from "./diagnostics.ts";
@@ -16,12 +15,15 @@ import { readInterface } from "./interface.ts";
 import type { ReadInterface } from "./interface.ts";
 import { locationOf } from "./location.ts";
 import { COMPILER_VERSION } from "./options.ts";
+import { programSources } from "./program-sources.ts";
 import { loadProject, projectSourceFiles, relativeToRoot } from "./project.ts";
 import type { LoadedProject } from "./project.ts";
 import { checkCompiledWorkflow } from "./spec-checks/index.ts";
 import { withVersion, workflowVersionHash } from "./spec-hash.ts";
 import { IncrementalTscDiagnostics, tscDiagnostics } from "./tsc-diagnostics.ts";
 import { ExtractionCache, Fingerprints, definitionKey } from "./extraction-cache.ts";
+import { computeTaskCodeHash, taskVersion } from "./task-code-hash.ts";
+import type { CodeHashSources } from "./task-code-hash.ts";
 import type { CachedWorkflow } from "./extraction-cache.ts";
 
 export interface CompileResult {
@@ -71,7 +73,8 @@ export function compileLoaded(loaded: LoadedProject, settings: Partial<CompileSe
   const specs: CompiledWorkflow[] = [];
   const diagnostics: Diagnostic[] = [...found.diagnostics];
   if (settings.includeTscDiagnostics ?? true) diagnostics.push(...(tsc ?? tscDiagnostics(loaded.project, loaded.root)));
-  const compilation = new Compilation(loaded.root, found, state && fingerprints ? { cache: state.cache, fingerprints } : undefined);
+  const sources = programSources(loaded.project.getProgram().compilerObject);
+  const compilation = new Compilation(loaded.root, found, sources, state && fingerprints ? { cache: state.cache, fingerprints } : undefined);
   if (found.workflows.length === 0) {
     diagnostics.push(diagnostic(Diagnostics.NoWorkflowsFound, [relativeToRoot(process.cwd(), loaded.root) || "."], undefined, [
       "declare one with `export const daily = workflow({ name: \"daily\" }, (inputs) => { ... })`",
@@ -115,6 +118,8 @@ class Compilation {
   constructor(
     private readonly root: string,
     private readonly found: Discovery,
+    // Code hashes reuse the files the program parsed while their text is current (program-sources.ts).
+    private readonly sources: CodeHashSources,
     private readonly incremental?: { readonly cache: ExtractionCache; readonly fingerprints: Fingerprints },
   ) {
     for (const d of found.definitions) this.byKey.set(definitionKey(d.module, d.localName), d);
@@ -256,7 +261,7 @@ class Compilation {
         diagnostic(Diagnostics.ConfigurationError, [`task '${name}' is not exported; export it so workers can load it`], locationOf(this.root, definition.declaration)),
       );
     }
-    const codeHash = site ? taskCodeHash(this.root, site.module, site.exportName) : "";
+    const codeHash = site ? computeTaskCodeHash(this.sources, this.root, site.module, site.exportName) : "";
     const template = create(TaskTemplateSchema, {
       name,
       version: taskVersion(iface, codeHash),
