@@ -2,6 +2,7 @@
 // version blank. The binary of a message is its fields' encodings in order, so the hash is fed each
 // template's own encoding (memoised per template object: a watch recompile re-encodes only what
 // changed) between the field tags and lengths `toBinary` would write: the same bytes, in pieces.
+// The spec file's own binary is assembled the same way (`specBinary`), so each task is encoded once.
 import { toBinary } from "@bufbuild/protobuf";
 import { createHash } from "node:crypto";
 import { TaskTemplateSchema, WorkflowTemplateSchema } from "../proto/index.ts";
@@ -50,15 +51,32 @@ function varint(value: number): Uint8Array {
   return Uint8Array.from(out);
 }
 
+// Feeds `field` each top-level field of `spec` as toBinary writes them, in order.
+function eachField(spec: CompiledWorkflow, workflow: (t: WorkflowTemplate) => Uint8Array, field: (tag: number, bytes: Uint8Array) => void): void {
+  if (spec.workflow) field(TAG.workflow, workflow(spec.workflow));
+  for (const sub of spec.subworkflows) field(TAG.subworkflows, workflow(sub));
+  for (const task of spec.tasks) field(TAG.tasks, taskBytes(task));
+  if (spec.compilerVersion !== "") field(TAG.compilerVersion, new TextEncoder().encode(spec.compilerVersion));
+}
+
 /** sha256 (hex) of `toBinary(CompiledWorkflowSchema, spec)` with every workflow template's version blank. */
 export function workflowVersionHash(spec: CompiledWorkflow): string {
   const hash = createHash("sha256");
-  const field = (tag: number, bytes: Uint8Array) => hash.update(Uint8Array.of(tag)).update(varint(bytes.length)).update(bytes);
-  if (spec.workflow) field(TAG.workflow, workflowBytes(spec.workflow));
-  for (const sub of spec.subworkflows) field(TAG.subworkflows, workflowBytes(sub));
-  for (const task of spec.tasks) field(TAG.tasks, taskBytes(task));
-  if (spec.compilerVersion !== "") field(TAG.compilerVersion, new TextEncoder().encode(spec.compilerVersion));
+  eachField(spec, workflowBytes, (tag, bytes) => hash.update(Uint8Array.of(tag)).update(varint(bytes.length)).update(bytes));
   return hash.digest("hex");
+}
+
+/** `toBinary(CompiledWorkflowSchema, spec)`, byte for byte, reusing each task template's encoding. */
+export function specBinary(spec: CompiledWorkflow): Uint8Array {
+  const pieces: Uint8Array[] = [];
+  eachField(spec, (t) => toBinary(WorkflowTemplateSchema, t), (tag, bytes) => pieces.push(Uint8Array.of(tag), varint(bytes.length), bytes));
+  const out = new Uint8Array(pieces.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const piece of pieces) {
+    out.set(piece, at);
+    at += piece.length;
+  }
+  return out;
 }
 
 /** A shallow copy of `template` with another version, sharing its memoised blank-version encoding. */
