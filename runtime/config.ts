@@ -21,6 +21,12 @@ export interface RuntimeConfig {
   readonly scheduleTickMs: number;
   /** Default page size of ListExecutions. */
   readonly listLimit: number;
+  /**
+   * CreateExecution's response lists the nodes (all just created) only up to this many; past it
+   * the Execution comes without nodes (watch it or GetExecution for them), since encoding a
+   * 10,000-node snapshot nobody reads cost more than running the first tasks.
+   */
+  readonly createResponseMaxNodes: number;
 }
 
 export const RUNTIME_DEFAULTS: RuntimeConfig = Object.freeze({
@@ -35,6 +41,7 @@ export const RUNTIME_DEFAULTS: RuntimeConfig = Object.freeze({
   sensorTimeoutMs: 24 * 3_600_000,
   scheduleTickMs: 1_000,
   listLimit: 100,
+  createResponseMaxNodes: 1_000,
 });
 
 export interface ServerOptions {

@@ -18,7 +18,6 @@ import {
   type LiteralSet,
   type Log,
   type Node,
-  type NodeExecution,
   type Register,
   type Result,
   type SourceLocation,
@@ -36,7 +35,7 @@ import { Dispatcher, WorkerSlot, gpusOf, type WorkerLink } from "./dispatcher.ts
 import { RExecution, RNode, Scope, armScopeOf, subScopeOf, type ExecutionInit, type RAttempt } from "./execution-graph.ts";
 import { LeaseTable } from "./leases.ts";
 import { isFailure, isSuccess, isTerminal } from "./readiness.ts";
-import { liveNodeExecution } from "./snapshot.ts";
+import { encodeNodeEvent, encodeNodeExecution } from "./execution-encoding.ts";
 import { decideRetry } from "./retries.ts";
 import { humanDuration, pokeFile, sensorPath } from "./sensors.ts";
 
@@ -63,7 +62,8 @@ export interface CreateExecutionArgs {
 }
 
 export interface ExecutionWatcher {
-  node(node: NodeExecution): void;
+  /** The bytes of an `ExecutionEvent { node }`, made from the committed transition. */
+  node(event: Uint8Array): void;
   /** The execution ended and its final state is committed. */
   ended(): void;
 }
@@ -175,6 +175,9 @@ export class Engine {
     for (const e of execs) batch.executions.push(executionRecord(e));
     for (const n of nodes) batch.nodes.push(nodeRecord(n));
     for (const a of attempts) batch.attempts.push(attemptRecord(a));
+    // Watch events are encoded from the state being committed (not from nodes that may move on
+    // while the commit runs) and sent only after it.
+    const events = this.watchers.size ? this.watchEvents(nodes) : undefined;
     const commit = this.store.commit(batch);
     this.committing = commit.then(
       () => undefined,
@@ -197,16 +200,21 @@ export class Engine {
         this.log.warn({ err }, "could not send to a worker");
       }
     }
-    if (this.watchers.size) this.notifyWatchers(nodes, execs);
+    if (events) this.notifyWatchers(events, execs);
     for (const w of waiters) w.ok();
   }
 
-  private notifyWatchers(nodes: Set<RNode>, execs: Set<RExecution>): void {
-    for (const n of nodes) {
-      const set = this.watchers.get(n.exec.id);
-      if (!set) continue;
-      const ne = liveNodeExecution(n);
-      for (const w of set) w.node(ne);
+  private watchEvents(nodes: Set<RNode>): Array<[string, Uint8Array]> {
+    const out: Array<[string, Uint8Array]> = [];
+    const at = Date.now();
+    for (const n of nodes) if (this.watchers.has(n.exec.id)) out.push([n.exec.id, encodeNodeEvent(encodeNodeExecution(n), at)]);
+    return out;
+  }
+
+  private notifyWatchers(events: Array<[string, Uint8Array]>, execs: Set<RExecution>): void {
+    for (const [id, ev] of events) {
+      const set = this.watchers.get(id);
+      if (set) for (const w of set) w.node(ev);
     }
     for (const e of execs) {
       if (e.init.state < ExecutionState.SUCCEEDED) continue;
@@ -1104,6 +1112,11 @@ export class Engine {
 
   isActive(id: string): boolean {
     return this.executions.has(id);
+  }
+
+  /** Nodes of an execution in flight (0 when it is not in memory). */
+  nodeCount(id: string): number {
+    return this.executions.get(id)?.nodes.size ?? 0;
   }
 
   /** Source locations of an execution's nodes (for snapshots). */

@@ -2,30 +2,23 @@
 // specs are re-checked with the compiler's own spec checks, inputs with the SDK's literal checks.
 import { createHash } from "node:crypto";
 import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
-import { timestampFromMs, timestampMs, timestampNow } from "@bufbuild/protobuf/wkt";
+import { timestampFromMs, timestampMs } from "@bufbuild/protobuf/wkt";
 import type { ServerWritableStream, UntypedServiceImplementation } from "@grpc/grpc-js";
 import { checkCompiledWorkflow } from "../../compiler/spec-checks/index.ts";
 import {
-  ClearNodesResponseSchema,
   CompiledWorkflowSchema,
   CreateBackfillResponseSchema,
-  CreateExecutionResponseSchema,
-  ExecutionEventSchema,
-  GetExecutionResponseSchema,
   GetNodeLogsResponseSchema,
   GetWorkflowResponseSchema,
   ListExecutionsResponseSchema,
   ListWorkersResponseSchema,
   ListWorkflowsResponseSchema,
   LiteralSetSchema,
-  RecoverExecutionResponseSchema,
   RegisterSchema,
   RegisterWorkflowResponseSchema,
-  TerminateExecutionResponseSchema,
   type ClearNodesRequest,
   type CreateBackfillRequest,
   type CreateExecutionRequest,
-  type Execution,
   type ExecutionEvent,
   type GetExecutionRequest,
   type GetNodeLogsRequest,
@@ -39,6 +32,7 @@ import {
 import type { RuntimeConfig } from "../config.ts";
 import { RuntimeError } from "../error-codes.ts";
 import type { Logger } from "../log.ts";
+import { encodeExecutionRecords, encodeExecutionResponse, encodeSnapshotEvent } from "../scheduler/execution-encoding.ts";
 import { checkExecutionInputs, executionFrom, kickoffLiteral, newId, scheduleTicks, type Engine } from "../scheduler/index.ts";
 import { isSuccess } from "../scheduler/readiness.ts";
 import { emptyBatch, type Store } from "../store/index.ts";
@@ -55,12 +49,19 @@ export interface AdminDeps {
 
 export function adminService(deps: AdminDeps): UntypedServiceImplementation {
   const { store, engine, log, config, onWorkflowRegistered } = deps;
-  const snapshot = async (id: string): Promise<Execution> => {
+  /**
+   * The committed state of an execution as `Execution` bytes, its nodes included unless
+   * `maxNodes` is exceeded (then the execution alone: CreateExecution of a large workflow).
+   */
+  const snapshot = async (id: string, maxNodes = Number.POSITIVE_INFINITY): Promise<Uint8Array> => {
     const rec = await store.getExecution(id);
     if (!rec) throw new RuntimeError("NOT_FOUND", `execution ${id} does not exist; list executions with \`weir executions\``);
+    if (engine.nodeCount(id) > maxNodes) return encodeExecutionRecords(rec, [], [], new Map());
     const spec = await engine.loadSpec(rec.workflow, rec.version).catch(() => undefined);
-    return executionFrom(rec, await store.getNodes(id), await store.getAttempts(id), spec ? engine.sourcesOf(spec) : new Map());
+    return encodeExecutionRecords(rec, await store.getNodes(id), await store.getAttempts(id), spec ? engine.sourcesOf(spec) : new Map());
   };
+  /** A response message whose field 1 is the execution, already encoded (sent as is). */
+  const respond = async (id: string, maxNodes?: number): Promise<never> => encodeExecutionResponse(await snapshot(id, maxNodes)) as never;
 
   return {
     registerWorkflow: unary(log, "RegisterWorkflow", async (req: RegisterWorkflowRequest) => {
@@ -111,11 +112,11 @@ export function adminService(deps: AdminDeps): UntypedServiceImplementation {
       const id = await engine.createExecution({
         workflow: req.workflow, version: spec.workflow!.version, inputs, executionId: req.executionId || undefined, maxParallelism: req.maxParallelism,
       });
-      return create(CreateExecutionResponseSchema, { execution: await snapshot(id) });
+      return respond(id, config.createResponseMaxNodes);
     }),
 
     getExecution: unary(log, "GetExecution", async (req: GetExecutionRequest) =>
-      create(GetExecutionResponseSchema, { execution: await snapshot(required(req.id, "id")) }),
+      respond(required(req.id, "id")),
     ),
 
     listExecutions: unary(log, "ListExecutions", async (req: ListExecutionsRequest) => {
@@ -138,7 +139,7 @@ export function adminService(deps: AdminDeps): UntypedServiceImplementation {
 
     terminateExecution: unary(log, "TerminateExecution", async (req: TerminateExecutionRequest) => {
       await engine.terminate(required(req.id, "id"), req.reason);
-      return create(TerminateExecutionResponseSchema, { execution: await snapshot(req.id) });
+      return respond(req.id);
     }),
 
     recoverExecution: unary(log, "RecoverExecution", async (req: RecoverExecutionRequest) => {
@@ -151,13 +152,13 @@ export function adminService(deps: AdminDeps): UntypedServiceImplementation {
         workflow: rec.workflow, version: rec.version, inputs: rec.inputs ? fromBinary(LiteralSetSchema, rec.inputs) : create(LiteralSetSchema),
         maxParallelism: rec.maxParallelism, recoveredFrom: rec.id, reuse,
       });
-      return create(RecoverExecutionResponseSchema, { execution: await snapshot(id) });
+      return respond(id);
     }),
 
     clearNodes: unary(log, "ClearNodes", async (req: ClearNodesRequest) => {
       if (!req.nodeIds.length) throw new RuntimeError("INVALID_ARGUMENT", "node_ids is required: name the nodes to clear");
       await engine.clearNodes(required(req.executionId, "execution_id"), req.nodeIds, req.downstream);
-      return create(ClearNodesResponseSchema, { execution: await snapshot(req.executionId) });
+      return respond(req.executionId);
     }),
 
     createBackfill: unary(log, "CreateBackfill", async (req: CreateBackfillRequest) => {
@@ -220,29 +221,33 @@ export function adminService(deps: AdminDeps): UntypedServiceImplementation {
     const bad = undecodable(call.request);
     if (bad !== undefined) throw new RuntimeError("INVALID_ARGUMENT", `the WatchExecution request could not be decoded: ${bad}`);
     const id = required(call.request.id, "id");
-    const buffered: ExecutionEvent[] = [];
+    // Events are pre-encoded ExecutionEvent bytes (the stream's serializer sends bytes as they are).
+    const write = (ev: Uint8Array): void => void call.write(ev as never);
+    const buffered: Uint8Array[] = [];
     let ready = false;
     let done = false;
     const finish = async (): Promise<void> => {
       if (done) return;
       done = true;
-      call.write(create(ExecutionEventSchema, { snapshot: await snapshot(id), at: timestampNow() }));
+      write(encodeSnapshotEvent(await snapshot(id), Date.now()));
       call.end();
     };
     const unwatch = engine.watch(id, {
-      node: (node) => {
-        const ev = create(ExecutionEventSchema, { node, at: timestampNow() });
-        if (ready) call.write(ev);
+      node: (ev) => {
+        if (ready) write(ev);
         else buffered.push(ev);
       },
       ended: () => void finish().catch((err) => call.emit("error", toServiceError(err, log, "WatchExecution"))),
     });
     call.on("cancelled", () => unwatch?.());
+    // Transitions whose commit was in flight when the watch began produce no events for it:
+    // wait for them so the snapshot holds them.
+    if (unwatch) await engine.committed();
     const first = await snapshot(id);
     if (done) return;
-    call.write(create(ExecutionEventSchema, { snapshot: first, at: timestampNow() }));
+    write(encodeSnapshotEvent(first, Date.now()));
     if (!unwatch) return void (done = true, call.end());
     ready = true;
-    for (const ev of buffered) call.write(ev);
+    for (const ev of buffered) write(ev);
   }
 }
