@@ -1,11 +1,13 @@
 // The worker's one bidirectional Connect stream: registers, heartbeats at the interval the runtime
 // asks for, and when the stream breaks reconnects with backoff, re-registers under the same
-// worker id and delivers the results (and recent logs) that piled up meanwhile.
+// worker id and delivers the results (and recent logs) that piled up meanwhile. Assigns arrive as
+// frames (template and inputs still bytes) and results leave pre-encoded (see wire.ts).
 import * as grpc from "@grpc/grpc-js";
-import { create } from "@bufbuild/protobuf";
-import { HeartbeatSchema, WorkerMessageSchema, WorkerService, grpcServiceDefinition } from "../../proto/index.ts";
-import type { Assign, Cancel, Register, Registered, ServerMessage, WorkerMessage } from "../../proto/index.ts";
+import { create, toBinary } from "@bufbuild/protobuf";
+import { HeartbeatSchema, WorkerMessageSchema, WorkerService } from "../../proto/index.ts";
+import type { Cancel, Register, Registered, WorkerMessage } from "../../proto/index.ts";
 import type { Logger } from "../log.ts";
+import { decodeServerFrame, type AssignFrame, type ServerFrame } from "./wire.ts";
 
 export interface ConnectionOptions {
   address: string;
@@ -13,7 +15,7 @@ export interface ConnectionOptions {
   register(): Register;
   running(): bigint[];
   onRegistered(registered: Registered): void;
-  onAssign(assign: Assign): void;
+  onAssign(assign: AssignFrame): void;
   onCancel(cancel: Cancel): void;
   log: Logger;
   reconnectInitialMs: number;
@@ -22,18 +24,22 @@ export interface ConnectionOptions {
   maxBufferedLogs: number;
 }
 
-const CONNECT = grpcServiceDefinition(WorkerService).connect;
+const CONNECT_PATH = `/${WorkerService.typeName}/${WorkerService.method.connect.name}`;
+/** A WorkerMessage, or one already encoded (a Result from encodeResult). */
+type Outgoing = WorkerMessage | Uint8Array;
+const serialize = (value: Outgoing): Buffer =>
+  value instanceof Uint8Array ? Buffer.from(value.buffer, value.byteOffset, value.byteLength) : Buffer.from(toBinary(WorkerMessageSchema, value));
 
 export class WorkerConnection {
   private readonly client: grpc.Client;
-  private stream: grpc.ClientDuplexStream<WorkerMessage, ServerMessage> | undefined;
+  private stream: grpc.ClientDuplexStream<Outgoing, ServerFrame> | undefined;
   private registered = false;
   private closed = false;
   private backoffMs: number;
   private heartbeat: NodeJS.Timeout | undefined;
   private reconnect: NodeJS.Timeout | undefined;
   // Messages that could not be sent: results are always kept; logs up to maxBufferedLogs.
-  private outbox: WorkerMessage[] = [];
+  private outbox: Outgoing[] = [];
   private bufferedLogs = 0;
   private readonly options: ConnectionOptions;
 
@@ -52,19 +58,20 @@ export class WorkerConnection {
 
   start(): void {
     if (this.closed) return;
-    const stream = this.client.makeBidiStreamRequest(
-      CONNECT.path,
-      CONNECT.requestSerialize as (value: WorkerMessage) => Buffer,
-      CONNECT.responseDeserialize as (bytes: Buffer) => ServerMessage,
-    );
+    const stream = this.client.makeBidiStreamRequest(CONNECT_PATH, serialize, decodeServerFrame);
     this.stream = stream;
-    stream.on("data", (msg: ServerMessage) => this.onMessage(msg));
+    stream.on("data", (frame: ServerFrame) => this.onFrame(frame));
     stream.on("error", (err: grpc.ServiceError) => this.onBroken(stream, err.details || err.message));
     stream.on("end", () => this.onBroken(stream, "the runtime closed the stream"));
     stream.write(create(WorkerMessageSchema, { msg: { case: "register", value: this.options.register() } }));
   }
 
-  private onMessage(msg: ServerMessage): void {
+  private onFrame(frame: ServerFrame): void {
+    if (frame.case === "assign") {
+      this.options.onAssign(frame.value);
+      return;
+    }
+    const msg = frame.value;
     switch (msg.msg.case) {
       case "registered": {
         this.registered = true;
@@ -82,9 +89,6 @@ export class WorkerConnection {
         this.sendHeartbeat();
         return;
       }
-      case "assign":
-        this.options.onAssign(msg.msg.value);
-        return;
       case "cancel":
         this.options.onCancel(msg.msg.value);
         return;
@@ -95,10 +99,17 @@ export class WorkerConnection {
     this.send(create(WorkerMessageSchema, { msg: { case: "heartbeat", value: create(HeartbeatSchema, { running: this.options.running() }) } }));
   }
 
-  /** Sends now when registered; otherwise keeps results (and recent logs) for the next stream. */
-  send(msg: WorkerMessage): void {
+  /**
+   * Sends now when registered; otherwise keeps results (and recent logs) for the next stream.
+   * Bytes are an encoded Result (encodeResult), always kept.
+   */
+  send(msg: Outgoing): void {
     if (this.registered && this.stream) {
       this.stream.write(msg);
+      return;
+    }
+    if (msg instanceof Uint8Array) {
+      this.outbox.push(msg);
       return;
     }
     if (msg.msg.case === "heartbeat") return;
@@ -109,7 +120,7 @@ export class WorkerConnection {
     this.outbox.push(msg);
   }
 
-  private onBroken(stream: grpc.ClientDuplexStream<WorkerMessage, ServerMessage>, why: string): void {
+  private onBroken(stream: grpc.ClientDuplexStream<Outgoing, ServerFrame>, why: string): void {
     if (stream !== this.stream) return;
     this.stream = undefined;
     this.registered = false;

@@ -2,14 +2,20 @@
 // set to exactly its devices (CUDA reads it at process start, so a shared thread cannot do this).
 import { fork } from "node:child_process";
 import { fileURLToPath } from "node:url";
-import { fromBinary } from "@bufbuild/protobuf";
-import { LiteralSetSchema } from "../../proto/index.ts";
 import type { AttemptHandle, AttemptOutcome } from "./executor.ts";
-import type { HostMessage, RunRequest } from "./ts-task-runner.ts";
+import type { KnownTemplate } from "./task-templates.ts";
+import type { HostConfig, HostMessage, HostRequest, RunItem } from "./ts-task-runner.ts";
 
 const HOST_ENTRY = fileURLToPath(new URL("./task-host.mjs", import.meta.url));
 
-export function startInProcess(req: RunRequest, gpus: number[], onLog: (text: string) => void, killGraceMs: number): AttemptHandle {
+export function startInProcess(
+  config: HostConfig,
+  template: KnownTemplate,
+  item: RunItem,
+  gpus: number[],
+  onLog: (text: string) => void,
+  killGraceMs: number,
+): AttemptHandle {
   const child = fork(HOST_ENTRY, [], {
     env: { ...process.env, CUDA_VISIBLE_DEVICES: gpus.join(",") },
     execArgv: [],
@@ -28,9 +34,14 @@ export function startInProcess(req: RunRequest, gpus: number[], onLog: (text: st
     child.stdout?.setEncoding("utf8").on("data", (chunk: string) => onLog(chunk.replace(/\n$/, "")));
     child.stderr?.setEncoding("utf8").on("data", (chunk: string) => onLog(chunk.replace(/\n$/, "")));
     child.on("message", (msg: HostMessage | { type: "ready" }) => {
-      if (msg.type === "ready") child.send(req);
-      else if (msg.type === "log") onLog(msg.text);
-      else finish(msg.outputs ? { outputs: fromBinary(LiteralSetSchema, msg.outputs) } : { error: msg.error! });
+      if (msg.type === "ready") {
+        const requests: HostRequest[] = [config, { type: "task", tid: template.tid, task: template.bytes }, { type: "runs", runs: [item] }];
+        for (const req of requests) child.send(req);
+      } else if (msg.type === "log") onLog(msg.text);
+      else {
+        const r = msg.results.find((x) => x.id === item.id);
+        if (r) finish(r.outputs ? { outputs: r.outputs } : { error: r.error! });
+      }
     });
     child.on("exit", (code, signal) =>
       finish({ error: { code: "TASK_FAILED", message: `the task's process exited (${signal ?? `code ${code}`}) before reporting a result` } }),
@@ -40,7 +51,7 @@ export function startInProcess(req: RunRequest, gpus: number[], onLog: (text: st
   return {
     done,
     stop: () => {
-      if (child.connected) child.send({ type: "abort", id: req.id });
+      if (child.connected) child.send({ type: "abort", id: item.id });
       setTimeout(() => child.kill("SIGKILL"), killGraceMs).unref();
     },
   };

@@ -1,11 +1,12 @@
 // Runs TypeScript tasks on a small pool of worker threads, each running many async attempts at
 // once with tsx and the task modules loaded once per thread: cheap enough for thousands of short
 // tasks a second, isolated enough that a runaway task can be stopped by terminating its thread.
+// A thread is sent each task template once; attempts then travel as {template id, lease, inputs},
+// batched per event-loop turn (one postMessage per thread per turn, not per attempt).
 import { Worker } from "node:worker_threads";
-import { fromBinary } from "@bufbuild/protobuf";
-import { LiteralSetSchema } from "../../proto/index.ts";
 import type { AttemptHandle, AttemptOutcome } from "./executor.ts";
-import type { HostMessage, RunRequest } from "./ts-task-runner.ts";
+import type { KnownTemplate } from "./task-templates.ts";
+import type { HostConfig, HostMessage, RunItem } from "./ts-task-runner.ts";
 
 const HOST_ENTRY = new URL("./task-host.mjs", import.meta.url);
 
@@ -17,11 +18,17 @@ interface Pending {
 class TaskThread {
   readonly worker: Worker;
   readonly pending = new Map<string, Pending>();
+  /** Template ids this thread has been sent. */
+  readonly templates = new Set<number>();
+  private batch: RunItem[] = [];
+  private transfer: ArrayBuffer[] = [];
+  private flushing = false;
   dead = false;
 
-  constructor(onExit: (thread: TaskThread) => void) {
+  constructor(config: HostConfig, onExit: (thread: TaskThread) => void) {
     // execArgv [] keeps a test runner's or debugger's flags out of the thread; the entry registers tsx.
     this.worker = new Worker(HOST_ENTRY, { execArgv: [] });
+    this.worker.postMessage(config);
     this.worker.on("message", (msg: HostMessage | { type: "ready" }) => this.onMessage(msg));
     this.worker.on("error", (err) => this.failAll("TASK_FAILED", `a task crashed its thread: ${err.stack ?? err.message}`));
     this.worker.on("exit", (code) => {
@@ -30,16 +37,42 @@ class TaskThread {
     });
   }
 
+  run(template: KnownTemplate, item: RunItem): void {
+    if (!this.templates.has(template.tid)) {
+      // Posted ahead of the batch that names it; a port delivers in order.
+      this.templates.add(template.tid);
+      this.worker.postMessage({ type: "task", tid: template.tid, task: template.bytes });
+    }
+    this.batch.push(item);
+    if (item.inputs.byteLength > 0) this.transfer.push(item.inputs.buffer as ArrayBuffer);
+    if (!this.flushing) {
+      this.flushing = true;
+      setImmediate(() => this.flush());
+    }
+  }
+
+  /** Posts the runs batched this turn (also before an abort, so the abort finds its attempt). */
+  flush(): void {
+    this.flushing = false;
+    if (this.batch.length === 0) return;
+    const runs = this.batch, transfer = this.transfer;
+    this.batch = [];
+    this.transfer = [];
+    if (!this.dead) this.worker.postMessage({ type: "runs", runs }, transfer);
+  }
+
   private onMessage(msg: HostMessage | { type: "ready" }): void {
     if (msg.type === "ready") return;
-    const pending = this.pending.get(msg.id);
-    if (!pending) return;
     if (msg.type === "log") {
-      pending.onLog(msg.text);
+      this.pending.get(msg.id)?.onLog(msg.text);
       return;
     }
-    this.pending.delete(msg.id);
-    pending.resolve(msg.outputs ? { outputs: fromBinary(LiteralSetSchema, msg.outputs) } : { error: msg.error! });
+    for (const r of msg.results) {
+      const pending = this.pending.get(r.id);
+      if (!pending) continue;
+      this.pending.delete(r.id);
+      pending.resolve(r.outputs ? { outputs: r.outputs } : { error: r.error! });
+    }
   }
 
   failAll(code: string, message: string): void {
@@ -52,14 +85,18 @@ class TaskThread {
 export interface ThreadExecutorOptions {
   threads: number;
   killGraceMs: number;
+  projectRoot: string;
+  artifactRoot: string;
 }
 
 export class ThreadExecutor {
   private threads: TaskThread[] = [];
   private readonly options: ThreadExecutorOptions;
+  private config: HostConfig;
 
   constructor(options: ThreadExecutorOptions) {
     this.options = options;
+    this.config = { type: "config", projectRoot: options.projectRoot, artifactRoot: options.artifactRoot };
   }
 
   /** Starts `threads` hosts now, so the first tasks do not pay for loading tsx. */
@@ -67,8 +104,18 @@ export class ThreadExecutor {
     while (this.threads.length < this.options.threads) this.spawn();
   }
 
+  /** The artifact root changed (the runtime said so on Registered): tell every thread. */
+  setArtifactRoot(artifactRoot: string): void {
+    if (artifactRoot === this.config.artifactRoot) return;
+    this.config = { ...this.config, artifactRoot };
+    for (const t of this.threads) {
+      t.flush();
+      t.worker.postMessage(this.config);
+    }
+  }
+
   private spawn(): TaskThread {
-    const thread = new TaskThread((t) => {
+    const thread = new TaskThread(this.config, (t) => {
       this.threads = this.threads.filter((x) => x !== t);
     });
     this.threads.push(thread);
@@ -76,29 +123,35 @@ export class ThreadExecutor {
   }
 
   private pick(): TaskThread {
-    const live = this.threads.filter((t) => !t.dead);
-    if (live.length < this.options.threads && live.every((t) => t.pending.size > 0)) return this.spawn();
-    let best = live[0];
-    for (const t of live) if (t.pending.size < best.pending.size) best = t;
+    let best: TaskThread | undefined;
+    let live = 0;
+    for (const t of this.threads) {
+      if (t.dead) continue;
+      live++;
+      if (!best || t.pending.size < best.pending.size) best = t;
+    }
+    if (!best || (live < this.options.threads && best.pending.size > 0)) return this.spawn();
     return best;
   }
 
-  start(req: RunRequest, onLog: (text: string) => void): AttemptHandle {
+  /** Runs one attempt; `item.inputs` must own its buffer (it is transferred to the thread). */
+  start(template: KnownTemplate, item: RunItem, onLog: (text: string) => void): AttemptHandle {
     const thread = this.pick();
-    const done = new Promise<AttemptOutcome>((resolve) => thread.pending.set(req.id, { resolve, onLog }));
-    thread.worker.postMessage(req);
+    const done = new Promise<AttemptOutcome>((resolve) => thread.pending.set(item.id, { resolve, onLog }));
+    thread.run(template, item);
     return {
       done,
       stop: () => {
-        thread.worker.postMessage({ type: "abort", id: req.id });
+        thread.flush();
+        thread.worker.postMessage({ type: "abort", id: item.id });
         setTimeout(() => {
-          if (!thread.pending.has(req.id) || thread.dead) return;
+          if (!thread.pending.has(item.id) || thread.dead) return;
           // The task ignored its abort signal (or is stuck in sync code): end its thread. Attempts
           // sharing it are lost too; LOST consumes system retries, not the user's.
-          const victim = thread.pending.get(req.id)!;
-          thread.pending.delete(req.id);
+          const victim = thread.pending.get(item.id)!;
+          thread.pending.delete(item.id);
           victim.resolve({ error: { code: "CANCELLED", message: "stopped by terminating its task thread" } });
-          thread.failAll("LOST", `its task thread was terminated to stop attempt ${req.id}, which ignored cancellation; retry it`);
+          thread.failAll("LOST", `its task thread was terminated to stop attempt ${item.id}, which ignored cancellation; retry it`);
           this.threads = this.threads.filter((t) => t !== thread);
           void thread.worker.terminate();
         }, this.options.killGraceMs).unref();

@@ -2,7 +2,8 @@
 // attempt, get its outcome, stop it on cancel or timeout.
 import type { LiteralSet } from "../../proto/index.ts";
 
-export type AttemptOutcome = { outputs: LiteralSet } | { error: { code: string; message: string } };
+/** Outputs as a LiteralSet, or already encoded as its bytes (what task threads hand back). */
+export type AttemptOutcome = { outputs: LiteralSet | Uint8Array } | { error: { code: string; message: string } };
 
 export interface AttemptHandle {
   readonly done: Promise<AttemptOutcome>;

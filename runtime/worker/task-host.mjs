@@ -10,7 +10,7 @@ registerCjs();
 const { createTaskRunner } = await import("./ts-task-runner.ts");
 if (parentPort) {
   const port = parentPort;
-  const handle = createTaskRunner((msg) => port.postMessage(msg));
+  const handle = createTaskRunner((msg, transfer) => port.postMessage(msg, transfer));
   port.on("message", handle);
   port.postMessage({ type: "ready" });
 } else if (process.send) {

@@ -1,8 +1,13 @@
 // Runs TypeScript task attempts inside a task host (a worker thread, or a child process for GPU
 // tasks): checks the code hash against the compiled version, loads the module, converts inputs,
 // calls the task, checks and stores its outputs. Talks to the worker through `post` only.
+//
+// Protocol (worker → host): `config` (project and artifact roots) first, then `task` once per task
+// template (its bytes, under a small id), then `runs` batches that name the template by id and
+// carry only the attempt's own fields, and `abort`. Host → worker: `log`, and `done` batches. A
+// template is decoded, code-hash checked and its module loaded once per host, not per attempt.
 import { mkdirSync, statSync } from "node:fs";
-import { resolve } from "node:path";
+import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { fromBinary, toBinary } from "@bufbuild/protobuf";
 import { LiteralSetSchema, TaskTemplateSchema } from "../../proto/index.ts";
@@ -15,18 +20,34 @@ import { WORKER_DEFAULTS } from "./defaults.ts";
 import { collectOutputs } from "./outputs.ts";
 import type { Refinable } from "./outputs.ts";
 
-/** Worker → host: run one attempt. Protobuf messages travel as bytes (structured clone loses them). */
-export interface RunRequest {
-  type: "run";
-  id: string;
+/** Worker → host, first: where the project and the artifacts are (sent again if they change). */
+export interface HostConfig {
+  type: "config";
+  projectRoot: string;
+  artifactRoot: string;
+}
+
+/** Worker → host: a task template (protobuf bytes) the following runs name by `tid`. */
+export interface TaskDefinition {
+  type: "task";
+  tid: number;
   task: Uint8Array;
+}
+
+/** One attempt: its lease (as the id), its template's id, its inputs (LiteralSet bytes). */
+export interface RunItem {
+  id: string;
+  tid: number;
   inputs: Uint8Array;
   executionId: string;
   nodeId: string;
   attempt: number;
-  projectRoot: string;
-  artifactRoot: string;
-  workdir: string;
+}
+
+/** Worker → host: the attempts assigned in one event-loop turn. */
+export interface RunBatch {
+  type: "runs";
+  runs: RunItem[];
 }
 
 /** Worker → host: ask an attempt to stop (its ctx.signal aborts); the worker kills the host if it does not. */
@@ -35,74 +56,108 @@ export interface AbortRequest {
   id: string;
 }
 
-export type HostRequest = RunRequest | AbortRequest;
+export type HostRequest = HostConfig | TaskDefinition | RunBatch | AbortRequest;
 
-export type HostMessage =
-  | { type: "log"; id: string; text: string }
-  | { type: "done"; id: string; outputs?: Uint8Array; error?: { code: string; message: string } };
+/** An attempt's outcome: its outputs as LiteralSet bytes, or an error. */
+export interface DoneItem {
+  id: string;
+  outputs?: Uint8Array;
+  error?: { code: string; message: string };
+}
+
+export type HostMessage = { type: "log"; id: string; text: string } | { type: "done"; results: DoneItem[] };
+
+/** How a host sends: `transfer` lists buffers it gives away (ignored where it cannot transfer). */
+export type HostPost = (msg: HostMessage, transfer?: ArrayBuffer[]) => void;
 
 interface LoadedTask {
   fn: (inputs: Record<string, unknown>, ctx: unknown) => unknown;
   config?: { outputs?: Record<string, { kind?: string; schema?: Refinable }> };
 }
 
-interface VersionCheck {
-  mtimeMs: number;
+/** A template as this host knows it: decoded once, its code checked at most every codeHashRecheckMs. */
+interface Template {
+  task: TaskTemplate;
   checkedAt: number;
-  version: string;
+  /** The failure of the last check (TASK_NOT_FOUND, CODE_HASH_MISMATCH), or undefined when it matched. */
+  failure: AttemptFailure | undefined;
   codeHash: string;
+  loaded: Promise<{ task: LoadedTask; refinements: Record<string, Refinable | undefined> }> | undefined;
 }
 
-export function createTaskRunner(post: (msg: HostMessage) => void): (req: HostRequest) => void {
-  const stores = new Map<string, LocalArtifactStore>();
-  const versions = new Map<string, VersionCheck>();
+const NO_BYTES = new Uint8Array(0);
+
+export function createTaskRunner(post: HostPost): (req: HostRequest) => void {
+  let projectRoot = process.cwd();
+  let store: LocalArtifactStore | undefined;
+  let artifactRoot = "";
+  const templates = new Map<number, Template>();
   const aborts = new Map<string, AbortController>();
   // Loaded modules by URL: import() of a cached module still crosses tsx's loader hooks, which
   // costs more than a no-op task, so each module is imported once per code hash.
   const modules = new Map<string, Promise<Record<string, unknown>>>();
+  // Outcomes of this turn, posted together: one message per turn instead of one per attempt.
+  let done: DoneItem[] = [];
+  let transfer: ArrayBuffer[] = [];
+  let flushing = false;
 
-  const storeFor = (root: string) => {
-    let store = stores.get(root);
-    if (!store) stores.set(root, (store = new LocalArtifactStore(root)));
-    return store;
+  const flush = (): void => {
+    flushing = false;
+    const results = done, buffers = transfer;
+    done = [];
+    transfer = [];
+    if (results.length > 0) post({ type: "done", results }, buffers);
+  };
+  const finish = (item: DoneItem): void => {
+    done.push(item);
+    // A buffer of its own (toBinary's) is given away, not copied.
+    const out = item.outputs;
+    if (out && out.byteLength > 0 && out.byteOffset === 0 && out.byteLength === out.buffer.byteLength && out.buffer instanceof ArrayBuffer) transfer.push(out.buffer);
+    if (!flushing) {
+      flushing = true;
+      setImmediate(flush);
+    }
   };
 
-  // The version this worker's code would compile to, recomputed when the module file changes
-  // (and at most every codeHashRecheckMs otherwise, to notice edits to imported modules).
-  const currentVersion = (req: RunRequest, task: TaskTemplate, modulePath: string): VersionCheck => {
-    const key = `${modulePath}#${task.runtime.case === "node" ? task.runtime.value.exportName : ""}#${task.version}`;
-    const mtimeMs = statSync(modulePath).mtimeMs;
-    const cached = versions.get(key);
-    const now = Date.now();
-    if (cached && cached.mtimeMs === mtimeMs && now - cached.checkedAt < WORKER_DEFAULTS.codeHashRecheckMs) return cached;
-    const runtime = task.runtime.value as { module: string; exportName: string };
-    const codeHash = taskCodeHash(req.projectRoot, runtime.module, runtime.exportName);
-    const check = { mtimeMs, checkedAt: now, codeHash, version: taskVersion(task.interface!, codeHash) };
-    versions.set(key, check);
-    return check;
-  };
-
-  async function load(req: RunRequest, task: TaskTemplate): Promise<LoadedTask> {
-    if (task.runtime.case !== "node") throw new AttemptFailure("TASK_NOT_FOUND", `task '${task.name}' is not a TypeScript task`);
+  // The version this worker's code compiles to, per template: checked on first use and then at
+  // most every codeHashRecheckMs (taskCodeHash re-reads only files whose mtime or size changed).
+  const check = (t: Template, now: number): void => {
+    if (now - t.checkedAt < WORKER_DEFAULTS.codeHashRecheckMs) return;
+    t.checkedAt = now;
+    const task = t.task;
+    if (task.runtime.case !== "node") {
+      t.failure = new AttemptFailure("TASK_NOT_FOUND", `task '${task.name}' is not a TypeScript task`);
+      return;
+    }
     const { module, exportName } = task.runtime.value;
-    const modulePath = resolve(req.projectRoot, module);
-    let check: VersionCheck;
+    let codeHash: string;
     try {
-      check = currentVersion(req, task, modulePath);
+      statSync(resolve(projectRoot, module));
+      codeHash = taskCodeHash(projectRoot, module, exportName);
     } catch (err) {
       if (err instanceof CodeHashError || (err as NodeJS.ErrnoException).code === "ENOENT") {
-        throw new AttemptFailure("TASK_NOT_FOUND", `task '${task.name}': ${(err as Error).message} (worker project root ${req.projectRoot}); start the worker in the project the workflow was compiled from`);
+        t.failure = new AttemptFailure("TASK_NOT_FOUND", `task '${task.name}': ${(err as Error).message} (worker project root ${projectRoot}); start the worker in the project the workflow was compiled from`);
+        return;
       }
       throw err;
     }
-    if (check.version !== task.version) {
-      throw new AttemptFailure(
+    const version = taskVersion(task.interface!, codeHash);
+    if (version !== task.version) {
+      t.failure = new AttemptFailure(
         "CODE_HASH_MISMATCH",
-        `task '${task.name}' in ${module} changed since it was compiled (spec version ${task.version.slice(0, 12) || "(none)"}, code on this worker ${check.version.slice(0, 12)}); run \`weir compile\` and \`weir register\` again`,
+        `task '${task.name}' in ${module} changed since it was compiled (spec version ${task.version.slice(0, 12) || "(none)"}, code on this worker ${version.slice(0, 12)}); run \`weir compile\` and \`weir register\` again`,
       );
+      return;
     }
+    t.failure = undefined;
+    t.codeHash = codeHash;
+  };
+
+  async function load(t: Template): Promise<{ task: LoadedTask; refinements: Record<string, Refinable | undefined> }> {
+    const task = t.task;
+    const { module, exportName } = task.runtime.value as { module: string; exportName: string };
     // The code hash in the URL makes a recompiled module load fresh instead of from the ESM cache.
-    const url = `${pathToFileURL(modulePath).href}?v=${check.codeHash.slice(0, 16)}`;
+    const url = `${pathToFileURL(resolve(projectRoot, module)).href}?v=${t.codeHash.slice(0, 16)}`;
     let loading = modules.get(url);
     if (!loading) {
       loading = import(url) as Promise<Record<string, unknown>>;
@@ -114,69 +169,94 @@ export function createTaskRunner(post: (msg: HostMessage) => void): (req: HostRe
     if (!exported || typeof exported.fn !== "function") {
       throw new AttemptFailure("TASK_NOT_FOUND", `module ${module} has no exported TypeScript task '${exportName}' (found ${exported === undefined ? "nothing" : typeof exported})`);
     }
-    return exported;
+    const refinements: Record<string, Refinable | undefined> = {};
+    for (const [name, type] of Object.entries(exported.config?.outputs ?? {})) {
+      if (type?.kind === "struct" && typeof type.schema?.safeParse === "function") refinements[name] = type.schema;
+    }
+    return { task: exported, refinements };
   }
 
-  async function run(req: RunRequest, abort: AbortController): Promise<Uint8Array> {
-    const task = fromBinary(TaskTemplateSchema, req.task);
-    const inputs = fromBinary(LiteralSetSchema, req.inputs);
-    const loaded = await load(req, task);
-    const store = storeFor(req.artifactRoot);
-    const values = await readInputs(task, inputs, store);
+  async function run(item: RunItem, abort: AbortController): Promise<Uint8Array> {
+    const t = templates.get(item.tid);
+    if (!t) throw new AttemptFailure("TASK_NOT_FOUND", `the task host was given attempt ${item.id} of template ${item.tid} before the template itself; this is a worker bug, retry the attempt`);
+    check(t, Date.now());
+    if (t.failure) throw t.failure;
+    if (!t.loaded) {
+      t.loaded = load(t);
+      t.loaded.catch(() => (t.loaded = undefined));
+    }
+    const loaded = await t.loaded;
+    const task = t.task;
+    store ??= new LocalArtifactStore(artifactRoot);
+    const values = await readInputs(task, item.inputs.byteLength ? fromBinary(LiteralSetSchema, item.inputs) : undefined, store);
     let workdir: string | undefined;
     const ctx = {
-      log: (text: string) => post({ type: "log", id: req.id, text: String(text) }),
-      attempt: req.attempt,
-      executionId: req.executionId,
-      nodeId: req.nodeId,
+      log: (text: string) => post({ type: "log", id: item.id, text: String(text) }),
+      attempt: item.attempt,
+      executionId: item.executionId,
+      nodeId: item.nodeId,
       signal: abort.signal,
       // Made on first use: most tasks never touch it, and 10,000 empty dirs help nobody.
       get workdir(): string {
-        if (!workdir) mkdirSync((workdir = req.workdir), { recursive: true });
+        if (!workdir) mkdirSync((workdir = join(projectRoot, ".weir", "work", item.executionId, item.nodeId, String(item.attempt))), { recursive: true });
         return workdir;
       },
     };
     let produced: unknown;
     try {
-      produced = await loaded.fn(values, ctx);
+      produced = await loaded.task.fn(values, ctx);
     } catch (err) {
       throw new AttemptFailure("TASK_FAILED", `task '${task.name}' threw: ${describeThrown(err)}`);
     }
-    const refinements: Record<string, Refinable | undefined> = {};
-    for (const [name, type] of Object.entries(loaded.config?.outputs ?? {})) {
-      if (type?.kind === "struct" && typeof type.schema?.safeParse === "function") refinements[name] = type.schema;
-    }
-    const outputs = await collectOutputs(produced, task.interface?.outputs ?? [], store, refinements);
-    return toBinary(LiteralSetSchema, outputs);
+    const outputs = task.interface?.outputs ?? [];
+    const literals = await collectOutputs(produced, outputs, store, loaded.refinements);
+    return outputs.length === 0 ? NO_BYTES : toBinary(LiteralSetSchema, literals);
   }
 
-  return (req) => {
-    if (req.type === "abort") {
-      aborts.get(req.id)?.abort(new Error("cancelled"));
-      return;
-    }
+  const start = (item: RunItem): void => {
     const abort = new AbortController();
-    aborts.set(req.id, abort);
-    run(req, abort).then(
-      (outputs) => post({ type: "done", id: req.id, outputs }),
-      (err: unknown) => {
-        const failure =
-          err instanceof AttemptFailure
-            ? { code: err.code, message: err.message }
-            : err instanceof LiteralError
-              ? { code: "OUTPUT_INVALID", message: err.message }
-              : { code: "TASK_FAILED", message: describeThrown(err) };
-        post({ type: "done", id: req.id, error: failure });
-      },
-    ).finally(() => aborts.delete(req.id));
+    aborts.set(item.id, abort);
+    run(item, abort)
+      .then(
+        (outputs) => finish({ id: item.id, outputs }),
+        (err: unknown) => {
+          const error =
+            err instanceof AttemptFailure
+              ? { code: err.code, message: err.message }
+              : err instanceof LiteralError
+                ? { code: "OUTPUT_INVALID", message: err.message }
+                : { code: "TASK_FAILED", message: describeThrown(err) };
+          finish({ id: item.id, error });
+        },
+      )
+      .finally(() => aborts.delete(item.id));
+  };
+
+  return (req) => {
+    switch (req.type) {
+      case "config":
+        projectRoot = req.projectRoot;
+        if (req.artifactRoot !== artifactRoot) store = undefined;
+        artifactRoot = req.artifactRoot;
+        return;
+      case "task":
+        templates.set(req.tid, { task: fromBinary(TaskTemplateSchema, req.task), checkedAt: -Infinity, failure: undefined, codeHash: "", loaded: undefined });
+        return;
+      case "runs":
+        for (const item of req.runs) start(item);
+        return;
+      case "abort":
+        aborts.get(req.id)?.abort(new Error("cancelled"));
+        return;
+    }
   };
 }
 
-async function readInputs(task: TaskTemplate, inputs: LiteralSet, store: LocalArtifactStore): Promise<Record<string, unknown>> {
+async function readInputs(task: TaskTemplate, inputs: LiteralSet | undefined, store: LocalArtifactStore): Promise<Record<string, unknown>> {
   const values: Record<string, unknown> = {};
   const problems: string[] = [];
   for (const variable of task.interface?.inputs ?? []) {
-    const lit = inputs.literals[variable.name];
+    const lit = inputs?.literals[variable.name];
     const label = `input '${variable.name}'`;
     if (!lit) {
       if (variable.type?.type.case === "optional") continue;
@@ -192,4 +272,3 @@ async function readInputs(task: TaskTemplate, inputs: LiteralSet, store: LocalAr
   if (problems.length > 0) throw new AttemptFailure("INPUT_INVALID", problems.join("\n"));
   return values;
 }
-

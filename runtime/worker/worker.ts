@@ -3,21 +3,13 @@
 // reports one Result per lease. SIGTERM drains: no new work, running attempts finish or stop.
 import { hostname } from "node:os";
 import { join, resolve } from "node:path";
-import { create, toBinary } from "@bufbuild/protobuf";
-import { timestampDate, timestampNow } from "@bufbuild/protobuf/wkt";
-import {
-  LiteralSetSchema,
-  LogSchema,
-  RegisterSchema,
-  ResultSchema,
-  TaskTemplateSchema,
-  WorkerMessageSchema,
-} from "../../proto/index.ts";
-import type { Assign, Cancel, GpuDevice, Registered } from "../../proto/index.ts";
+import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
+import { timestampNow } from "@bufbuild/protobuf/wkt";
+import { LiteralSetSchema, LogSchema, RegisterSchema, WorkerMessageSchema } from "../../proto/index.ts";
+import type { Cancel, GpuDevice, Registered } from "../../proto/index.ts";
 import { LocalArtifactStore } from "../artifacts/index.ts";
 import { createLogger } from "../log.ts";
 import type { Logger } from "../log.ts";
-import { executionError } from "./attempt-failure.ts";
 import { startCommand } from "./command-runner.ts";
 import { WorkerConnection } from "./connection.ts";
 import { WORKER_DEFAULTS } from "./defaults.ts";
@@ -25,6 +17,8 @@ import type { AttemptHandle, AttemptOutcome } from "./executor.ts";
 import { startInProcess } from "./executor-process.ts";
 import { ThreadExecutor } from "./executor-threads.ts";
 import { discoverGpus } from "./gpus.ts";
+import { TaskTemplates, type KnownTemplate } from "./task-templates.ts";
+import { encodeResult, type AssignFrame, type EncodedOutcome } from "./wire.ts";
 
 export interface WorkerOptions {
   /** host:port of the runtime's gRPC server. */
@@ -49,9 +43,11 @@ export interface WorkerOptions {
 }
 
 interface Running {
-  assign: Assign;
+  assign: AssignFrame;
+  /** Its task's name, for messages and logs. */
+  taskName: string;
   handle?: AttemptHandle;
-  startedAt: ReturnType<typeof timestampNow>;
+  startedAtMs: number;
   deadline?: NodeJS.Timeout;
   finished: boolean;
 }
@@ -61,6 +57,7 @@ export class Worker {
   private readonly log: Logger;
   private readonly running = new Map<bigint, Running>();
   private readonly threads: ThreadExecutor;
+  private readonly templates = new TaskTemplates();
   private connection: WorkerConnection | undefined;
   private workerId: string;
   private gpus: GpuDevice[] = [];
@@ -96,7 +93,12 @@ export class Worker {
     this.workerId = this.options.id;
     this.artifactRoot = join(this.options.projectRoot, ".weir", "artifacts");
     this.store = new LocalArtifactStore(this.artifactRoot);
-    this.threads = new ThreadExecutor({ threads: Math.min(this.options.threads, this.options.concurrency), killGraceMs: this.options.killGraceMs });
+    this.threads = new ThreadExecutor({
+      threads: Math.min(this.options.threads, this.options.concurrency),
+      killGraceMs: this.options.killGraceMs,
+      projectRoot: this.options.projectRoot,
+      artifactRoot: this.artifactRoot,
+    });
     this.registeredOnce = new Promise((r) => (this.resolveRegistered = r));
   }
 
@@ -143,29 +145,37 @@ export class Worker {
     if (r.artifactRoot && resolve(r.artifactRoot) !== this.artifactRoot) {
       this.artifactRoot = resolve(r.artifactRoot);
       this.store = new LocalArtifactStore(this.artifactRoot);
+      this.threads.setArtifactRoot(this.artifactRoot);
     }
     this.log.info({ workerId: this.workerId, artifactRoot: this.artifactRoot, running: this.running.size }, "registered with the runtime");
     this.resolveRegistered(r);
   }
 
-  private onAssign(a: Assign): void {
+  private onAssign(a: AssignFrame): void {
     const lease = a.leaseToken;
     if (this.running.has(lease)) return; // a re-sent assignment of an attempt already running
-    const entry: Running = { assign: a, startedAt: timestampNow(), finished: false };
+    const entry: Running = { assign: a, taskName: "", startedAtMs: Date.now(), finished: false };
     this.running.set(lease, entry);
     if (this.draining) {
       this.finish(lease, { error: { code: "PREEMPTED", message: "the worker is shutting down (SIGTERM) and takes no new work; the attempt will run elsewhere" } });
       return;
     }
-    if (a.deadline) {
-      const ms = timestampDate(a.deadline).getTime() - Date.now();
+    let template: KnownTemplate | undefined;
+    try {
+      template = a.task.byteLength > 0 ? this.templates.get(a.task) : undefined;
+    } catch (err) {
+      this.finish(lease, { error: { code: "TASK_NOT_FOUND", message: `the assignment's task template could not be decoded (${(err as Error).message}); the runtime and worker may be different versions` } });
+      return;
+    }
+    entry.taskName = template?.task.name ?? "";
+    if (a.deadlineMs > 0) {
       entry.deadline = setTimeout(() => {
-        this.finish(lease, { error: { code: "TIMED_OUT", message: `task '${a.task?.name}' ran past its deadline ${timestampDate(a.deadline!).toISOString()} and was stopped` } });
+        this.finish(lease, { error: { code: "TIMED_OUT", message: `task '${entry.taskName}' ran past its deadline ${new Date(a.deadlineMs).toISOString()} and was stopped` } });
         entry.handle?.stop();
-      }, Math.max(0, ms));
+      }, Math.max(0, a.deadlineMs - Date.now()));
     }
     try {
-      entry.handle = this.startAttempt(a);
+      entry.handle = this.startAttempt(a, template);
     } catch (err) {
       this.finish(lease, { error: { code: "TASK_FAILED", message: `could not start the attempt: ${(err as Error).message}` } });
       return;
@@ -173,15 +183,14 @@ export class Worker {
     entry.handle.done.then((outcome) => this.finish(lease, outcome));
   }
 
-  private startAttempt(a: Assign): AttemptHandle {
-    const task = a.task ?? create(TaskTemplateSchema);
-    const inputs = a.inputs ?? create(LiteralSetSchema);
+  private startAttempt(a: AssignFrame, template: KnownTemplate | undefined): AttemptHandle {
+    const task = template?.task;
     const attemptDir = join(this.options.projectRoot, ".weir", "work", a.executionId, a.nodeId, String(a.attempt));
     const onLog = (stream: "stdout" | "stderr" | "task", text: string) => this.sendLog(a.leaseToken, stream, text);
-    if (task.runtime.case === "command") {
+    if (task?.runtime.case === "command") {
       return startCommand({
         task,
-        inputs,
+        inputs: fromBinary(LiteralSetSchema, a.inputs),
         projectRoot: this.options.projectRoot,
         attemptDir,
         gpus: a.gpus,
@@ -191,23 +200,18 @@ export class Worker {
         onLog,
       });
     }
-    if (task.runtime.case !== "node") {
-      return { done: Promise.resolve({ error: { code: "TASK_NOT_FOUND", message: `task '${task.name}' has no runtime (neither a module nor a command); recompile the workflow` } }), stop: () => undefined };
+    if (!template || task?.runtime.case !== "node") {
+      return { done: Promise.resolve({ error: { code: "TASK_NOT_FOUND", message: `task '${task?.name ?? ""}' has no runtime (neither a module nor a command); recompile the workflow` } }), stop: () => undefined };
     }
-    const req = {
-      type: "run" as const,
-      id: a.leaseToken.toString(),
-      task: toBinary(TaskTemplateSchema, task),
-      inputs: toBinary(LiteralSetSchema, inputs),
-      executionId: a.executionId,
-      nodeId: a.nodeId,
-      attempt: a.attempt,
-      projectRoot: this.options.projectRoot,
-      artifactRoot: this.artifactRoot,
-      workdir: attemptDir,
-    };
+    // The inputs get a buffer of their own: it is transferred to the task thread, and the
+    // assignment's bytes are a view into the stream's receive buffer.
+    const item = { id: a.leaseToken.toString(), tid: template.tid, inputs: a.inputs.slice(), executionId: a.executionId, nodeId: a.nodeId, attempt: a.attempt };
     const taskLog = (text: string) => onLog("task", text);
-    return a.gpus.length > 0 ? startInProcess(req, a.gpus, taskLog, this.options.killGraceMs) : this.threads.start(req, taskLog);
+    if (a.gpus.length > 0) {
+      const config = { type: "config" as const, projectRoot: this.options.projectRoot, artifactRoot: this.artifactRoot };
+      return startInProcess(config, template, item, a.gpus, taskLog, this.options.killGraceMs);
+    }
+    return this.threads.start(template, item, taskLog);
   }
 
   private onCancel(c: Cancel): void {
@@ -230,14 +234,14 @@ export class Worker {
     entry.finished = true;
     clearTimeout(entry.deadline);
     this.running.delete(lease);
-    const result = create(ResultSchema, {
-      leaseToken: lease,
-      startedAt: entry.startedAt,
-      finishedAt: timestampNow(),
-      outcome: "outputs" in outcome ? { case: "outputs", value: outcome.outputs } : { case: "error", value: executionError(outcome.error.code, outcome.error.message) },
-    });
-    if ("error" in outcome) this.log.info({ lease: lease.toString(), task: entry.assign.task?.name, code: outcome.error.code }, "attempt failed");
-    this.connection?.send(create(WorkerMessageSchema, { msg: { case: "result", value: result } }));
+    let wire: EncodedOutcome;
+    if ("error" in outcome) {
+      wire = outcome;
+      this.log.info({ lease: lease.toString(), task: entry.taskName, code: outcome.error.code }, "attempt failed");
+    } else {
+      wire = { outputs: outcome.outputs instanceof Uint8Array ? outcome.outputs : toBinary(LiteralSetSchema, outcome.outputs) };
+    }
+    this.connection?.send(encodeResult(lease, entry.startedAtMs, Date.now(), wire));
     if (this.running.size === 0) this.idle?.();
   }
 

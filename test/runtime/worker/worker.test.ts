@@ -112,6 +112,14 @@ describe("worker", () => {
     expect(runtime.logs.some((l) => l.leaseToken === result.leaseToken && l.stream === "task" && l.text === "adding 2 and 40")).toBe(true);
   });
 
+  it("runs a TypeScript task given GPUs in its own process, twice (the template travels to each process)", async () => {
+    const task = tsTask("add", { a: INT, b: INT }, { sum: INT });
+    for (const [a, b] of [[2, 3], [10, 20]]) {
+      const result = await assign(task, { a: await toLiteral(a, INT, store), b: await toLiteral(b, INT, store) }, { gpus: [1] });
+      expect(await output(result, "sum", INT)).toBe(a + b);
+    }
+  });
+
   it("reports a task that throws as TASK_FAILED with its message and stack", async () => {
     const error = errorOf(await assign(tsTask("boom", {}, { n: INT })));
     expect(error.code).toBe("TASK_FAILED");
