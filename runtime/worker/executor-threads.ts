@@ -45,15 +45,20 @@ class TaskThread {
     }
     this.batch.push(item);
     if (item.inputs.byteLength > 0) this.transfer.push(item.inputs.buffer as ArrayBuffer);
-    if (!this.flushing) {
+    // An idle thread gets its first attempt at once (a chain's hop waits on it); more that
+    // arrive in the same turn go together.
+    if (this.pending.size <= 1) this.flush();
+    else if (!this.flushing) {
       this.flushing = true;
-      setImmediate(() => this.flush());
+      setImmediate(() => {
+        this.flushing = false;
+        this.flush();
+      });
     }
   }
 
   /** Posts the runs batched this turn (also before an abort, so the abort finds its attempt). */
   flush(): void {
-    this.flushing = false;
     if (this.batch.length === 0) return;
     const runs = this.batch, transfer = this.transfer;
     this.batch = [];

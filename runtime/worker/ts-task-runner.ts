@@ -102,20 +102,26 @@ export function createTaskRunner(post: HostPost): (req: HostRequest) => void {
   let flushing = false;
 
   const flush = (): void => {
-    flushing = false;
     const results = done, buffers = transfer;
     done = [];
     transfer = [];
     if (results.length > 0) post({ type: "done", results }, buffers);
+  };
+  const flushLater = (): void => {
+    flushing = false;
+    flush();
   };
   const finish = (item: DoneItem): void => {
     done.push(item);
     // A buffer of its own (toBinary's) is given away, not copied.
     const out = item.outputs;
     if (out && out.byteLength > 0 && out.byteOffset === 0 && out.byteLength === out.buffer.byteLength && out.buffer instanceof ArrayBuffer) transfer.push(out.buffer);
-    if (!flushing) {
+    // The last attempt in flight posts at once (a chain's hop waits on it); otherwise attempts
+    // finishing in the same turn go together.
+    if (aborts.size <= 1) flush();
+    else if (!flushing) {
       flushing = true;
-      setImmediate(flush);
+      setImmediate(flushLater);
     }
   };
 
