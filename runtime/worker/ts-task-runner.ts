@@ -1,22 +1,21 @@
 // Runs TypeScript task attempts inside a task host (a worker thread, or a child process for GPU
-// tasks): checks the code hash against the compiled version, loads the module, converts inputs,
-// calls the task, checks and stores its outputs. Talks to the worker through `post` only.
+// tasks): loads the module (the worker has checked its code hash against the compiled version),
+// converts inputs, calls the task, checks and stores its outputs. Talks to the worker through
+// `post` only.
 //
 // Protocol (worker → host): `config` (project and artifact roots) first, then `task` once per task
 // template (its bytes, under a small id), then `runs` batches that name the template by id and
 // carry only the attempt's own fields, and `abort`. Host → worker: `log`, and `done` batches. A
-// template is decoded, code-hash checked and its module loaded once per host, not per attempt.
-import { mkdirSync, statSync } from "node:fs";
+// template is decoded and its module loaded once per host, not per attempt.
+import { mkdirSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { fromBinary, toBinary } from "@bufbuild/protobuf";
 import { LiteralSetSchema, TaskTemplateSchema } from "../../proto/index.ts";
 import type { LiteralSet, TaskTemplate } from "../../proto/index.ts";
 import { fromLiteral, LiteralError } from "../../sdk/index.ts";
-import { CodeHashError, taskCodeHash, taskVersion } from "../../compiler/code-hash.ts";
 import { LocalArtifactStore } from "../artifacts/index.ts";
 import { AttemptFailure, describeThrown } from "./attempt-failure.ts";
-import { WORKER_DEFAULTS } from "./defaults.ts";
 import { collectOutputs } from "./outputs.ts";
 import type { Refinable } from "./outputs.ts";
 
@@ -75,13 +74,9 @@ interface LoadedTask {
   config?: { outputs?: Record<string, { kind?: string; schema?: Refinable }> };
 }
 
-/** A template as this host knows it: decoded once, its code checked at most every codeHashRecheckMs. */
+/** A template as this host knows it: decoded and its module loaded once. */
 interface Template {
   task: TaskTemplate;
-  checkedAt: number;
-  /** The failure of the last check (TASK_NOT_FOUND, CODE_HASH_MISMATCH), or undefined when it matched. */
-  failure: AttemptFailure | undefined;
-  codeHash: string;
   loaded: Promise<{ task: LoadedTask; refinements: Record<string, Refinable | undefined> }> | undefined;
 }
 
@@ -125,45 +120,12 @@ export function createTaskRunner(post: HostPost): (req: HostRequest) => void {
     }
   };
 
-  // The version this worker's code compiles to, per template: checked on first use and then at
-  // most every codeHashRecheckMs (taskCodeHash re-reads only files whose mtime or size changed).
-  const check = (t: Template, now: number): void => {
-    if (now - t.checkedAt < WORKER_DEFAULTS.codeHashRecheckMs) return;
-    t.checkedAt = now;
-    const task = t.task;
-    if (task.runtime.case !== "node") {
-      t.failure = new AttemptFailure("TASK_NOT_FOUND", `task '${task.name}' is not a TypeScript task`);
-      return;
-    }
-    const { module, exportName } = task.runtime.value;
-    let codeHash: string;
-    try {
-      statSync(resolve(projectRoot, module));
-      codeHash = taskCodeHash(projectRoot, module, exportName);
-    } catch (err) {
-      if (err instanceof CodeHashError || (err as NodeJS.ErrnoException).code === "ENOENT") {
-        t.failure = new AttemptFailure("TASK_NOT_FOUND", `task '${task.name}': ${(err as Error).message} (worker project root ${projectRoot}); start the worker in the project the workflow was compiled from`);
-        return;
-      }
-      throw err;
-    }
-    const version = taskVersion(task.interface!, codeHash);
-    if (version !== task.version) {
-      t.failure = new AttemptFailure(
-        "CODE_HASH_MISMATCH",
-        `task '${task.name}' in ${module} changed since it was compiled (spec version ${task.version.slice(0, 12) || "(none)"}, code on this worker ${version.slice(0, 12)}); run \`weir compile\` and \`weir register\` again`,
-      );
-      return;
-    }
-    t.failure = undefined;
-    t.codeHash = codeHash;
-  };
-
   async function load(t: Template): Promise<{ task: LoadedTask; refinements: Record<string, Refinable | undefined> }> {
     const task = t.task;
     const { module, exportName } = task.runtime.value as { module: string; exportName: string };
-    // The code hash in the URL makes a recompiled module load fresh instead of from the ESM cache.
-    const url = `${pathToFileURL(resolve(projectRoot, module)).href}?v=${t.codeHash.slice(0, 16)}`;
+    // The version (interface + code hash) in the URL makes a recompiled module load fresh instead
+    // of from the ESM cache. The worker checked the code against it before sending the attempt.
+    const url = `${pathToFileURL(resolve(projectRoot, module)).href}?v=${task.version.slice(0, 16)}`;
     let loading = modules.get(url);
     if (!loading) {
       loading = import(url) as Promise<Record<string, unknown>>;
@@ -185,8 +147,7 @@ export function createTaskRunner(post: HostPost): (req: HostRequest) => void {
   async function run(item: RunItem, abort: AbortController): Promise<Uint8Array> {
     const t = templates.get(item.tid);
     if (!t) throw new AttemptFailure("TASK_NOT_FOUND", `the task host was given attempt ${item.id} of template ${item.tid} before the template itself; this is a worker bug, retry the attempt`);
-    check(t, Date.now());
-    if (t.failure) throw t.failure;
+    if (t.task.runtime.case !== "node") throw new AttemptFailure("TASK_NOT_FOUND", `task '${t.task.name}' is not a TypeScript task`);
     if (!t.loaded) {
       t.loaded = load(t);
       t.loaded.catch(() => (t.loaded = undefined));
@@ -246,7 +207,7 @@ export function createTaskRunner(post: HostPost): (req: HostRequest) => void {
         artifactRoot = req.artifactRoot;
         return;
       case "task":
-        templates.set(req.tid, { task: fromBinary(TaskTemplateSchema, req.task), checkedAt: -Infinity, failure: undefined, codeHash: "", loaded: undefined });
+        templates.set(req.tid, { task: fromBinary(TaskTemplateSchema, req.task), loaded: undefined });
         return;
       case "runs":
         for (const item of req.runs) start(item);

@@ -17,6 +17,7 @@ import type { AttemptHandle, AttemptOutcome } from "./executor.ts";
 import { startInProcess } from "./executor-process.ts";
 import { ThreadExecutor } from "./executor-threads.ts";
 import { discoverGpus } from "./gpus.ts";
+import { CodeChecks } from "./code-check.ts";
 import { TaskTemplates, type KnownTemplate } from "./task-templates.ts";
 import { encodeResult, type AssignFrame, type EncodedOutcome } from "./wire.ts";
 
@@ -58,6 +59,7 @@ export class Worker {
   private readonly running = new Map<bigint, Running>();
   private readonly threads: ThreadExecutor;
   private readonly templates = new TaskTemplates();
+  private readonly codeChecks: CodeChecks;
   private connection: WorkerConnection | undefined;
   private workerId: string;
   private gpus: GpuDevice[] = [];
@@ -93,6 +95,7 @@ export class Worker {
     this.workerId = this.options.id;
     this.artifactRoot = join(this.options.projectRoot, ".weir", "artifacts");
     this.store = new LocalArtifactStore(this.artifactRoot);
+    this.codeChecks = new CodeChecks(this.options.projectRoot);
     this.threads = new ThreadExecutor({
       threads: Math.min(this.options.threads, this.options.concurrency),
       killGraceMs: this.options.killGraceMs,
@@ -206,6 +209,8 @@ export class Worker {
     // The inputs get a buffer of their own: it is transferred to the task thread, and the
     // assignment's bytes are a view into the stream's receive buffer.
     const item = { id: a.leaseToken.toString(), tid: template.tid, inputs: a.inputs.slice(), executionId: a.executionId, nodeId: a.nodeId, attempt: a.attempt };
+    const stale = this.codeChecks.check(template);
+    if (stale) return { done: Promise.resolve({ error: { code: stale.code, message: stale.message } }), stop: () => undefined };
     const taskLog = (text: string) => onLog("task", text);
     if (a.gpus.length > 0) {
       const config = { type: "config" as const, projectRoot: this.options.projectRoot, artifactRoot: this.artifactRoot };
