@@ -10,6 +10,7 @@ import {
   AdminService,
   CompiledWorkflowSchema,
   ErrorKind,
+  ExecutionState,
   LiteralSchema,
   LiteralSetSchema,
   SimpleType,
@@ -202,6 +203,14 @@ export class TestWorker {
 
 export async function server(dir: string, opts: Parameters<typeof startServer>[0] = {}): Promise<RunningServer> {
   return startServer({ storeUrl: `sqlite:${join(dir, "weir.db")}`, port: 0, projectRoot: dir, logLevel: "silent", heartbeatTimeoutMs: 1000, heartbeatIntervalMs: 200, ...opts });
+}
+
+/** Waits until an execution has ended (succeeded, failed or terminated) and returns it. */
+export async function finished(admin: AdminClient, id: string, timeoutMs = 10_000): Promise<any> {
+  return waitFor(async () => {
+    const { execution } = await admin.getExecution({ id });
+    return execution.state >= ExecutionState.SUCCEEDED ? execution : undefined;
+  }, timeoutMs, `execution ${id} to end`);
 }
 
 export async function waitFor<T>(fn: () => Promise<T | undefined> | T | undefined, timeoutMs = 10_000, what = "condition"): Promise<T> {

@@ -5,7 +5,7 @@ import { create } from "@bufbuild/protobuf";
 import { afterEach, describe, expect, it } from "vitest";
 import { BlobKind, ExecutionState, LiteralSchema, LiteralSetSchema, NodeState } from "../../../proto/index.ts";
 import type { RunningServer } from "../../../runtime/index.ts";
-import { adminClient, incTask, int, intOf, refNode, server, tempDir, TestWorker, waitFor, workflowSpec } from "../harness.ts";
+import { adminClient, finished, incTask, int, intOf, refNode, server, tempDir, TestWorker, waitFor, workflowSpec } from "../harness.ts";
 
 let servers: RunningServer[] = [];
 const workers: TestWorker[] = [];
@@ -13,13 +13,6 @@ afterEach(async () => {
   for (const w of workers.splice(0)) w.close();
   for (const s of servers.splice(0)) await s.stop();
 });
-
-async function finished(admin: ReturnType<typeof adminClient>, id: string) {
-  return waitFor(async () => {
-    const { execution } = await admin.getExecution({ id });
-    return execution.state >= ExecutionState.SUCCEEDED ? execution : undefined;
-  }, 10_000, `execution ${id} to end`);
-}
 
 describe("durability and caching", () => {
   it("finishes an execution across a runtime restart without rerunning succeeded nodes", async () => {

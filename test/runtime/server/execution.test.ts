@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { ExecutionState, NodeState } from "../../../proto/index.ts";
-import { adminClient, incTask, int, intOf, refNode, server, tempDir, TestWorker, waitFor, workflowSpec } from "../harness.ts";
+import { adminClient, finished, incTask, int, intOf, refNode, server, tempDir, TestWorker, waitFor, workflowSpec } from "../harness.ts";
 import type { RunningServer } from "../../../runtime/index.ts";
 
 let srv: RunningServer | undefined;
@@ -10,13 +10,6 @@ afterEach(async () => {
   await srv?.stop();
   srv = undefined;
 });
-
-async function finished(admin: ReturnType<typeof adminClient>, id: string) {
-  return waitFor(async () => {
-    const { execution } = await admin.getExecution({ id });
-    return execution.state >= ExecutionState.SUCCEEDED ? execution : undefined;
-  }, 10_000, `execution ${id} to end`);
-}
 
 describe("executions over gRPC", () => {
   it("runs a chain to the end and resolves the workflow outputs", async () => {

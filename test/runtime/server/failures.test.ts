@@ -2,7 +2,7 @@ import { create } from "@bufbuild/protobuf";
 import { afterEach, describe, expect, it } from "vitest";
 import { ErrorKind, ExecutionState, LiteralSetSchema, NodeState } from "../../../proto/index.ts";
 import type { RunningServer } from "../../../runtime/index.ts";
-import { adminClient, durationFromMs, incTask, int, intOf, refNode, server, tempDir, TestWorker, waitFor, workflowSpec } from "../harness.ts";
+import { adminClient, durationFromMs, finished, incTask, int, intOf, refNode, server, tempDir, TestWorker, waitFor, workflowSpec } from "../harness.ts";
 
 let srv: RunningServer | undefined;
 const workers: TestWorker[] = [];
@@ -20,13 +20,6 @@ async function setup(spec: ReturnType<typeof workflowSpec>, opts: ConstructorPar
   await w.connect();
   await admin.registerWorkflow({ spec });
   return { admin, w };
-}
-
-async function finished(admin: ReturnType<typeof adminClient>, id: string, timeoutMs = 10_000) {
-  return waitFor(async () => {
-    const { execution } = await admin.getExecution({ id });
-    return execution.state >= ExecutionState.SUCCEEDED ? execution : undefined;
-  }, timeoutMs, `execution ${id} to end`);
 }
 
 const node = (e: { nodes: Array<{ nodeId: string }> }, id: string) => e.nodes.find((n) => n.nodeId === id) as any;

@@ -4,7 +4,7 @@ import { create } from "@bufbuild/protobuf";
 import { afterEach, describe, expect, it } from "vitest";
 import { CompiledWorkflowSchema, Comparison_Operator, ExecutionState, LiteralSchema, NodeState } from "../../../proto/index.ts";
 import type { RunningServer } from "../../../runtime/index.ts";
-import { adminClient, durationFromMs, incTask, increment, INT, int, intOf, server, STR, str, tempDir, TestWorker, waitFor } from "../harness.ts";
+import { adminClient, durationFromMs, finished, increment, incTask, INT, int, intOf, server, str, STR, tempDir, TestWorker, waitFor } from "../harness.ts";
 
 let srv: RunningServer | undefined;
 const workers: TestWorker[] = [];
@@ -13,13 +13,6 @@ afterEach(async () => {
   await srv?.stop();
   srv = undefined;
 });
-
-async function finished(admin: ReturnType<typeof adminClient>, id: string) {
-  return waitFor(async () => {
-    const { execution } = await admin.getExecution({ id });
-    return execution.state >= ExecutionState.SUCCEEDED ? execution : undefined;
-  }, 10_000, `execution ${id} to end`);
-}
 
 const LIST = { type: { case: "collection" as const, value: { item: INT } } };
 const wfInput = (name: string) => ({ value: { case: "workflowInput" as const, value: name } });

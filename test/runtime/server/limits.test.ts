@@ -2,7 +2,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { ExecutionState } from "../../../proto/index.ts";
 import type { RunningServer } from "../../../runtime/index.ts";
-import { adminClient, incTask, increment, int, refNode, server, tempDir, TestWorker, waitFor, workflowSpec } from "../harness.ts";
+import { adminClient, finished, incTask, increment, int, refNode, server, tempDir, TestWorker, workflowSpec } from "../harness.ts";
 
 let srv: RunningServer | undefined;
 const workers: TestWorker[] = [];
@@ -45,10 +45,7 @@ describe("concurrency limits", () => {
     await w.connect();
     await admin.registerWorkflow({ spec: fanOut(6, 2) });
     const { execution } = await admin.createExecution({ workflow: "fan", inputs: { literals: { x: int(1) } } });
-    const done = await waitFor(async () => {
-      const { execution: e } = await admin.getExecution({ id: execution.id });
-      return e.state >= ExecutionState.SUCCEEDED ? e : undefined;
-    }, 15_000, "the fan-out to end");
+    const done = await finished(admin, execution.id, 15_000);
     expect(done.state).toBe(ExecutionState.SUCCEEDED);
     expect(seen.max).toBe(2);
   });
@@ -60,10 +57,7 @@ describe("concurrency limits", () => {
     await w.connect();
     await admin.registerWorkflow({ spec: fanOut(8, 2) });
     const { execution } = await admin.createExecution({ workflow: "fan", inputs: { literals: { x: int(1) } }, maxParallelism: 5 });
-    await waitFor(async () => {
-      const { execution: e } = await admin.getExecution({ id: execution.id });
-      return e.state >= ExecutionState.SUCCEEDED ? e : undefined;
-    }, 15_000, "the fan-out to end");
+    await finished(admin, execution.id, 15_000);
     expect(seen.max).toBe(3);
   });
 });
@@ -81,10 +75,7 @@ describe("GPU pools", () => {
     const spec = workflowSpec("gpus", Array.from({ length: 5 }, (_, i) => refNode(`t${i}`, "train", { input: "x" })), [train]);
     await admin.registerWorkflow({ spec });
     const { execution } = await admin.createExecution({ workflow: "gpus", inputs: { literals: { x: int(1) } } });
-    const done = await waitFor(async () => {
-      const { execution: e } = await admin.getExecution({ id: execution.id });
-      return e.state >= ExecutionState.SUCCEEDED ? e : undefined;
-    }, 15_000, "the gpu fan-out to end");
+    const done = await finished(admin, execution.id, 15_000);
     expect(done.state).toBe(ExecutionState.SUCCEEDED);
     expect(noGpu.w.assigns).toHaveLength(0);
     expect(twoGpus.w.assigns).toHaveLength(5);
