@@ -17,8 +17,6 @@ export interface RuntimeConfig {
   /** Sensor poke interval and timeout when the spec gives none. */
   readonly sensorPokeMs: number;
   readonly sensorTimeoutMs: number;
-  /** How often the schedule ticker looks for due ticks. */
-  readonly scheduleTickMs: number;
   /** Default page size of ListExecutions. */
   readonly listLimit: number;
   /**
@@ -39,7 +37,6 @@ export const RUNTIME_DEFAULTS: RuntimeConfig = Object.freeze({
   systemRetryBackoffMs: 0,
   sensorPokeMs: 30_000,
   sensorTimeoutMs: 24 * 3_600_000,
-  scheduleTickMs: 1_000,
   listLimit: 100,
   createResponseMaxNodes: 1_000,
 });

@@ -3,6 +3,7 @@
 // `smallWorkflows` workflows of `smallNodes` calls.
 import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
+import { BARE_DIRECTORY_TSCONFIG } from "../../compiler/options.ts";
 
 export interface ProjectShape {
   taskFiles: number;
@@ -22,13 +23,7 @@ export function generateProject(dir: string, sdkIndex: string, shape: ProjectSha
     JSON.stringify(
       {
         compilerOptions: {
-          target: "ES2022",
-          module: "preserve",
-          moduleResolution: "bundler",
-          allowImportingTsExtensions: true,
-          noEmit: true,
-          strict: true,
-          skipLibCheck: true,
+          ...BARE_DIRECTORY_TSCONFIG,
           types: [],
           lib: ["ES2023"],
           paths: { weir: [sdkIndex] },
