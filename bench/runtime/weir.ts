@@ -68,11 +68,23 @@ function rssMb(pid: number): number {
   return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? Number.NaN) / 1024;
 }
 
+/** WEIR_BENCH_CPU=1 prints each shape's CPU time of the bench, the server and the worker process. */
+const cpuPids: number[] = [];
+function cpuTicks(pid: number): number {
+  const f = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+  return Number(f[11]) + Number(f[12]);
+}
 async function runShape(client: AdminClient, workflow: string): Promise<{ seconds: number; execution: Execution }> {
+  const cpu0 = [process.pid, ...cpuPids].map(cpuTicks);
   const start = performance.now();
+  // With WEIR_BENCH_PROF, the shape's window on the profiles' clock (CLOCK_MONOTONIC, µs).
+  const mark = (what: string) => process.env.WEIR_BENCH_PROF && process.stderr.write(`prof-window ${workflow} ${what} ${process.hrtime.bigint() / 1000n}\n`);
+  mark("start");
   const { execution } = await client.createExecution({ workflow });
   const final = await followExecution(client, execution!.id);
   const seconds = (performance.now() - start) / 1000;
+  mark("end");
+  if (process.env.WEIR_BENCH_CPU) process.stderr.write(`cpu ${workflow} bench/server/worker ${[process.pid, ...cpuPids].map((p, i) => (cpuTicks(p) - cpu0[i]!) * 10).join(" / ")} ms\n`);
   if (final.state !== 3) throw new Error(`bench workflow ${workflow} ended ${final.state}: ${final.error?.message}`);
   const { execution: full } = await client.getExecution({ id: final.id });
   return { seconds, execution: full! };
@@ -136,6 +148,7 @@ export async function benchWeir(settings = BENCH_DEFAULTS): Promise<SystemResult
     for (const spec of Object.values(specs)) await client.registerWorkflow({ spec });
 
     const shapes: ShapeResult[] = [];
+    cpuPids.push(server.pid!, worker.pid!);
     await runShape(client, "bench_warm");
     const small = await runShape(client, "bench_fan_out_1000");
     shapes.push({ shape: "fan-out 1,000", seconds: small.seconds, tasks: settings.smallFanOut + 1 });
