@@ -1,5 +1,7 @@
 // Measures the control plane alone: one runtime (SQLite, every transition durable) and one worker
-// process of capacity 64 that answers every Assign at once with a no-op result (no task code runs).
+// process of capacity 64 that answers every Assign at once with a no-op result (no task code runs),
+// speaking the batched protocol as `weir worker` does: the Assigns of an AssignBatch are answered
+// with one ResultBatch.
 // Run: node --import tsx bench/runtime/scheduler-only.ts [chain|fan|fan10k]
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -35,16 +37,18 @@ async function runWorker(address: string): Promise<void> {
   const stream = wc.makeBidiStreamRequest(def.path, def.requestSerialize, def.responseDeserialize as (b: Buffer) => ServerMessage);
   const y = create(LiteralSchema, { value: { case: "scalar", value: { value: { case: "integer", value: 1n } } }, hash: "1" });
   const send = (msg: WorkerMessage["msg"]) => stream.write(create(WorkerMessageSchema, { msg }));
+  const result = (a: { leaseToken: bigint }) => ({ leaseToken: a.leaseToken, outcome: { case: "outputs" as const, value: { literals: { y } } } });
   stream.on("data", (m: ServerMessage) => {
     if (m.msg.case === "registered") {
       // Results go back at once, so nothing is ever running at a heartbeat.
       setInterval(() => send({ case: "heartbeat", value: { running: [] } } as never), 1000);
       process.send?.("ready");
     }
-    else if (m.msg.case === "assign") send({ case: "result", value: { leaseToken: m.msg.value.leaseToken, outcome: { case: "outputs", value: { literals: { y } } } } } as never);
+    else if (m.msg.case === "assign") send({ case: "result", value: result(m.msg.value) } as never);
+    else if (m.msg.case === "assigns") send({ case: "results", value: { results: m.msg.value.assigns.map(result) } } as never);
   });
   stream.on("error", () => process.exit(0));
-  send({ case: "register", value: { capacity: 64, pools: ["cpu"] } } as never);
+  send({ case: "register", value: { capacity: 64, pools: ["cpu"], acceptsAssignBatch: true } } as never);
 }
 
 if (process.argv[2] === "worker") {

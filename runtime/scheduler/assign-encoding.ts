@@ -1,11 +1,14 @@
 // Encodes the Assign the dispatcher sends for every attempt straight to protobuf bytes
 // (a ServerMessage with its `assign` set). The TaskTemplate, the same for every attempt of a task,
 // is encoded once and spliced in: protobuf-es's reflective toBinary of a full template per attempt
-// cost more than the rest of the dispatch. Decodes as the ServerMessage schema says (tested).
+// cost more than the rest of the dispatch. The Assigns of one turn may then travel as one
+// AssignBatch (encodeAssignBatch). Decodes as the ServerMessage schema says (tested).
 import { toBinary } from "@bufbuild/protobuf";
-import { TimestampSchema, timestampFromMs } from "@bufbuild/protobuf/wkt";
-import { BinaryWriter, WireType } from "@bufbuild/protobuf/wire";
+import { WireType } from "@bufbuild/protobuf/wire";
 import { LiteralSetSchema, TaskTemplateSchema, type LiteralSet, type TaskTemplate } from "../../proto/index.ts";
+import {
+  delimitedSize, putBytes, putDelimited, putString, putTag, putTimestamp, putVarint, stringSize, timestampSize, varintSize,
+} from "../../proto/wire-writing.ts";
 
 export interface AssignFields {
   leaseToken: bigint;
@@ -19,8 +22,13 @@ export interface AssignFields {
   deadlineMs: number;
 }
 
-// Field numbers of weir.v1.ServerMessage and weir.v1.Assign (proto/weir/v1/worker.proto).
+// Field numbers of weir.v1.ServerMessage, AssignBatch and Assign (proto/weir/v1/worker.proto).
 const SERVER_MESSAGE_ASSIGN = 2;
+const SERVER_MESSAGE_ASSIGNS = 4;
+const ASSIGN_BATCH_ASSIGNS = 1;
+/** The one-byte tags of `ServerMessage.assign` and `AssignBatch.assigns` (both length-delimited). */
+const ASSIGN_TAG = (SERVER_MESSAGE_ASSIGN << 3) | WireType.LengthDelimited;
+const BATCH_ITEM_TAG = (ASSIGN_BATCH_ASSIGNS << 3) | WireType.LengthDelimited;
 const F = { leaseToken: 1, executionId: 2, nodeId: 3, attempt: 4, task: 5, inputs: 6, gpus: 7, deadline: 8 } as const;
 
 const taskBytes = new WeakMap<TaskTemplate, Uint8Array>();
@@ -31,21 +39,64 @@ function encodedTask(task: TaskTemplate): Uint8Array {
   return bytes;
 }
 
-/** The bytes of `ServerMessage { assign: Assign {...} }`. */
+/** The bytes of `ServerMessage { assign: Assign {...} }`, sized first and written into one buffer. */
 export function encodeAssign(a: AssignFields): Uint8Array {
-  const w = new BinaryWriter();
-  w.tag(SERVER_MESSAGE_ASSIGN, WireType.LengthDelimited).fork();
-  if (a.leaseToken) w.tag(F.leaseToken, WireType.Varint).uint64(a.leaseToken);
-  if (a.executionId) w.tag(F.executionId, WireType.LengthDelimited).string(a.executionId);
-  if (a.nodeId) w.tag(F.nodeId, WireType.LengthDelimited).string(a.nodeId);
-  if (a.attempt) w.tag(F.attempt, WireType.Varint).uint32(a.attempt);
-  if (a.task) w.tag(F.task, WireType.LengthDelimited).bytes(encodedTask(a.task));
-  if (a.inputs) w.tag(F.inputs, WireType.LengthDelimited).bytes(toBinary(LiteralSetSchema, a.inputs));
-  if (a.gpus.length) {
-    w.tag(F.gpus, WireType.LengthDelimited).fork();
-    for (const g of a.gpus) w.uint32(g);
-    w.join();
+  const task = a.task ? encodedTask(a.task) : undefined;
+  const inputs = a.inputs ? toBinary(LiteralSetSchema, a.inputs) : undefined;
+  const executionId = stringSize(a.executionId), nodeId = stringSize(a.nodeId);
+  let gpus = 0;
+  for (const g of a.gpus) gpus += varintSize(g);
+  const deadline = a.deadlineMs > 0 ? timestampSize(a.deadlineMs) : -1;
+  const body =
+    (a.leaseToken ? 1 + varintSize(a.leaseToken) : 0) +
+    (executionId ? delimitedSize(executionId) : 0) +
+    (nodeId ? delimitedSize(nodeId) : 0) +
+    (a.attempt ? 1 + varintSize(a.attempt) : 0) +
+    (task ? delimitedSize(task.byteLength) : 0) +
+    (inputs ? delimitedSize(inputs.byteLength) : 0) +
+    (gpus ? delimitedSize(gpus) : 0) +
+    (deadline >= 0 ? delimitedSize(deadline) : 0);
+  const out = new Uint8Array(delimitedSize(body));
+  let at = putDelimited(out, 0, SERVER_MESSAGE_ASSIGN, body);
+  if (a.leaseToken) at = putVarint(out, putTag(out, at, F.leaseToken, WireType.Varint), a.leaseToken);
+  if (executionId) at = putString(out, at, F.executionId, a.executionId, executionId);
+  if (nodeId) at = putString(out, at, F.nodeId, a.nodeId, nodeId);
+  if (a.attempt) at = putVarint(out, putTag(out, at, F.attempt, WireType.Varint), a.attempt);
+  if (task) at = putBytes(out, at, F.task, task);
+  if (inputs) at = putBytes(out, at, F.inputs, inputs);
+  if (gpus) {
+    at = putDelimited(out, at, F.gpus, gpus);
+    for (const g of a.gpus) at = putVarint(out, at, g);
   }
-  if (a.deadlineMs > 0) w.tag(F.deadline, WireType.LengthDelimited).bytes(toBinary(TimestampSchema, timestampFromMs(a.deadlineMs)));
-  return w.join().finish();
+  if (deadline >= 0) putTimestamp(out, at, F.deadline, a.deadlineMs, deadline);
+  return out;
+}
+
+/** Whether `bytes` are a ServerMessage holding only an Assign, as encodeAssign writes it. */
+export function isEncodedAssign(bytes: Uint8Array): boolean {
+  if (bytes[0] !== ASSIGN_TAG) return false;
+  let length = 0, shift = 0, at = 1;
+  for (; at < bytes.length && at <= 5; at++, shift += 7) {
+    length += (bytes[at]! & 0x7f) * 2 ** shift;
+    if (bytes[at]! < 0x80) return at + 1 + length === bytes.length;
+  }
+  return false;
+}
+
+/**
+ * The bytes of `ServerMessage { assigns: AssignBatch { assigns } }` from messages encodeAssign wrote
+ * (check with isEncodedAssign). Each is its Assign's tag, length and body, and an item of
+ * AssignBatch is the same but for the tag, so the batch is their bytes with that one byte changed.
+ */
+export function encodeAssignBatch(messages: readonly Uint8Array[]): Uint8Array {
+  let size = 0;
+  for (const m of messages) size += m.byteLength;
+  const out = new Uint8Array(delimitedSize(size));
+  let at = putDelimited(out, 0, SERVER_MESSAGE_ASSIGNS, size);
+  for (const m of messages) {
+    out.set(m, at);
+    out[at] = BATCH_ITEM_TAG;
+    at += m.byteLength;
+  }
+  return out;
 }

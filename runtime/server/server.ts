@@ -3,7 +3,7 @@
 import { mkdirSync } from "node:fs";
 import { resolve } from "node:path";
 import { Server, ServerCredentials } from "@grpc/grpc-js";
-import { AdminService, WorkerService, grpcServiceDefinition } from "../../proto/index.ts";
+import { AdminService, grpcServiceDefinition } from "../../proto/index.ts";
 import { SERVER_DEFAULTS, type ServerOptions } from "../config.ts";
 import { createLogger } from "../log.ts";
 import { Engine, ScheduleTicker } from "../scheduler/index.ts";
@@ -13,7 +13,7 @@ import { tolerantDefinition } from "./handlers.ts";
 import { addHealth } from "./health.ts";
 import { enableNoDelay } from "./no-delay.ts";
 import { addReflection } from "./reflection.ts";
-import { workerService } from "./worker-service.ts";
+import { workerService, workerServiceDefinition } from "./worker-service.ts";
 
 export interface RunningServer {
   readonly port: number;
@@ -45,7 +45,7 @@ export async function startServer(options: Partial<ServerOptions> = {}): Promise
     store, engine, log, config: engine.config,
     onWorkflowRegistered: (name) => void ticker.workflowRegistered(name).catch((err) => log.error({ workflow: name, err }, "schedule ticker could not re-plan")),
   }));
-  server.addService(tolerantDefinition(grpcServiceDefinition(WorkerService)), workerService({ engine, log, artifactRoot }));
+  server.addService(workerServiceDefinition(), workerService({ engine, log, artifactRoot }));
   addHealth(server);
   addReflection(server);
   const port = await new Promise<number>((ok, fail) =>

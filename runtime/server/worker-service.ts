@@ -1,13 +1,18 @@
 // WorkerService.Connect: one bidirectional stream per worker. Register first (answered with
 // Registered after the worker is recorded), then heartbeats, logs and results up; Assign and Cancel down.
+// Both ways, what one event-loop turn produces may travel as one message: the Assigns the engine
+// sends after a commit become one AssignBatch, and a worker's ResultBatch is read like its Results
+// (each side only when the other said on registering that it reads batches).
 import { create } from "@bufbuild/protobuf";
 import { durationFromMs } from "@bufbuild/protobuf/wkt";
-import type { ServerDuplexStream, UntypedServiceImplementation } from "@grpc/grpc-js";
+import type { ServerDuplexStream, ServiceDefinition, UntypedServiceImplementation } from "@grpc/grpc-js";
 import { status } from "@grpc/grpc-js";
-import { ServerMessageSchema, type ServerMessage, type WorkerMessage } from "../../proto/index.ts";
+import { ServerMessageSchema, WorkerService, grpcServiceDefinition, type ServerMessage } from "../../proto/index.ts";
 import type { Logger } from "../log.ts";
+import { encodeAssignBatch, isEncodedAssign } from "../scheduler/assign-encoding.ts";
 import type { Engine, WorkerLink, WorkerSlot } from "../scheduler/index.ts";
-import { undecodable } from "./handlers.ts";
+import { tolerantDefinition } from "./handlers.ts";
+import { decodeWorkerFrame, type WorkerFrame } from "./worker-message-decoding.ts";
 
 export interface WorkerServiceDeps {
   readonly engine: Engine;
@@ -16,21 +21,48 @@ export interface WorkerServiceDeps {
   readonly artifactRoot: string;
 }
 
+/**
+ * WorkerService's definition for the server: requests arrive as WorkerFrames (decodeWorkerFrame,
+ * which never throws), responses may be handed over already encoded.
+ */
+export function workerServiceDefinition(): ServiceDefinition {
+  const def = tolerantDefinition(grpcServiceDefinition(WorkerService));
+  return { ...def, connect: { ...def.connect, requestDeserialize: decodeWorkerFrame } };
+}
+
 export function workerService(deps: WorkerServiceDeps): UntypedServiceImplementation {
   const { engine, log, artifactRoot } = deps;
   return {
-    // Responses may be pre-encoded bytes (tolerantDefinition sends them as they are).
-    connect: (call: ServerDuplexStream<WorkerMessage, ServerMessage | Uint8Array>) => {
+    connect: (call: ServerDuplexStream<WorkerFrame, ServerMessage | Uint8Array>) => {
       let worker: WorkerSlot | undefined;
       let registering = false;
       let closed = false;
-      const early: WorkerMessage[] = [];
+      /** Set by the worker's Register: it reads AssignBatch. */
+      let batchAssigns = false;
+      /** Encoded Assigns sent this turn, written together at its end. */
+      let assigns: Uint8Array[] = [];
+      const early: WorkerFrame[] = [];
+      const flush = (): void => {
+        const out = assigns;
+        assigns = [];
+        if (closed || out.length === 0) return;
+        call.write(out.length === 1 ? out[0]! : encodeAssignBatch(out));
+      };
       const link: WorkerLink = {
         send: (msg) => {
-          if (!closed) call.write(msg);
+          if (closed) return;
+          if (batchAssigns && msg instanceof Uint8Array && isEncodedAssign(msg)) {
+            // The engine sends a commit's Assigns in one synchronous loop: the tick after it ends
+            // the batch, so no Assign waits for anything but the loop.
+            if (assigns.push(msg) === 1) process.nextTick(flush);
+            return;
+          }
+          flush(); // keeps the order: an Assign before the Cancel of its lease
+          call.write(msg);
         },
         close: () => {
           if (closed) return;
+          flush();
           closed = true;
           call.end();
         },
@@ -41,12 +73,16 @@ export function workerService(deps: WorkerServiceDeps): UntypedServiceImplementa
         closed = true;
         call.emit("error", { code: status.INVALID_ARGUMENT, details });
       };
-      const handle = (msg: WorkerMessage, w: WorkerSlot): void => {
+      const handle = (frame: WorkerFrame, w: WorkerSlot): void => {
+        if (frame.case === "results") {
+          for (const r of frame.value) engine.onResult(w, r);
+          return;
+        }
+        if (frame.case !== "message") return;
+        const msg = frame.value;
         switch (msg.msg.case) {
           case "heartbeat":
             return engine.onHeartbeat(w, msg.msg.value);
-          case "result":
-            return engine.onResult(w, msg.msg.value);
           case "log":
             return engine.onLog(w, msg.msg.value);
           case "register":
@@ -55,15 +91,16 @@ export function workerService(deps: WorkerServiceDeps): UntypedServiceImplementa
             log.warn({ worker: w.id }, "ignored an empty worker message");
         }
       };
-      call.on("data", (msg: WorkerMessage) => {
+      call.on("data", (frame: WorkerFrame) => {
         if (closed) return;
-        const bad = undecodable(msg);
-        if (bad !== undefined) return reject(`a worker message could not be decoded: ${bad}`);
-        if (worker) return handle(msg, worker);
-        if (registering) return void early.push(msg);
-        if (msg.msg.case !== "register") return reject("the first message on a Connect stream must be Register");
+        if (frame.case === "undecodable") return reject(`a worker message could not be decoded: ${frame.value}`);
+        if (worker) return handle(frame, worker);
+        if (registering) return void early.push(frame);
+        if (frame.case !== "message" || frame.value.msg.case !== "register") return reject("the first message on a Connect stream must be Register");
         registering = true;
-        engine.connectWorker(msg.msg.value, link).then(
+        const register = frame.value.msg.value;
+        batchAssigns = register.acceptsAssignBatch;
+        engine.connectWorker(register, link).then(
           (w) => {
             worker = w;
             link.send(
@@ -75,11 +112,12 @@ export function workerService(deps: WorkerServiceDeps): UntypedServiceImplementa
                     heartbeatInterval: durationFromMs(engine.config.heartbeatIntervalMs),
                     heartbeatTimeout: durationFromMs(engine.config.heartbeatTimeoutMs),
                     artifactRoot,
+                    acceptsResultBatch: true,
                   },
                 },
               }),
             );
-            for (const m of early.splice(0)) handle(m, w);
+            for (const f of early.splice(0)) handle(f, w);
             if (closed) engine.onDisconnect(w, link);
             else engine.ready(w);
           },
@@ -88,6 +126,7 @@ export function workerService(deps: WorkerServiceDeps): UntypedServiceImplementa
       });
       const gone = (): void => {
         closed = true;
+        assigns = [];
         if (worker) engine.onDisconnect(worker, link);
       };
       call.on("end", () => {

@@ -1,13 +1,14 @@
 // The worker's one bidirectional Connect stream: registers, heartbeats at the interval the runtime
 // asks for, and when the stream breaks reconnects with backoff, re-registers under the same
 // worker id and delivers the results (and recent logs) that piled up meanwhile. Assigns arrive as
-// frames (template and inputs still bytes) and results leave pre-encoded (see wire.ts).
+// frames (template and inputs still bytes) and results leave pre-encoded (see wire.ts), the
+// results of one turn as one ResultBatch when the runtime said it reads them.
 import * as grpc from "@grpc/grpc-js";
 import { create, toBinary } from "@bufbuild/protobuf";
 import { HeartbeatSchema, WorkerMessageSchema, WorkerService } from "../../proto/index.ts";
 import type { Cancel, Register, Registered, WorkerMessage } from "../../proto/index.ts";
 import type { Logger } from "../log.ts";
-import { decodeServerFrame, type AssignFrame, type ServerFrame } from "./wire.ts";
+import { decodeServerFrame, encodeResultBatch, type AssignFrame, type ServerFrame } from "./wire.ts";
 
 export interface ConnectionOptions {
   address: string;
@@ -41,6 +42,10 @@ export class WorkerConnection {
   // Messages that could not be sent: results are always kept; logs up to maxBufferedLogs.
   private outbox: Outgoing[] = [];
   private bufferedLogs = 0;
+  /** The runtime reads ResultBatch (its Registered said so). */
+  private batchResults = false;
+  /** Encoded Results sent this turn, written together at its end. */
+  private results: Uint8Array[] = [];
   private readonly options: ConnectionOptions;
 
   constructor(options: ConnectionOptions) {
@@ -67,14 +72,15 @@ export class WorkerConnection {
   }
 
   private onFrame(frame: ServerFrame): void {
-    if (frame.case === "assign") {
-      this.options.onAssign(frame.value);
+    if (frame.case === "assigns") {
+      for (const a of frame.value) this.options.onAssign(a);
       return;
     }
     const msg = frame.value;
     switch (msg.msg.case) {
       case "registered": {
         this.registered = true;
+        this.batchResults = msg.msg.value.acceptsResultBatch;
         this.backoffMs = this.options.reconnectInitialMs;
         this.options.onRegistered(msg.msg.value);
         const interval = msg.msg.value.heartbeatInterval;
@@ -100,11 +106,17 @@ export class WorkerConnection {
   }
 
   /**
-   * Sends now when registered; otherwise keeps results (and recent logs) for the next stream.
-   * Bytes are an encoded Result (encodeResult), always kept.
+   * Sends now when registered (results at the end of the turn); otherwise keeps results (and
+   * recent logs) for the next stream. Bytes are an encoded Result (encodeResult), always kept.
    */
   send(msg: Outgoing): void {
     if (this.registered && this.stream) {
+      if (this.batchResults && msg instanceof Uint8Array) {
+        // Task threads hand back the outcomes of a turn together: the tick after them ends the batch.
+        if (this.results.push(msg) === 1) process.nextTick(this.flushResults);
+        return;
+      }
+      this.flushResults(); // keeps the order: a task's log lines before its result
       this.stream.write(msg);
       return;
     }
@@ -120,10 +132,20 @@ export class WorkerConnection {
     this.outbox.push(msg);
   }
 
+  private readonly flushResults = (): void => {
+    const results = this.results;
+    if (results.length === 0) return;
+    this.results = [];
+    // The stream broke since they were queued: they wait for the next one like any result.
+    if (!this.registered || !this.stream) this.outbox.push(...results);
+    else this.stream.write(results.length === 1 ? results[0]! : encodeResultBatch(results));
+  };
+
   private onBroken(stream: grpc.ClientDuplexStream<Outgoing, ServerFrame>, why: string): void {
     if (stream !== this.stream) return;
     this.stream = undefined;
     this.registered = false;
+    this.flushResults();
     clearInterval(this.heartbeat);
     stream.removeAllListeners();
     stream.on("error", () => undefined);
@@ -137,6 +159,7 @@ export class WorkerConnection {
 
   /** Ends the stream after flushing what is queued. */
   async close(): Promise<void> {
+    this.flushResults();
     this.closed = true;
     clearInterval(this.heartbeat);
     clearTimeout(this.reconnect);

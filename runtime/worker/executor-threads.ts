@@ -2,7 +2,7 @@
 // once with tsx and the task modules loaded once per thread: cheap enough for thousands of short
 // tasks a second, isolated enough that a runaway task can be stopped by terminating its thread.
 // A thread is sent each task template once; attempts then travel as {template id, lease, inputs},
-// batched per event-loop turn (one postMessage per thread per turn, not per attempt).
+// the attempts of one turn together (one postMessage per thread per turn, not per attempt).
 import { Worker } from "node:worker_threads";
 import type { AttemptHandle, AttemptOutcome } from "./executor.ts";
 import type { KnownTemplate } from "./task-templates.ts";
@@ -22,7 +22,6 @@ class TaskThread {
   readonly templates = new Set<number>();
   private batch: RunItem[] = [];
   private transfer: ArrayBuffer[] = [];
-  private flushing = false;
   dead = false;
 
   constructor(config: HostConfig, onExit: (thread: TaskThread) => void) {
@@ -43,28 +42,20 @@ class TaskThread {
       this.templates.add(template.tid);
       this.worker.postMessage({ type: "task", tid: template.tid, task: template.bytes });
     }
-    this.batch.push(item);
+    // The runtime sends the Assigns of a turn in one message, handed over in one synchronous loop:
+    // the tick after it posts them all, so no attempt waits for more than that loop.
+    if (this.batch.push(item) === 1) process.nextTick(this.flush);
     if (item.inputs.byteLength > 0) this.transfer.push(item.inputs.buffer as ArrayBuffer);
-    // An idle thread gets its first attempt at once (a chain's hop waits on it); more that
-    // arrive in the same turn go together.
-    if (this.pending.size <= 1) this.flush();
-    else if (!this.flushing) {
-      this.flushing = true;
-      setImmediate(() => {
-        this.flushing = false;
-        this.flush();
-      });
-    }
   }
 
   /** Posts the runs batched this turn (also before an abort, so the abort finds its attempt). */
-  flush(): void {
+  readonly flush = (): void => {
     if (this.batch.length === 0) return;
     const runs = this.batch, transfer = this.transfer;
     this.batch = [];
     this.transfer = [];
     if (!this.dead) this.worker.postMessage({ type: "runs", runs }, transfer);
-  }
+  };
 
   private onMessage(msg: HostMessage | { type: "ready" }): void {
     if (msg.type === "ready") return;

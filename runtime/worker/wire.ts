@@ -1,12 +1,14 @@
-// The worker's hot wire paths, by hand: an Assign is decoded with its TaskTemplate and inputs kept
-// as bytes (the template is the same for every attempt of a task, so the worker decodes it once,
-// not per attempt), and a Result is encoded straight to `WorkerMessage` bytes with the outputs'
-// LiteralSet bytes spliced in as the task thread produced them. Both follow worker.proto (tested
-// against the generated schemas); anything else goes through protobuf-es.
+// The worker's hot wire paths, by hand: an Assign (alone or in an AssignBatch) is decoded with its
+// TaskTemplate and inputs kept as bytes (the template is the same for every attempt of a task, so
+// the worker decodes it once, not per attempt), and a Result is encoded straight to `WorkerMessage`
+// bytes with the outputs' LiteralSet bytes spliced in as the task thread produced them; the Results
+// of one turn may go as one ResultBatch. All follow worker.proto (tested against the generated
+// schemas); anything else goes through protobuf-es.
 import { fromBinary, toBinary } from "@bufbuild/protobuf";
-import { BinaryReader, BinaryWriter, WireType } from "@bufbuild/protobuf/wire";
+import { BinaryReader, WireType } from "@bufbuild/protobuf/wire";
 import { timestampMs } from "@bufbuild/protobuf/wkt";
 import { ExecutionErrorSchema, LiteralSetSchema, ServerMessageSchema, TaskTemplateSchema, type Assign, type ServerMessage } from "../../proto/index.ts";
+import { delimitedSize, putBytes, putDelimited, putTag, putTimestamp, putVarint, timestampSize, varintSize } from "../../proto/wire-writing.ts";
 import { executionError } from "./attempt-failure.ts";
 
 /** An Assign with its TaskTemplate and inputs still encoded. */
@@ -24,18 +26,24 @@ export interface AssignFrame {
   deadlineMs: number;
 }
 
-export type ServerFrame = { case: "assign"; value: AssignFrame } | { case: "message"; value: ServerMessage };
+/** Assigns in the order sent (one, or an AssignBatch's), or any other ServerMessage. */
+export type ServerFrame = { case: "assigns"; value: AssignFrame[] } | { case: "message"; value: ServerMessage };
 
-// Field numbers of weir.v1.ServerMessage, Assign, Timestamp, WorkerMessage and Result.
+// Field numbers of weir.v1.ServerMessage, AssignBatch, Assign, Timestamp, WorkerMessage,
+// ResultBatch and Result.
 const SERVER_MESSAGE_ASSIGN = 2;
+const SERVER_MESSAGE_ASSIGNS = 4;
+const ASSIGN_BATCH_ASSIGNS = 1;
 const A = { leaseToken: 1, executionId: 2, nodeId: 3, attempt: 4, task: 5, inputs: 6, gpus: 7, deadline: 8 } as const;
 const WORKER_MESSAGE_RESULT = 3;
+const WORKER_MESSAGE_RESULTS = 5;
+const RESULT_BATCH_RESULTS = 1;
 const R = { leaseToken: 1, outputs: 2, error: 3, startedAt: 4, finishedAt: 5 } as const;
 
 /**
- * Decodes a ServerMessage. The runtime sends an Assign as the message's only field; that is read
- * here field by field. Anything else (Registered, Cancel, or an Assign written another legal way)
- * goes through protobuf-es, an Assign then re-encoded into a frame.
+ * Decodes a ServerMessage. The runtime sends an Assign or an AssignBatch as the message's only
+ * field; that is read here field by field. Anything else (Registered, Cancel, or Assigns written
+ * another legal way) goes through protobuf-es, Assigns then re-encoded into frames.
  */
 export function decodeServerFrame(bytes: Uint8Array): ServerFrame {
   const r = new BinaryReader(bytes);
@@ -43,11 +51,28 @@ export function decodeServerFrame(bytes: Uint8Array): ServerFrame {
     const [field, wire] = r.tag();
     if (field === SERVER_MESSAGE_ASSIGN && wire === WireType.LengthDelimited) {
       const body = r.bytes();
-      if (r.pos === r.len) return { case: "assign", value: readAssign(body) };
+      if (r.pos === r.len) return { case: "assigns", value: [readAssign(body)] };
+    } else if (field === SERVER_MESSAGE_ASSIGNS && wire === WireType.LengthDelimited) {
+      const assigns = readAssignBatch(r.bytes());
+      if (assigns && r.pos === r.len) return { case: "assigns", value: assigns };
     }
   }
   const msg = fromBinary(ServerMessageSchema, bytes);
-  return msg.msg.case === "assign" ? { case: "assign", value: assignFrame(msg.msg.value) } : { case: "message", value: msg };
+  if (msg.msg.case === "assign") return { case: "assigns", value: [assignFrame(msg.msg.value)] };
+  if (msg.msg.case === "assigns") return { case: "assigns", value: msg.msg.value.assigns.map(assignFrame) };
+  return { case: "message", value: msg };
+}
+
+/** The Assigns of an AssignBatch; undefined when it holds anything else (protobuf-es decides). */
+function readAssignBatch(bytes: Uint8Array): AssignFrame[] | undefined {
+  const r = new BinaryReader(bytes);
+  const out: AssignFrame[] = [];
+  while (r.pos < r.len) {
+    const [field, wire] = r.tag();
+    if (field !== ASSIGN_BATCH_ASSIGNS || wire !== WireType.LengthDelimited) return undefined;
+    out.push(readAssign(r.bytes()));
+  }
+  return out;
 }
 
 function readAssign(bytes: Uint8Array): AssignFrame {
@@ -101,24 +126,49 @@ const EMPTY = new Uint8Array(0);
 /** An attempt's outcome on the wire: its outputs (LiteralSet bytes) or an error code and message. */
 export type EncodedOutcome = { outputs: Uint8Array } | { error: { code: string; message: string } };
 
-/** The bytes of `WorkerMessage { result: Result {...} }`. */
+/**
+ * The bytes of `WorkerMessage { result: Result {...} }` (encodeResultBatch puts several in one),
+ * written by hand into one buffer (proto/wire-writing.ts). Times are epoch ms.
+ */
 export function encodeResult(leaseToken: bigint, startedMs: number, finishedMs: number, outcome: EncodedOutcome): Uint8Array {
-  const w = new BinaryWriter();
-  w.tag(WORKER_MESSAGE_RESULT, WireType.LengthDelimited).fork();
-  if (leaseToken) w.tag(R.leaseToken, WireType.Varint).uint64(leaseToken);
   // A oneof member is written even when empty: an empty LiteralSet still says "succeeded".
-  if ("outputs" in outcome) w.tag(R.outputs, WireType.LengthDelimited).bytes(outcome.outputs);
-  else w.tag(R.error, WireType.LengthDelimited).bytes(toBinary(ExecutionErrorSchema, executionError(outcome.error.code, outcome.error.message)));
-  writeTimestamp(w, R.startedAt, startedMs);
-  writeTimestamp(w, R.finishedAt, finishedMs);
-  return w.join().finish();
+  const [outcomeField, payload] =
+    "outputs" in outcome
+      ? [R.outputs, outcome.outputs]
+      : [R.error, toBinary(ExecutionErrorSchema, executionError(outcome.error.code, outcome.error.message))];
+  const started = timestampSize(startedMs), finished = timestampSize(finishedMs);
+  const body =
+    (leaseToken ? 1 + varintSize(leaseToken) : 0) + delimitedSize(payload.byteLength) + delimitedSize(started) + delimitedSize(finished);
+  const out = new Uint8Array(delimitedSize(body));
+  let at = putDelimited(out, 0, WORKER_MESSAGE_RESULT, body);
+  if (leaseToken) at = putVarint(out, putTag(out, at, R.leaseToken, WireType.Varint), leaseToken);
+  at = putBytes(out, at, outcomeField, payload);
+  at = putTimestamp(out, at, R.startedAt, startedMs, started);
+  putTimestamp(out, at, R.finishedAt, finishedMs, finished);
+  return out;
 }
 
-function writeTimestamp(w: BinaryWriter, field: number, ms: number): void {
-  const seconds = Math.floor(ms / 1000);
-  const nanos = Math.round((ms - seconds * 1000) * 1e6);
-  w.tag(field, WireType.LengthDelimited).fork();
-  if (seconds) w.tag(1, WireType.Varint).int64(seconds);
-  if (nanos) w.tag(2, WireType.Varint).int32(nanos);
-  w.join();
+/** The one-byte tags of `WorkerMessage.result` and `ResultBatch.results` (both length-delimited). */
+const RESULT_TAG = (WORKER_MESSAGE_RESULT << 3) | WireType.LengthDelimited;
+const BATCH_ITEM_TAG = (RESULT_BATCH_RESULTS << 3) | WireType.LengthDelimited;
+
+/**
+ * The bytes of `WorkerMessage { results: ResultBatch { results } }` from messages encodeResult wrote.
+ * Each is its Result's tag, length and body, and an item of ResultBatch is the same but for the
+ * tag, so the batch is their bytes with that one byte changed.
+ */
+export function encodeResultBatch(messages: readonly Uint8Array[]): Uint8Array {
+  let size = 0;
+  for (const m of messages) {
+    if (m[0] !== RESULT_TAG) throw new Error("encodeResultBatch takes only what encodeResult wrote");
+    size += m.byteLength;
+  }
+  const out = new Uint8Array(delimitedSize(size));
+  let at = putDelimited(out, 0, WORKER_MESSAGE_RESULTS, size);
+  for (const m of messages) {
+    out.set(m, at);
+    out[at] = BATCH_ITEM_TAG;
+    at += m.byteLength;
+  }
+  return out;
 }

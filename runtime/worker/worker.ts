@@ -133,6 +133,7 @@ export class Worker {
           gpus: this.gpus,
           labels: o.labels,
           projectRoot: o.projectRoot,
+          acceptsAssignBatch: true,
         }),
       running: () => [...this.running.keys()],
       onRegistered: (r) => this.onRegistered(r),
@@ -188,14 +189,13 @@ export class Worker {
 
   private startAttempt(a: AssignFrame, template: KnownTemplate | undefined): AttemptHandle {
     const task = template?.task;
-    const attemptDir = join(this.options.projectRoot, ".weir", "work", a.executionId, a.nodeId, String(a.attempt));
     const onLog = (stream: "stdout" | "stderr" | "task", text: string) => this.sendLog(a.leaseToken, stream, text);
     if (task?.runtime.case === "command") {
       return startCommand({
         task,
         inputs: fromBinary(LiteralSetSchema, a.inputs),
         projectRoot: this.options.projectRoot,
-        attemptDir,
+        attemptDir: join(this.options.projectRoot, ".weir", "work", a.executionId, a.nodeId, String(a.attempt)),
         gpus: a.gpus,
         store: this.store,
         stderrTailLines: this.options.stderrTailLines,

@@ -1,8 +1,8 @@
-import { create, equals, fromBinary } from "@bufbuild/protobuf";
+import { create, equals, fromBinary, toBinary } from "@bufbuild/protobuf";
 import { timestampFromMs } from "@bufbuild/protobuf/wkt";
 import { describe, expect, it } from "vitest";
-import { LiteralSetSchema, ServerMessageSchema, SimpleType, TaskTemplateSchema } from "../../../proto/index.ts";
-import { encodeAssign } from "../../../runtime/scheduler/assign-encoding.ts";
+import { AssignSchema, LiteralSetSchema, ServerMessageSchema, SimpleType, TaskTemplateSchema } from "../../../proto/index.ts";
+import { encodeAssign, encodeAssignBatch, isEncodedAssign, type AssignFields } from "../../../runtime/scheduler/assign-encoding.ts";
 
 describe("encodeAssign", () => {
   const task = create(TaskTemplateSchema, {
@@ -33,5 +33,36 @@ describe("encodeAssign", () => {
     expect(decoded.msg.value.task).toBeUndefined();
     expect(decoded.msg.value.inputs).toBeUndefined();
     expect(decoded.msg.value.leaseToken).toBe(1n);
+  });
+
+  it("writes strings in any script, large leases and big inputs as protobuf-es reads them", () => {
+    const big = create(LiteralSetSchema, { literals: { s: { value: { case: "scalar", value: { value: { case: "string", value: "é".repeat(10_000) } } } } } });
+    const fields = { leaseToken: 2n ** 64n - 1n, executionId: "exécution-☃", nodeId: "日本[0]", attempt: 70_000, task, inputs: big, gpus: [0, 300], deadlineMs: 999 };
+    const decoded = fromBinary(ServerMessageSchema, encodeAssign(fields));
+    const expected = create(ServerMessageSchema, { msg: { case: "assign", value: { ...fields, deadline: timestampFromMs(999) } } });
+    expect(equals(ServerMessageSchema, decoded, expected)).toBe(true);
+  });
+
+  it("batches encoded Assigns into one AssignBatch that protobuf-es reads in order", () => {
+    const fields = (lease: bigint, nodeId: string): AssignFields => ({ leaseToken: lease, executionId: "ex", nodeId, attempt: 1, task, inputs, gpus: [], deadlineMs: 0 });
+    const sent = [fields(1n, "a"), { ...fields(2n, "b".repeat(200)), gpus: [1] }, { ...fields(3n, "c"), inputs: undefined, deadlineMs: 1_700_000_000_123 }];
+    const decoded = fromBinary(ServerMessageSchema, encodeAssignBatch(sent.map(encodeAssign)));
+    if (decoded.msg.case !== "assigns") throw new Error(`expected assigns, got ${decoded.msg.case}`);
+    const alone = sent.map((f) => {
+      const m = fromBinary(ServerMessageSchema, encodeAssign(f));
+      if (m.msg.case !== "assign") throw new Error("expected an assign");
+      return m.msg.value;
+    });
+    expect(decoded.msg.value.assigns.map((a) => a.nodeId)).toEqual(["a", "b".repeat(200), "c"]);
+    decoded.msg.value.assigns.forEach((a, i) => expect(equals(AssignSchema, a, alone[i]!)).toBe(true));
+  });
+
+  it("tells encodeAssign's bytes from other messages and from cut ones", () => {
+    const one = encodeAssign({ leaseToken: 1n, executionId: "e", nodeId: "n".repeat(300), attempt: 1, task, inputs, gpus: [], deadlineMs: 0 });
+    expect(isEncodedAssign(one)).toBe(true);
+    expect(isEncodedAssign(one.subarray(0, one.length - 1))).toBe(false);
+    expect(isEncodedAssign(new Uint8Array([...one, 0]))).toBe(false);
+    expect(isEncodedAssign(toBinary(ServerMessageSchema, create(ServerMessageSchema, { msg: { case: "cancel", value: { leaseToken: 1n } } })))).toBe(false);
+    expect(isEncodedAssign(new Uint8Array(0))).toBe(false);
   });
 });

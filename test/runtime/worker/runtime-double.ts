@@ -1,5 +1,6 @@
-// A tiny real WorkerService server for the worker tests: it registers workers, assigns attempts,
-// cancels them, and collects their logs and results (the real runtime does the same on this stream).
+// A tiny real WorkerService server for the worker tests: it registers workers, assigns attempts
+// (alone or in an AssignBatch), cancels them, and collects their logs and results (the real runtime
+// does the same on this stream). It reads ResultBatch unless told to act as an older runtime.
 import * as grpc from "@grpc/grpc-js";
 import { create } from "@bufbuild/protobuf";
 import { DurationSchema } from "@bufbuild/protobuf/wkt";
@@ -13,12 +14,17 @@ export class RuntimeDouble {
   registers: Register[] = [];
   logs: Log[] = [];
   heartbeats = 0;
+  /** What each message up carried, in order: "result", "results:<n>", "log", "heartbeat", "register". */
+  readonly received: string[] = [];
   private call: grpc.ServerDuplexStream<WorkerMessage, ServerMessage> | undefined;
   private results = new Map<bigint, Result>();
   private waiters = new Map<bigint, (r: Result) => void>();
   private registerWaiters: (() => void)[] = [];
 
-  constructor(readonly artifactRoot: string) {
+  constructor(
+    readonly artifactRoot: string,
+    readonly options: { acceptsResultBatch?: boolean } = {},
+  ) {
     this.server.addService(grpcServiceDefinition(WorkerService), {
       connect: (call: grpc.ServerDuplexStream<WorkerMessage, ServerMessage>) => {
         call.on("data", (msg: WorkerMessage) => this.onMessage(call, msg));
@@ -36,6 +42,7 @@ export class RuntimeDouble {
   }
 
   private onMessage(call: grpc.ServerDuplexStream<WorkerMessage, ServerMessage>, msg: WorkerMessage): void {
+    this.received.push(msg.msg.case === "results" ? `results:${msg.msg.value.results.length}` : String(msg.msg.case));
     switch (msg.msg.case) {
       case "register":
         this.call = call;
@@ -48,6 +55,7 @@ export class RuntimeDouble {
                 workerId: msg.msg.value.workerId || "w-assigned",
                 heartbeatInterval: create(DurationSchema, { nanos: 200_000_000 }),
                 artifactRoot: this.artifactRoot,
+                acceptsResultBatch: this.options.acceptsResultBatch ?? true,
               }),
             },
           }),
@@ -60,13 +68,17 @@ export class RuntimeDouble {
       case "log":
         this.logs.push(msg.msg.value);
         return;
-      case "result": {
-        const r = msg.msg.value;
-        this.results.set(r.leaseToken, r);
-        this.waiters.get(r.leaseToken)?.(r);
+      case "result":
+        return this.onResult(msg.msg.value);
+      case "results":
+        for (const r of msg.msg.value.results) this.onResult(r);
         return;
-      }
     }
+  }
+
+  private onResult(r: Result): void {
+    this.results.set(r.leaseToken, r);
+    this.waiters.get(r.leaseToken)?.(r);
   }
 
   waitForRegister(count: number): Promise<void> {
@@ -79,6 +91,14 @@ export class RuntimeDouble {
     const result = this.result(assign.leaseToken);
     this.call!.write(create(ServerMessageSchema, { msg: { case: "assign", value: assign } }));
     return result;
+  }
+
+  /** Sends the attempts in one AssignBatch; resolves with their results, in the same order. */
+  assignBatch(inits: MessageInitShape<typeof AssignSchema>[]): Promise<Result[]> {
+    const assigns = inits.map((init) => create(AssignSchema, init));
+    const results = Promise.all(assigns.map((a) => this.result(a.leaseToken)));
+    this.call!.write(create(ServerMessageSchema, { msg: { case: "assigns", value: { assigns } } }));
+    return results;
   }
 
   cancel(leaseToken: bigint): void {

@@ -187,6 +187,19 @@ describe("worker", () => {
     expect(await output(fresh, "sum", INT)).toBe(7);
   });
 
+  it("runs every attempt of an AssignBatch and answers each lease with its own result", async () => {
+    const add = tsTask("add", { a: INT, b: INT }, { sum: INT });
+    const inits = [];
+    for (let i = 1; i <= 6; i++) {
+      lease += 1n;
+      inits.push({ leaseToken: lease, executionId: "ex-batch", nodeId: `b${i}`, attempt: 1, task: add, inputs: { literals: { a: await toLiteral(i, INT, store), b: await toLiteral(10, INT, store) } } });
+    }
+    const results = await runtime.assignBatch(inits);
+    expect(results.map((r) => r.leaseToken)).toEqual(inits.map((i) => i.leaseToken));
+    expect(await Promise.all(results.map((r) => output(r, "sum", INT)))).toEqual([11, 12, 13, 14, 15, 16]);
+    expect(runtime.registers.at(-1)!.acceptsAssignBatch).toBe(true);
+  });
+
   it("reconnects after the runtime restarts and delivers a running attempt's result on the new stream", async () => {
     const slow = tsTask("slow", { ms: INT }, { waited: INT });
     lease += 1n;

@@ -22,7 +22,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file weir/v1/worker.proto.
  */
 export const file_weir_v1_worker: GenFile = /*@__PURE__*/
-  fileDesc("ChR3ZWlyL3YxL3dvcmtlci5wcm90bxIHd2Vpci52MSKmAQoNV29ya2VyTWVzc2FnZRIlCghyZWdpc3RlchgBIAEoCzIRLndlaXIudjEuUmVnaXN0ZXJIABInCgloZWFydGJlYXQYAiABKAsyEi53ZWlyLnYxLkhlYXJ0YmVhdEgAEiEKBnJlc3VsdBgDIAEoCzIPLndlaXIudjEuUmVzdWx0SAASGwoDbG9nGAQgASgLMgwud2Vpci52MS5Mb2dIAEIFCgNtc2ci8wEKCFJlZ2lzdGVyEhEKCXdvcmtlcl9pZBgBIAEoCRIQCghob3N0bmFtZRgCIAEoCRILCgNwaWQYAyABKA0SDQoFcG9vbHMYBCADKAkSEAoIY2FwYWNpdHkYBSABKA0SIAoEZ3B1cxgGIAMoCzISLndlaXIudjEuR3B1RGV2aWNlEi0KBmxhYmVscxgHIAMoCzIdLndlaXIudjEuUmVnaXN0ZXIuTGFiZWxzRW50cnkSFAoMcHJvamVjdF9yb290GAggASgJGi0KC0xhYmVsc0VudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoCToCOAEiHAoJSGVhcnRiZWF0Eg8KB3J1bm5pbmcYASADKAQi2wEKBlJlc3VsdBITCgtsZWFzZV90b2tlbhgBIAEoBBImCgdvdXRwdXRzGAIgASgLMhMud2Vpci52MS5MaXRlcmFsU2V0SAASKAoFZXJyb3IYAyABKAsyFy53ZWlyLnYxLkV4ZWN1dGlvbkVycm9ySAASLgoKc3RhcnRlZF9hdBgEIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLwoLZmluaXNoZWRfYXQYBSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wQgkKB291dGNvbWUiYAoDTG9nEhMKC2xlYXNlX3Rva2VuGAEgASgEEg4KBnN0cmVhbRgCIAEoCRIMCgR0ZXh0GAMgASgJEiYKAmF0GAQgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCKHAQoNU2VydmVyTWVzc2FnZRIpCgpyZWdpc3RlcmVkGAEgASgLMhMud2Vpci52MS5SZWdpc3RlcmVkSAASIQoGYXNzaWduGAIgASgLMg8ud2Vpci52MS5Bc3NpZ25IABIhCgZjYW5jZWwYAyABKAsyDy53ZWlyLnYxLkNhbmNlbEgAQgUKA21zZyKjAQoKUmVnaXN0ZXJlZBIRCgl3b3JrZXJfaWQYASABKAkSNQoSaGVhcnRiZWF0X2ludGVydmFsGAIgASgLMhkuZ29vZ2xlLnByb3RvYnVmLkR1cmF0aW9uEjQKEWhlYXJ0YmVhdF90aW1lb3V0GAMgASgLMhkuZ29vZ2xlLnByb3RvYnVmLkR1cmF0aW9uEhUKDWFydGlmYWN0X3Jvb3QYBCABKAki2wEKBkFzc2lnbhITCgtsZWFzZV90b2tlbhgBIAEoBBIUCgxleGVjdXRpb25faWQYAiABKAkSDwoHbm9kZV9pZBgDIAEoCRIPCgdhdHRlbXB0GAQgASgNEiMKBHRhc2sYBSABKAsyFS53ZWlyLnYxLlRhc2tUZW1wbGF0ZRIjCgZpbnB1dHMYBiABKAsyEy53ZWlyLnYxLkxpdGVyYWxTZXQSDAoEZ3B1cxgHIAMoDRIsCghkZWFkbGluZRgIIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAiLQoGQ2FuY2VsEhMKC2xlYXNlX3Rva2VuGAEgASgEEg4KBnJlYXNvbhgCIAEoCTJOCg1Xb3JrZXJTZXJ2aWNlEj0KB0Nvbm5lY3QSFi53ZWlyLnYxLldvcmtlck1lc3NhZ2UaFi53ZWlyLnYxLlNlcnZlck1lc3NhZ2UoATABYgZwcm90bzM", [file_google_protobuf_duration, file_google_protobuf_timestamp, file_weir_v1_admin, file_weir_v1_execution, file_weir_v1_literals, file_weir_v1_spec]);
+  fileDesc("ChR3ZWlyL3YxL3dvcmtlci5wcm90bxIHd2Vpci52MSLPAQoNV29ya2VyTWVzc2FnZRIlCghyZWdpc3RlchgBIAEoCzIRLndlaXIudjEuUmVnaXN0ZXJIABInCgloZWFydGJlYXQYAiABKAsyEi53ZWlyLnYxLkhlYXJ0YmVhdEgAEiEKBnJlc3VsdBgDIAEoCzIPLndlaXIudjEuUmVzdWx0SAASGwoDbG9nGAQgASgLMgwud2Vpci52MS5Mb2dIABInCgdyZXN1bHRzGAUgASgLMhQud2Vpci52MS5SZXN1bHRCYXRjaEgAQgUKA21zZyKRAgoIUmVnaXN0ZXISEQoJd29ya2VyX2lkGAEgASgJEhAKCGhvc3RuYW1lGAIgASgJEgsKA3BpZBgDIAEoDRINCgVwb29scxgEIAMoCRIQCghjYXBhY2l0eRgFIAEoDRIgCgRncHVzGAYgAygLMhIud2Vpci52MS5HcHVEZXZpY2USLQoGbGFiZWxzGAcgAygLMh0ud2Vpci52MS5SZWdpc3Rlci5MYWJlbHNFbnRyeRIUCgxwcm9qZWN0X3Jvb3QYCCABKAkSHAoUYWNjZXB0c19hc3NpZ25fYmF0Y2gYCSABKAgaLQoLTGFiZWxzRW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgJOgI4ASIcCglIZWFydGJlYXQSDwoHcnVubmluZxgBIAMoBCIvCgtSZXN1bHRCYXRjaBIgCgdyZXN1bHRzGAEgAygLMg8ud2Vpci52MS5SZXN1bHQi2wEKBlJlc3VsdBITCgtsZWFzZV90b2tlbhgBIAEoBBImCgdvdXRwdXRzGAIgASgLMhMud2Vpci52MS5MaXRlcmFsU2V0SAASKAoFZXJyb3IYAyABKAsyFy53ZWlyLnYxLkV4ZWN1dGlvbkVycm9ySAASLgoKc3RhcnRlZF9hdBgEIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLwoLZmluaXNoZWRfYXQYBSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wQgkKB291dGNvbWUiYAoDTG9nEhMKC2xlYXNlX3Rva2VuGAEgASgEEg4KBnN0cmVhbRgCIAEoCRIMCgR0ZXh0GAMgASgJEiYKAmF0GAQgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCKwAQoNU2VydmVyTWVzc2FnZRIpCgpyZWdpc3RlcmVkGAEgASgLMhMud2Vpci52MS5SZWdpc3RlcmVkSAASIQoGYXNzaWduGAIgASgLMg8ud2Vpci52MS5Bc3NpZ25IABIhCgZjYW5jZWwYAyABKAsyDy53ZWlyLnYxLkNhbmNlbEgAEicKB2Fzc2lnbnMYBCABKAsyFC53ZWlyLnYxLkFzc2lnbkJhdGNoSABCBQoDbXNnIsEBCgpSZWdpc3RlcmVkEhEKCXdvcmtlcl9pZBgBIAEoCRI1ChJoZWFydGJlYXRfaW50ZXJ2YWwYAiABKAsyGS5nb29nbGUucHJvdG9idWYuRHVyYXRpb24SNAoRaGVhcnRiZWF0X3RpbWVvdXQYAyABKAsyGS5nb29nbGUucHJvdG9idWYuRHVyYXRpb24SFQoNYXJ0aWZhY3Rfcm9vdBgEIAEoCRIcChRhY2NlcHRzX3Jlc3VsdF9iYXRjaBgFIAEoCCIvCgtBc3NpZ25CYXRjaBIgCgdhc3NpZ25zGAEgAygLMg8ud2Vpci52MS5Bc3NpZ24i2wEKBkFzc2lnbhITCgtsZWFzZV90b2tlbhgBIAEoBBIUCgxleGVjdXRpb25faWQYAiABKAkSDwoHbm9kZV9pZBgDIAEoCRIPCgdhdHRlbXB0GAQgASgNEiMKBHRhc2sYBSABKAsyFS53ZWlyLnYxLlRhc2tUZW1wbGF0ZRIjCgZpbnB1dHMYBiABKAsyEy53ZWlyLnYxLkxpdGVyYWxTZXQSDAoEZ3B1cxgHIAMoDRIsCghkZWFkbGluZRgIIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAiLQoGQ2FuY2VsEhMKC2xlYXNlX3Rva2VuGAEgASgEEg4KBnJlYXNvbhgCIAEoCTJOCg1Xb3JrZXJTZXJ2aWNlEj0KB0Nvbm5lY3QSFi53ZWlyLnYxLldvcmtlck1lc3NhZ2UaFi53ZWlyLnYxLlNlcnZlck1lc3NhZ2UoATABYgZwcm90bzM", [file_google_protobuf_duration, file_google_protobuf_timestamp, file_weir_v1_admin, file_weir_v1_execution, file_weir_v1_literals, file_weir_v1_spec]);
 
 /**
  * Upward: worker → runtime.
@@ -57,6 +57,15 @@ export type WorkerMessage = Message<"weir.v1.WorkerMessage"> & {
      */
     value: Log;
     case: "log";
+  } | {
+    /**
+     * Results finished in one event-loop turn, in order; sent only to a runtime whose Registered
+     * set accepts_result_batch (an older runtime would drop them).
+     *
+     * @generated from field: weir.v1.ResultBatch results = 5;
+     */
+    value: ResultBatch;
+    case: "results";
   } | { case: undefined; value?: undefined };
 };
 
@@ -114,6 +123,13 @@ export type Register = Message<"weir.v1.Register"> & {
    * @generated from field: string project_root = 8;
    */
   projectRoot: string;
+
+  /**
+   * The worker reads AssignBatch: the runtime may send the Assigns of one turn together.
+   *
+   * @generated from field: bool accepts_assign_batch = 9;
+   */
+  acceptsAssignBatch: boolean;
 };
 
 /**
@@ -141,6 +157,23 @@ export type Heartbeat = Message<"weir.v1.Heartbeat"> & {
  */
 export const HeartbeatSchema: GenMessage<Heartbeat> = /*@__PURE__*/
   messageDesc(file_weir_v1_worker, 2);
+
+/**
+ * @generated from message weir.v1.ResultBatch
+ */
+export type ResultBatch = Message<"weir.v1.ResultBatch"> & {
+  /**
+   * @generated from field: repeated weir.v1.Result results = 1;
+   */
+  results: Result[];
+};
+
+/**
+ * Describes the message weir.v1.ResultBatch.
+ * Use `create(ResultBatchSchema)` to create a new message.
+ */
+export const ResultBatchSchema: GenMessage<ResultBatch> = /*@__PURE__*/
+  messageDesc(file_weir_v1_worker, 3);
 
 /**
  * Every message about an attempt carries its lease token: the fencing token.
@@ -186,7 +219,7 @@ export type Result = Message<"weir.v1.Result"> & {
  * Use `create(ResultSchema)` to create a new message.
  */
 export const ResultSchema: GenMessage<Result> = /*@__PURE__*/
-  messageDesc(file_weir_v1_worker, 3);
+  messageDesc(file_weir_v1_worker, 4);
 
 /**
  * @generated from message weir.v1.Log
@@ -220,7 +253,7 @@ export type Log = Message<"weir.v1.Log"> & {
  * Use `create(LogSchema)` to create a new message.
  */
 export const LogSchema: GenMessage<Log> = /*@__PURE__*/
-  messageDesc(file_weir_v1_worker, 4);
+  messageDesc(file_weir_v1_worker, 5);
 
 /**
  * Downward: runtime → worker.
@@ -249,6 +282,15 @@ export type ServerMessage = Message<"weir.v1.ServerMessage"> & {
      */
     value: Cancel;
     case: "cancel";
+  } | {
+    /**
+     * Assigns dispatched in one event-loop turn, in order; sent only to a worker whose Register
+     * set accepts_assign_batch.
+     *
+     * @generated from field: weir.v1.AssignBatch assigns = 4;
+     */
+    value: AssignBatch;
+    case: "assigns";
   } | { case: undefined; value?: undefined };
 };
 
@@ -257,7 +299,7 @@ export type ServerMessage = Message<"weir.v1.ServerMessage"> & {
  * Use `create(ServerMessageSchema)` to create a new message.
  */
 export const ServerMessageSchema: GenMessage<ServerMessage> = /*@__PURE__*/
-  messageDesc(file_weir_v1_worker, 5);
+  messageDesc(file_weir_v1_worker, 6);
 
 /**
  * @generated from message weir.v1.Registered
@@ -284,6 +326,13 @@ export type Registered = Message<"weir.v1.Registered"> & {
    * @generated from field: string artifact_root = 4;
    */
   artifactRoot: string;
+
+  /**
+   * The runtime reads ResultBatch: the worker may send the Results of one turn together.
+   *
+   * @generated from field: bool accepts_result_batch = 5;
+   */
+  acceptsResultBatch: boolean;
 };
 
 /**
@@ -291,7 +340,24 @@ export type Registered = Message<"weir.v1.Registered"> & {
  * Use `create(RegisteredSchema)` to create a new message.
  */
 export const RegisteredSchema: GenMessage<Registered> = /*@__PURE__*/
-  messageDesc(file_weir_v1_worker, 6);
+  messageDesc(file_weir_v1_worker, 7);
+
+/**
+ * @generated from message weir.v1.AssignBatch
+ */
+export type AssignBatch = Message<"weir.v1.AssignBatch"> & {
+  /**
+   * @generated from field: repeated weir.v1.Assign assigns = 1;
+   */
+  assigns: Assign[];
+};
+
+/**
+ * Describes the message weir.v1.AssignBatch.
+ * Use `create(AssignBatchSchema)` to create a new message.
+ */
+export const AssignBatchSchema: GenMessage<AssignBatch> = /*@__PURE__*/
+  messageDesc(file_weir_v1_worker, 8);
 
 /**
  * @generated from message weir.v1.Assign
@@ -345,7 +411,7 @@ export type Assign = Message<"weir.v1.Assign"> & {
  * Use `create(AssignSchema)` to create a new message.
  */
 export const AssignSchema: GenMessage<Assign> = /*@__PURE__*/
-  messageDesc(file_weir_v1_worker, 7);
+  messageDesc(file_weir_v1_worker, 9);
 
 /**
  * @generated from message weir.v1.Cancel
@@ -367,7 +433,7 @@ export type Cancel = Message<"weir.v1.Cancel"> & {
  * Use `create(CancelSchema)` to create a new message.
  */
 export const CancelSchema: GenMessage<Cancel> = /*@__PURE__*/
-  messageDesc(file_weir_v1_worker, 8);
+  messageDesc(file_weir_v1_worker, 10);
 
 /**
  * @generated from service weir.v1.WorkerService
