@@ -9,13 +9,19 @@ const { path, pragmas, statements } = workerData;
 const db = new Database(path);
 for (const p of pragmas) db.pragma(p);
 db.defaultSafeIntegers(false);
-const prepared = Object.fromEntries(Object.entries(statements).map(([table, sql]) => [table, db.prepare(sql)]));
+const prepared = Object.fromEntries(
+  Object.entries(statements).map(([table, s]) => [table, { width: s.width, row: db.prepare(s.row), chunk: db.prepare(s.chunk), chunkSize: s.width * s.chunkRows }]),
+);
 
+// Each table's rows arrive as one flat array of values, `width` per row in parameter order; they
+// are written `chunkRows` at a time, the rest one by one, in order.
 const apply = db.transaction((batches) => {
   for (const batch of batches) {
-    for (const [table, rows] of Object.entries(batch.tables)) {
-      const stmt = prepared[table];
-      for (const row of rows) stmt.run(row);
+    for (const [table, values] of Object.entries(batch.tables)) {
+      const { width, row, chunk, chunkSize } = prepared[table];
+      let i = 0;
+      for (; i + chunkSize <= values.length; i += chunkSize) chunk.run(values.slice(i, i + chunkSize));
+      for (; i < values.length; i += width) row.run(values.slice(i, i + width));
     }
   }
 });

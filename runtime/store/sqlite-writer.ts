@@ -5,8 +5,11 @@ import { RuntimeError } from "../error-codes.ts";
 
 const THREAD_ENTRY = new URL("./sqlite-writer-thread.mjs", import.meta.url);
 
-/** Table name → rows bound by name to that table's statement. */
-export type WriterTables = Record<string, readonly object[]>;
+/** Table name → how many values one row binds, its one-row statement and its `chunkRows`-row statement. */
+export type WriterStatements = Readonly<Record<string, { readonly width: number; readonly row: string; readonly chunk: string; readonly chunkRows: number }>>;
+
+/** Table name → its rows' values, flat: row after row, each `width` values in parameter order. */
+export type WriterTables = Readonly<Record<string, readonly unknown[]>>;
 
 interface Pending {
   ok(): void;
@@ -20,7 +23,7 @@ export class SqliteWriter {
   private dead: Error | undefined;
   private readonly exited: Promise<void>;
 
-  constructor(path: string, pragmas: readonly string[], statements: Readonly<Record<string, string>>) {
+  constructor(path: string, pragmas: readonly string[], statements: WriterStatements) {
     // execArgv [] keeps a test runner's or profiler's flags out of the thread.
     this.thread = new Worker(THREAD_ENTRY, { workerData: { path, pragmas, statements }, execArgv: [] });
     this.thread.on("message", (msg: { ids: number[]; error?: string }) => {
@@ -39,6 +42,11 @@ export class SqliteWriter {
         resolve();
       }),
     );
+  }
+
+  /** True while every batch posted has been answered (committed or failed) and the thread lives. */
+  get idle(): boolean {
+    return !this.dead && this.pending.size === 0;
   }
 
   /** Resolves once the rows are committed durably. */
