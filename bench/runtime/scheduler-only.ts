@@ -2,7 +2,8 @@
 // process of capacity 64 that answers every Assign at once with a no-op result (no task code runs),
 // speaking the batched protocol as `weir worker` does: the Assigns of an AssignBatch are answered
 // with one ResultBatch.
-// Run: node --import tsx bench/runtime/scheduler-only.ts [chain|fan|fan10k]
+// Run: node --import tsx bench/runtime/scheduler-only.ts [chain|fan|fan10k]. "runtime CPU" is this
+// process's (the runtime's threads, its SQLite writer's, and the polling client's).
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -66,6 +67,7 @@ async function measure(label: string, s: ReturnType<typeof spec>, target: number
   await call("registerWorkflow", RegisterWorkflowRequestSchema, { spec: s });
   const x = create(LiteralSchema, { value: { case: "scalar", value: { value: { case: "integer", value: 0n } } } });
   const t0 = performance.now();
+  const cpu0 = process.cpuUsage();
   const { execution } = await call<{ execution: Execution }>("createExecution", CreateExecutionRequestSchema, { workflow: s.workflow!.name, inputs: { literals: { x } } });
   for (;;) {
     // Poll the cheap listing; the full snapshot (every node) only once it ended.
@@ -76,7 +78,8 @@ async function measure(label: string, s: ReturnType<typeof spec>, target: number
       const start = Number(e!.createdAt!.seconds) * 1000 + e!.createdAt!.nanos / 1e6;
       const lat = e!.nodes.flatMap((n) => n.attempts).map((a) => (Number(a.startedAt!.seconds) - Number(a.queuedAt!.seconds)) * 1000 + (a.startedAt!.nanos - a.queuedAt!.nanos) / 1e6).sort((p, q) => p - q);
       const p99 = lat[Math.floor(lat.length * 0.99)];
-      console.log(`${label.padEnd(16)} ${ExecutionState[e!.state]}  created→last node done ${(end - start).toFixed(1)} ms  (client wall ${(performance.now() - t0).toFixed(0)} ms)  p99 queued→started ${p99.toFixed(2)} ms  target < ${target} ms`);
+      const cpu = process.cpuUsage(cpu0);
+      console.log(`${label.padEnd(16)} ${ExecutionState[e!.state]}  created→last node done ${(end - start).toFixed(1)} ms  (client wall ${(performance.now() - t0).toFixed(0)} ms)  p99 queued→started ${p99.toFixed(2)} ms  target < ${target} ms  runtime CPU ${((cpu.user + cpu.system) / 1000).toFixed(0)} ms`);
       return;
     }
     await new Promise((r) => setTimeout(r, 10));
