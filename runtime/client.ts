@@ -3,6 +3,7 @@
 import * as grpc from "@grpc/grpc-js";
 import { create, type DescMessage, type MessageInitShape, type MessageShape } from "@bufbuild/protobuf";
 import { AdminService, grpcServiceDefinition } from "../proto/index.ts";
+import { decodeExecutionEvent } from "./execution-event-decoding.ts";
 
 export interface ClientOptions {
   address: string;
@@ -71,8 +72,13 @@ export type AdminClient = UnaryCalls &
     close(): void;
   };
 
+const adminDefinition = grpcServiceDefinition(AdminService);
 const AdminClientConstructor = grpc.makeGenericClientConstructor(
-  grpcServiceDefinition(AdminService),
+  {
+    ...adminDefinition,
+    // A follower of a large execution reads thousands of events: field by field, not by reflection.
+    watchExecution: { ...adminDefinition.watchExecution!, responseDeserialize: decodeExecutionEvent },
+  },
   "weir.v1.AdminService",
 );
 

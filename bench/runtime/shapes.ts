@@ -7,11 +7,14 @@ export const BENCH_DEFAULTS = Object.freeze({
   redisUrl: "redis://127.0.0.1:6379",
 });
 
-export type ShapeName = "fan-out 1,000" | "fan-out 10,000" | "chain 100";
+export type ShapeName = "fan-out 1,000" | "fan-out 10,000" | "chain 100" | "fan-out 10,000, live follower";
 
 export interface ShapeResult {
   shape: ShapeName;
-  /** Create → the join (or the chain's last node) finished. */
+  /**
+   * Create → the client learns the join (or the chain's last node) finished. The live-follower
+   * row (weir only) streams every node's changes to the client, as `weir run --follow` does.
+   */
   seconds: number;
   tasks: number;
 }

@@ -157,7 +157,7 @@ function dropPartitionOnWait(settings: DemoSettings): { onEvent: (e: ExecutionEv
   timer = setTimeout(() => schedule(0), DEMO_DEFAULTS.dataFallbackMs);
   return {
     onEvent(event) {
-      const nodes = event.snapshot ? event.snapshot.nodes : event.node ? [event.node] : [];
+      const nodes = event.snapshot ? event.snapshot.nodes : event.nodes;
       if (nodes.some((n) => n.state === NodeState.WAITING)) schedule(DEMO_DEFAULTS.dataDelayMs);
     },
     cancel: () => clearTimeout(timer),

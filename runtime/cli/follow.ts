@@ -22,6 +22,11 @@ export interface FollowOptions {
   /** Sees every event before it is rendered (the demo drops its data file in on a sensor wait). */
   onEvent?: (event: ExecutionEvent) => void;
   signal?: AbortSignal;
+  /**
+   * Wait for the end only: no node events are streamed and nothing is rendered, and the returned
+   * Execution has no nodes (GetExecution has them). The cheap way for a script to wait.
+   */
+  endOnly?: boolean;
 }
 
 export async function followExecution(
@@ -34,7 +39,7 @@ export async function followExecution(
   let unreachableSince: number | undefined;
   for (;;) {
     try {
-      for await (const event of client.watchExecution({ id: executionId }, { signal: options.signal })) {
+      for await (const event of client.watchExecution({ id: executionId, endOnly: options.endOnly }, { signal: options.signal })) {
         unreachableSince = undefined;
         options.onEvent?.(event);
         if (!renderer) renderer = new ProgressRenderer(options.write ?? (() => {}), options.spec, event.snapshot?.inputs);

@@ -269,7 +269,7 @@ export class ProgressRenderer {
 
   /** Feeds one event; returns the execution when the event carried a final snapshot. */
   onEvent(event: ExecutionEvent): Execution | undefined {
-    const nodes = event.snapshot ? event.snapshot.nodes : event.node ? [event.node] : [];
+    const nodes = event.snapshot ? event.snapshot.nodes : event.nodes;
     for (const node of nodes) this.onNode(node);
     return event.snapshot && isTerminalExecution(event.snapshot.state) ? event.snapshot : undefined;
   }

@@ -43,12 +43,15 @@ export function addRunCommand(program: Command): void {
       }
       if (!options.json) process.stdout.write(`${colors.bold(workflow)} ${colors.dim(execution.id)} started\n`);
       const { followExecution } = await import("./follow.ts");
-      const final = await followExecution(client, execution.id, {
-        spec,
-        write: options.json ? undefined : (line) => process.stdout.write(`${line}\n`),
-      });
-      if (options.json) printJson(toJson(ExecutionSchema, final));
-      else process.stdout.write(`${renderSummary(final)}\n`);
+      if (options.json) {
+        // Nothing is rendered: wait for the end alone, then read the whole execution once.
+        await followExecution(client, execution.id, { endOnly: true });
+        const { execution: final } = await client.getExecution({ id: execution.id });
+        printJson(toJson(ExecutionSchema, final!));
+        return final!.state === ExecutionState.SUCCEEDED ? 0 : 1;
+      }
+      const final = await followExecution(client, execution.id, { spec, write: (line) => process.stdout.write(`${line}\n`) });
+      process.stdout.write(`${renderSummary(final)}\n`);
       return final.state === ExecutionState.SUCCEEDED ? 0 : 1;
     });
   });

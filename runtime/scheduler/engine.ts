@@ -35,9 +35,10 @@ import { Dispatcher, WorkerSlot, gpusOf, type WorkerLink } from "./dispatcher.ts
 import { RExecution, RNode, Scope, armScopeOf, subScopeOf, type ExecutionInit, type RAttempt } from "./execution-graph.ts";
 import { LeaseTable } from "./leases.ts";
 import { isFailure, isSuccess, isTerminal } from "./readiness.ts";
-import { encodeNodeEvent, encodeNodeExecution } from "./execution-encoding.ts";
+import { encodeExecution, type NodeView } from "./execution-encoding.ts";
 import { decideRetry } from "./retries.ts";
 import { humanDuration, pokeFile, sensorPath } from "./sensors.ts";
+import { executionViewOf, nodeViewOf } from "./snapshot.ts";
 
 export interface EngineOptions {
   readonly store: Store;
@@ -61,11 +62,25 @@ export interface CreateExecutionArgs {
   maxActiveRuns?: number;
 }
 
+/**
+ * Follows one execution. Everything it is given is committed state: taken from the state a commit
+ * holds and handed over once that commit has resolved.
+ */
 export interface ExecutionWatcher {
-  /** The bytes of an `ExecutionEvent { node }`, made from the committed transition. */
-  node(event: Uint8Array): void;
-  /** The execution ended and its final state is committed. */
-  ended(): void;
+  /** False: the start and the end only (no node changes, snapshots without their nodes). */
+  readonly nodes: boolean;
+  /** The execution when the watch began, as `Execution` bytes (not called when it had ended: see `ended`). */
+  start(execution: Uint8Array): void;
+  /** Nodes that changed in one commit (only when `nodes`). */
+  changed(nodes: readonly NodeView[]): void;
+  /** The execution ended: its final state as `Execution` bytes. The last call. */
+  ended(execution: Uint8Array): void;
+}
+
+/** A watch waiting for the next commit to take its first snapshot. */
+interface WatchStart {
+  readonly exec: RExecution;
+  readonly watcher: ExecutionWatcher;
 }
 
 const ATTEMPT_STATE_OF: Record<string, NodeState> = {
@@ -89,6 +104,9 @@ export class Engine {
   private readonly executions = new Map<string, RExecution>();
   private readonly specs = new Map<string, CompiledWorkflow>();
   private readonly watchers = new Map<string, Set<ExecutionWatcher>>();
+  private watchStarts: WatchStart[] = [];
+  /** Watches whose first snapshot is not delivered yet (a cancelled one is dropped from here). */
+  private readonly pendingWatches = new Set<ExecutionWatcher>();
   private readonly admission = new Admission();
 
   // The batch of the current turn.
@@ -164,21 +182,22 @@ export class Engine {
     if (this.committing) return; // the commit in flight schedules the next flush when it ends
     this.flushScheduled = false;
     const nodes = this.dirtyNodes, attempts = this.dirtyAttempts, execs = this.dirtyExecs;
-    const batch = this.extra, outbox = this.outbox, waiters = this.waiters;
+    const batch = this.extra, outbox = this.outbox, waiters = this.waiters, starts = this.watchStarts;
     this.dirtyNodes = new Set();
     this.dirtyAttempts = new Set();
     this.dirtyExecs = new Set();
     this.extra = emptyBatch();
     this.outbox = [];
     this.waiters = [];
-    if (!nodes.size && !attempts.size && !execs.size && !outbox.length && !waiters.length && !batchSize(batch)) return;
+    this.watchStarts = [];
+    if (!nodes.size && !attempts.size && !execs.size && !outbox.length && !waiters.length && !starts.length && !batchSize(batch)) return;
     for (const e of execs) batch.executions.push(executionRecord(e));
     for (const n of nodes) batch.nodes.push(nodeRecord(n));
     for (const a of attempts) batch.attempts.push(attemptRecord(a));
-    // Watch events are encoded from the state being committed (not from nodes that may move on
-    // while the commit runs) and sent only after it.
-    const events = this.watchers.size ? this.watchEvents(nodes) : undefined;
     const commit = this.store.commit(batch);
+    // Still the state being committed (nothing has run since): what watchers get is taken now,
+    // while the writer thread commits, and handed over after the commit.
+    const watch = this.watchers.size || starts.length ? this.watchDelivery(nodes, execs, starts) : undefined;
     this.committing = commit.then(
       () => undefined,
       () => undefined,
@@ -200,29 +219,57 @@ export class Engine {
         this.log.warn({ err }, "could not send to a worker");
       }
     }
-    if (events) this.notifyWatchers(events, execs);
+    watch?.();
     for (const w of waiters) w.ok();
   }
 
-  private watchEvents(nodes: Set<RNode>): Array<[string, Uint8Array]> {
-    const out: Array<[string, Uint8Array]> = [];
-    const at = Date.now();
-    for (const n of nodes) if (this.watchers.has(n.exec.id)) out.push([n.exec.id, encodeNodeEvent(encodeNodeExecution(n), at)]);
-    return out;
-  }
-
-  private notifyWatchers(events: Array<[string, Uint8Array]>, execs: Set<RExecution>): void {
-    for (const [id, ev] of events) {
-      const set = this.watchers.get(id);
-      if (set) for (const w of set) w.node(ev);
+  /**
+   * Takes what watchers get from one commit: copies of the changed nodes, snapshots of ended
+   * executions and of those whose watch starts now (encoded from memory, each shape once), and
+   * returns what hands them over once the commit has resolved.
+   */
+  private watchDelivery(nodes: Set<RNode>, execs: Set<RExecution>, starts: WatchStart[]): () => void {
+    const encoded = new Map<RExecution, [Uint8Array?, Uint8Array?]>();
+    const snapshot = (e: RExecution, withNodes: boolean): Uint8Array => {
+      let pair = encoded.get(e);
+      if (!pair) encoded.set(e, (pair = [undefined, undefined]));
+      const i = withNodes ? 1 : 0;
+      return (pair[i] ??= encodeExecution(executionViewOf(e), withNodes ? e.nodes.values() : []));
+    };
+    const changed = new Map<string, NodeView[]>();
+    for (const n of nodes) {
+      const set = this.watchers.get(n.exec.id);
+      if (!set || !wantsNodes(set)) continue;
+      let list = changed.get(n.exec.id);
+      if (!list) changed.set(n.exec.id, (list = []));
+      list.push(nodeViewOf(n));
     }
+    const ended: Array<[string, ExecutionWatcher, Uint8Array]> = [];
     for (const e of execs) {
       if (e.init.state < ExecutionState.SUCCEEDED) continue;
-      const set = this.watchers.get(e.id);
-      if (!set) continue;
-      this.watchers.delete(e.id);
-      for (const w of set) w.ended();
+      for (const w of this.watchers.get(e.id) ?? []) ended.push([e.id, w, snapshot(e, w.nodes)]);
     }
+    const started = starts.map((s) => ({ ...s, over: s.exec.init.state >= ExecutionState.SUCCEEDED, bytes: snapshot(s.exec, s.watcher.nodes) }));
+    return () => {
+      for (const [id, views] of changed) for (const w of this.watchers.get(id) ?? []) if (w.nodes) w.changed(views);
+      for (const [id, w, bytes] of ended) {
+        const set = this.watchers.get(id);
+        if (!set?.delete(w)) continue; // unwatched meanwhile
+        if (!set.size) this.watchers.delete(id);
+        w.ended(bytes);
+      }
+      for (const s of started) {
+        if (!this.pendingWatches.delete(s.watcher)) continue; // unwatched meanwhile
+        if (s.over) {
+          s.watcher.ended(s.bytes);
+          continue;
+        }
+        let set = this.watchers.get(s.exec.id);
+        if (!set) this.watchers.set(s.exec.id, (set = new Set()));
+        set.add(s.watcher);
+        s.watcher.start(s.bytes);
+      }
+    };
   }
 
   private touchNode(n: RNode): void {
@@ -1099,14 +1146,21 @@ export class Engine {
   // ---------------------------------------------------------------------------------------------
   // Watching
 
+  /**
+   * Watches an execution in flight: its first snapshot is taken at the next commit (so it holds
+   * only committed state and nothing committed after it is missed). Returns how to stop, or
+   * undefined when the execution is not in flight (read the store instead).
+   */
   watch(id: string, w: ExecutionWatcher): (() => void) | undefined {
-    if (!this.executions.has(id)) return undefined;
-    let set = this.watchers.get(id);
-    if (!set) this.watchers.set(id, (set = new Set()));
-    set.add(w);
+    const exec = this.executions.get(id);
+    if (!exec) return undefined;
+    this.watchStarts.push({ exec, watcher: w });
+    this.pendingWatches.add(w);
+    this.scheduleFlush();
     return () => {
-      set.delete(w);
-      if (!set.size) this.watchers.delete(id);
+      this.pendingWatches.delete(w);
+      const set = this.watchers.get(id);
+      if (set?.delete(w) && !set.size) this.watchers.delete(id);
     };
   }
 
@@ -1155,6 +1209,11 @@ function bindingScope(scope: Scope): BindingScope {
 
 function nodeError(n: RNode, code: string, message: string): ExecutionError {
   return create(ExecutionErrorSchema, { code, message, kind: errorCodeInfo(code).kind, nodeId: n.id });
+}
+
+function wantsNodes(watchers: Set<ExecutionWatcher>): boolean {
+  for (const w of watchers) if (w.nodes) return true;
+  return false;
 }
 
 function groupOf(e: ExecutionInit): string | undefined {

@@ -12,7 +12,8 @@ import {
   type SourceLocation,
 } from "../../proto/index.ts";
 import type { AttemptRecord, ExecutionRecord, NodeRecord } from "../store/index.ts";
-import type { RNode } from "./execution-graph.ts";
+import type { ExecutionView, NodeView } from "./execution-encoding.ts";
+import type { RExecution, RNode } from "./execution-graph.ts";
 
 const ts = (ms: number): Timestamp | undefined => (ms ? timestampFromMs(ms) : undefined);
 const literals = (b: Uint8Array | null) => (b ? fromBinary(LiteralSetSchema, b) : undefined);
@@ -61,6 +62,25 @@ export function liveNodeExecution(n: RNode): NodeExecution {
       error: a.error,
     })),
   });
+}
+
+/**
+ * A node's state as it is now, copied (attempts included) so that it stays the committed state
+ * while the live node moves on. Outputs and errors are replaced, never mutated: shared as they are.
+ */
+export function nodeViewOf(n: RNode): NodeView {
+  return {
+    id: n.id, state: n.state, target: n.target, outputs: n.outputs, error: n.error, startedAt: n.startedAt, finishedAt: n.finishedAt,
+    source: n.source,
+    attempts: n.attempts.map((a) => ({
+      number: a.number, state: a.state, workerId: a.workerId, queuedAt: a.queuedAt, startedAt: a.startedAt, finishedAt: a.finishedAt, error: a.error,
+    })),
+  };
+}
+
+/** The header of an execution in flight (its nodes are RNodes, which are NodeViews themselves). */
+export function executionViewOf(e: RExecution): ExecutionView {
+  return { ...e.init, outputs: e.outputs, error: e.error };
 }
 
 export function executionFrom(

@@ -32,10 +32,11 @@ import {
 import type { RuntimeConfig } from "../config.ts";
 import { RuntimeError } from "../error-codes.ts";
 import type { Logger } from "../log.ts";
-import { encodeExecutionRecords, encodeExecutionResponse, encodeSnapshotEvent } from "../scheduler/execution-encoding.ts";
+import { encodeExecutionRecords, encodeExecutionResponse } from "../scheduler/execution-encoding.ts";
 import { checkExecutionInputs, executionFrom, kickoffLiteral, newId, scheduleTicks, type Engine } from "../scheduler/index.ts";
 import { isSuccess } from "../scheduler/readiness.ts";
 import { emptyBatch, type Store } from "../store/index.ts";
+import { streamExecution } from "./execution-watch.ts";
 import { required, toServiceError, unary, undecodable } from "./handlers.ts";
 
 export interface AdminDeps {
@@ -51,12 +52,13 @@ export function adminService(deps: AdminDeps): UntypedServiceImplementation {
   const { store, engine, log, config, onWorkflowRegistered } = deps;
   /**
    * The committed state of an execution as `Execution` bytes, its nodes included unless
-   * `maxNodes` is exceeded (then the execution alone: CreateExecution of a large workflow).
+   * `maxNodes` is exceeded (then the execution alone: CreateExecution of a large workflow, or an
+   * end-only watch with 0).
    */
   const snapshot = async (id: string, maxNodes = Number.POSITIVE_INFINITY): Promise<Uint8Array> => {
     const rec = await store.getExecution(id);
     if (!rec) throw new RuntimeError("NOT_FOUND", `execution ${id} does not exist; list executions with \`weir executions\``);
-    if (engine.nodeCount(id) > maxNodes) return encodeExecutionRecords(rec, [], [], new Map());
+    if (maxNodes === 0 || engine.nodeCount(id) > maxNodes) return encodeExecutionRecords(rec, [], [], new Map());
     const spec = await engine.loadSpec(rec.workflow, rec.version).catch(() => undefined);
     return encodeExecutionRecords(rec, await store.getNodes(id), await store.getAttempts(id), spec ? engine.sourcesOf(spec) : new Map());
   };
@@ -221,33 +223,17 @@ export function adminService(deps: AdminDeps): UntypedServiceImplementation {
     const bad = undecodable(call.request);
     if (bad !== undefined) throw new RuntimeError("INVALID_ARGUMENT", `the WatchExecution request could not be decoded: ${bad}`);
     const id = required(call.request.id, "id");
-    // Events are pre-encoded ExecutionEvent bytes (the stream's serializer sends bytes as they are).
-    const write = (ev: Uint8Array): void => void call.write(ev as never);
-    const buffered: Uint8Array[] = [];
-    let ready = false;
-    let done = false;
-    const finish = async (): Promise<void> => {
-      if (done) return;
-      done = true;
-      write(encodeSnapshotEvent(await snapshot(id), Date.now()));
-      call.end();
-    };
-    const unwatch = engine.watch(id, {
-      node: (ev) => {
-        if (ready) write(ev);
-        else buffered.push(ev);
+    const stop = streamExecution(
+      engine,
+      id,
+      call.request.endOnly,
+      {
+        write: (ev) => void call.write(ev as never),
+        end: () => call.end(),
+        fail: (err) => call.emit("error", toServiceError(err, log, "WatchExecution")),
       },
-      ended: () => void finish().catch((err) => call.emit("error", toServiceError(err, log, "WatchExecution"))),
-    });
-    call.on("cancelled", () => unwatch?.());
-    // Transitions whose commit was in flight when the watch began produce no events for it:
-    // wait for them so the snapshot holds them.
-    if (unwatch) await engine.committed();
-    const first = await snapshot(id);
-    if (done) return;
-    write(encodeSnapshotEvent(first, Date.now()));
-    if (!unwatch) return void (done = true, call.end());
-    ready = true;
-    for (const ev of buffered) write(ev);
+      (withNodes) => snapshot(id, withNodes ? undefined : 0),
+    );
+    call.on("cancelled", stop);
   }
 }

@@ -8,15 +8,17 @@ import {
   ExecutionState,
   GetExecutionResponseSchema,
   LiteralSetSchema,
+  NodeExecutionSchema,
   NodeState,
   SourceLocationSchema,
 } from "../../../proto/index.ts";
+import { decodeExecutionEvent } from "../../../runtime/execution-event-decoding.ts";
 import {
   encodeExecution,
   encodeExecutionRecords,
   encodeExecutionResponse,
-  encodeNodeEvent,
   encodeNodeExecution,
+  encodeNodesEvent,
   encodeSnapshotEvent,
   type NodeView,
 } from "../../../runtime/scheduler/execution-encoding.ts";
@@ -39,17 +41,52 @@ const node: NodeView = {
 describe("execution encoding", () => {
   it("a node decodes to the NodeExecution protobuf-es builds from the same node", () => {
     const expected = liveNodeExecution(node as unknown as RNode);
-    const bytes = encodeNodeExecution(node);
-    const decoded = fromBinary(ExecutionEventSchema, encodeNodeEvent(bytes, 1_700_000_001_234));
-    expect(decoded.node).toEqual(expected);
+    expect(fromBinary(NodeExecutionSchema, encodeNodeExecution(node))).toEqual(expected);
+    const decoded = fromBinary(ExecutionEventSchema, encodeNodesEvent([node, node], 1_700_000_001_234));
+    expect(decoded.nodes).toEqual([expected, expected]);
     expect(Number(decoded.at!.seconds)).toBe(1_700_000_001);
     expect(decoded.at!.nanos).toBe(234_000_000);
     // Cached sub-messages stay right on the next encoding; a pending node has no optional fields.
-    expect(fromBinary(ExecutionEventSchema, encodeNodeEvent(encodeNodeExecution(node), 0)).node).toEqual(expected);
-    const pending = fromBinary(ExecutionEventSchema, encodeNodeEvent(encodeNodeExecution({ ...node, state: NodeState.PENDING, outputs: undefined, attempts: [], startedAt: 0, finishedAt: 0, source: undefined }), 0)).node!;
+    expect(fromBinary(ExecutionEventSchema, encodeNodesEvent([node], 0)).nodes).toEqual([expected]);
+    const pending = fromBinary(ExecutionEventSchema, encodeNodesEvent([{ ...node, state: NodeState.PENDING, outputs: undefined, attempts: [], startedAt: 0, finishedAt: 0, source: undefined }], 0)).nodes[0]!;
     expect(pending.state).toBe(NodeState.PENDING);
     expect(pending.outputs).toBeUndefined();
     expect(pending.startedAt).toBeUndefined();
+  });
+
+  it("writes long and non-ASCII strings and nested messages of 128 bytes and more", () => {
+    for (const message of ["x".repeat(43), "é".repeat(42), "ü".repeat(43), "日本".repeat(30), "y".repeat(70_000)]) {
+      const long = create(ExecutionErrorSchema, { code: "TASK_FAILED", message, kind: ErrorKind.USER, nodeId: `nœud-${message.slice(0, 10)}` });
+      const view: NodeView = {
+        ...node, id: `nœud-${message.slice(0, 50)}`, target: message.slice(0, 200), error: long,
+        attempts: [{ ...node.attempts[0]!, workerId: `wörker-${message.slice(0, 100)}`, error: long }],
+      };
+      const expected = liveNodeExecution(view as unknown as RNode);
+      expect(fromBinary(NodeExecutionSchema, encodeNodeExecution(view))).toEqual(expected);
+      expect(fromBinary(ExecutionEventSchema, encodeNodesEvent([view, node], 5)).nodes).toEqual([expected, liveNodeExecution(node as unknown as RNode)]);
+    }
+  });
+
+  it("the client's event decoder builds what fromBinary builds, and leaves what it does not know to it", () => {
+    const rec = {
+      id: "ex-ü", workflow: "wf", version: "v1", state: ExecutionState.FAILED, inputs: toBinary(LiteralSetSchema, outputs), outputs: null,
+      error: toBinary(ExecutionErrorSchema, error), createdAt: 1_000, startedAt: 2_001, finishedAt: 3_999, scheduledFor: 86_400_000,
+      backfillId: "backfill-1", recoveredFrom: "ex-0", maxParallelism: 0,
+    };
+    const events = [
+      encodeSnapshotEvent(encodeExecution(rec, [node, { ...node, id: "é".repeat(50), outputs: create(LiteralSetSchema), error }]), 1_700_000_001_234),
+      encodeNodesEvent([node, { ...node, attempts: [], source: undefined }], 7),
+      encodeNodesEvent([], 8),
+    ];
+    for (const bytes of events) {
+      const fast = decodeExecutionEvent(bytes);
+      expect(fast).toEqual(fromBinary(ExecutionEventSchema, bytes));
+      expect(equals(ExecutionEventSchema, fast, fromBinary(ExecutionEventSchema, bytes))).toBe(true);
+    }
+    // An unknown field (99, varint 1) goes to fromBinary, which keeps it.
+    const unknown = new Uint8Array([...events[1]!, 0x98, 0x06, 0x01]);
+    expect(decodeExecutionEvent(unknown).$unknown).toHaveLength(1);
+    expect(() => decodeExecutionEvent(events[0]!.subarray(0, 40))).toThrow();
   });
 
   it("an execution from store records decodes to what executionFrom builds, as a response and as a snapshot event", () => {

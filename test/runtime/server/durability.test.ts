@@ -95,7 +95,7 @@ describe("durability and caching", () => {
     const events = await admin.watch(execution.id);
     expect(events[0].snapshot.id).toBe(execution.id);
     expect(ExecutionState[events.at(-1).snapshot.state]).toBe("SUCCEEDED");
-    const nodeEvents = events.filter((e: { node?: unknown }) => e.node);
-    expect(nodeEvents.some((e: { node: { nodeId: string; state: number } }) => e.node.nodeId === "b" && e.node.state === NodeState.SUCCEEDED)).toBe(true);
+    const changed = events.flatMap((e: { nodes: Array<{ nodeId: string; state: number }> }) => e.nodes);
+    expect(changed.some((n: { nodeId: string; state: number }) => n.nodeId === "b" && n.state === NodeState.SUCCEEDED)).toBe(true);
   });
 });
