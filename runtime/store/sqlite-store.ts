@@ -9,6 +9,7 @@ import { dirname } from "node:path";
 import Database from "better-sqlite3";
 import { RuntimeError } from "../error-codes.ts";
 import { SQLITE_MIGRATIONS, type Migration } from "./migrations.ts";
+import { preallocateWal } from "./wal-preallocation.ts";
 import { SqliteWriter, type WriterStatements, type WriterTables } from "./sqlite-writer.ts";
 import {
   batchSize,
@@ -164,6 +165,7 @@ export function openSqliteStore(
   for (const p of PRAGMAS) db.pragma(p);
   db.defaultSafeIntegers(false);
   migrate(db, migrations);
+  if (path !== ":memory:") preallocateWal(db, path);
   // An in-memory database lives on one connection only: it commits on this thread.
   const statements: WriterStatements = Object.fromEntries(
     TABLE_KEYS.map((k) => {
