@@ -25,6 +25,9 @@ export interface RuntimeConfig {
    * 10,000-node snapshot nobody reads cost more than running the first tasks.
    */
   readonly createResponseMaxNodes: number;
+  /** An execution with at least this many nodes gets one full GC this long after it ends (memory-release.ts). */
+  readonly releaseMemoryMinNodes: number;
+  readonly releaseMemoryDelayMs: number;
 }
 
 export const RUNTIME_DEFAULTS: RuntimeConfig = Object.freeze({
@@ -38,6 +41,8 @@ export const RUNTIME_DEFAULTS: RuntimeConfig = Object.freeze({
   sensorPokeMs: 30_000,
   sensorTimeoutMs: 24 * 3_600_000,
   listLimit: 100,
+  releaseMemoryMinNodes: 5_000,
+  releaseMemoryDelayMs: 100,
   createResponseMaxNodes: 1_000,
 });
 

@@ -55,9 +55,12 @@ export function gpusOf(att: RAttempt): number {
   return att.node.task?.resources?.gpu ?? 0;
 }
 
-/** A FIFO with O(1) shift that tolerates removal of cancelled entries (skipped when reached). */
+/**
+ * A FIFO with O(1) shift that tolerates removal of cancelled entries (skipped when reached). A taken
+ * slot is cleared at once: an attempt left in the array would keep its whole execution alive.
+ */
 class Queue<T> {
-  private items: T[] = [];
+  private items: Array<T | undefined> = [];
   private head = 0;
   push(x: T): void {
     this.items.push(x);
@@ -69,11 +72,14 @@ class Queue<T> {
   take(ok: (x: T) => boolean, limit: number): T | undefined {
     const end = Math.min(this.items.length, this.head + limit);
     for (let i = this.head; i < end; i++) {
-      const x = this.items[i];
+      const x = this.items[i] as T;
       if (!ok(x)) continue;
-      if (i === this.head) this.head++;
+      if (i === this.head) this.items[this.head++] = undefined;
       else this.items.splice(i, 1);
-      if (this.head > 1024 && this.head * 2 > this.items.length) {
+      if (this.head === this.items.length) {
+        this.items = [];
+        this.head = 0;
+      } else if (this.head > 1024 && this.head * 2 > this.items.length) {
         this.items = this.items.slice(this.head);
         this.head = 0;
       }
@@ -82,7 +88,7 @@ class Queue<T> {
     return undefined;
   }
   remove(pred: (x: T) => boolean): void {
-    this.items = this.items.slice(this.head).filter((x) => !pred(x));
+    this.items = this.items.slice(this.head).filter((x) => !pred(x as T));
     this.head = 0;
   }
 }

@@ -34,6 +34,7 @@ import { artifactsExist, cacheKey } from "./cache-key.ts";
 import { Dispatcher, WorkerSlot, gpusOf, type WorkerLink } from "./dispatcher.ts";
 import { RExecution, RNode, Scope, armScopeOf, subScopeOf, type ExecutionInit, type RAttempt } from "./execution-graph.ts";
 import { LeaseTable } from "./leases.ts";
+import { MemoryRelease } from "./memory-release.ts";
 import { isFailure, isSuccess, isTerminal } from "./readiness.ts";
 import { encodeExecution, type NodeView } from "./execution-encoding.ts";
 import { decideRetry } from "./retries.ts";
@@ -108,6 +109,7 @@ export class Engine {
   /** Watches whose first snapshot is not delivered yet (a cancelled one is dropped from here). */
   private readonly pendingWatches = new Set<ExecutionWatcher>();
   private readonly admission = new Admission();
+  private readonly memoryRelease: MemoryRelease;
 
   // The batch of the current turn.
   private dirtyNodes = new Set<RNode>();
@@ -128,6 +130,7 @@ export class Engine {
     this.projectRoot = opts.projectRoot;
     this.config = Object.freeze({ ...RUNTIME_DEFAULTS, ...opts.config });
     this.dispatcher = new Dispatcher((att, w) => this.assign(att, w));
+    this.memoryRelease = new MemoryRelease(this.config.releaseMemoryMinNodes, this.config.releaseMemoryDelayMs, () => this.executions.size > 0);
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -155,6 +158,7 @@ export class Engine {
   async stop(): Promise<void> {
     this.stopped = true;
     clearInterval(this.livenessTimer);
+    this.memoryRelease.stop();
     for (const exec of this.executions.values()) this.clearTimers(exec);
     await this.committing;
     await this.flushNow();
@@ -840,7 +844,10 @@ export class Engine {
     this.touchExec(exec);
     this.clearTimers(exec);
     this.log.info({ execution: exec.id, state: ExecutionState[exec.init.state] }, "execution ended");
-    this.afterCommit(() => this.executions.delete(exec.id));
+    this.afterCommit(() => {
+      this.executions.delete(exec.id);
+      this.memoryRelease.ended(exec.nodes.size);
+    });
     for (const next of this.admission.release(groupOf(exec.init), exec.id)) {
       const e = this.executions.get(next);
       if (e) this.run(e);
