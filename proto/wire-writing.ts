@@ -52,6 +52,29 @@ export function putBytes(out: Uint8Array, at: number, field: number, bytes: Uint
   return at + bytes.byteLength;
 }
 
+/**
+ * Re-frames single-item messages as one batch message: each of `messages` is an outer message with
+ * only its item field set (tag `itemTag`, length, body), and a batch item (field 1 of the batch,
+ * under `batchField` of the outer message) is the same bytes but for that one tag byte. Both tags
+ * must be one byte (field numbers below 16).
+ */
+export function batchOfSingles(messages: readonly Uint8Array[], itemTag: number, batchField: number): Uint8Array {
+  const batchItemTag = (1 << 3) | WireType.LengthDelimited;
+  let size = 0;
+  for (const m of messages) {
+    if (m[0] !== itemTag) throw new Error(`batchOfSingles: a message does not start with tag ${itemTag}`);
+    size += m.byteLength;
+  }
+  const out = new Uint8Array(delimitedSize(size));
+  let at = putDelimited(out, 0, batchField, size);
+  for (const m of messages) {
+    out.set(m, at);
+    out[at] = batchItemTag;
+    at += m.byteLength;
+  }
+  return out;
+}
+
 function timestampParts(ms: number): [seconds: number, nanos: number] {
   const seconds = Math.floor(Math.max(0, ms) / 1000);
   return [seconds, Math.round((Math.max(0, ms) - seconds * 1000) * 1e6)];

@@ -7,7 +7,7 @@ import { toBinary } from "@bufbuild/protobuf";
 import { WireType } from "@bufbuild/protobuf/wire";
 import { LiteralSetSchema, TaskTemplateSchema, type LiteralSet, type TaskTemplate } from "../../proto/index.ts";
 import {
-  delimitedSize, putBytes, putDelimited, putString, putTag, putTimestamp, putVarint, stringSize, timestampSize, varintSize,
+  batchOfSingles, delimitedSize, putBytes, putDelimited, putString, putTag, putTimestamp, putVarint, stringSize, timestampSize, varintSize,
 } from "../../proto/wire-writing.ts";
 
 export interface AssignFields {
@@ -25,10 +25,8 @@ export interface AssignFields {
 // Field numbers of weir.v1.ServerMessage, AssignBatch and Assign (proto/weir/v1/worker.proto).
 const SERVER_MESSAGE_ASSIGN = 2;
 const SERVER_MESSAGE_ASSIGNS = 4;
-const ASSIGN_BATCH_ASSIGNS = 1;
-/** The one-byte tags of `ServerMessage.assign` and `AssignBatch.assigns` (both length-delimited). */
+/** The one-byte tag of `ServerMessage.assign` (length-delimited). */
 const ASSIGN_TAG = (SERVER_MESSAGE_ASSIGN << 3) | WireType.LengthDelimited;
-const BATCH_ITEM_TAG = (ASSIGN_BATCH_ASSIGNS << 3) | WireType.LengthDelimited;
 const F = { leaseToken: 1, executionId: 2, nodeId: 3, attempt: 4, task: 5, inputs: 6, gpus: 7, deadline: 8 } as const;
 
 const taskBytes = new WeakMap<TaskTemplate, Uint8Array>();
@@ -89,14 +87,5 @@ export function isEncodedAssign(bytes: Uint8Array): boolean {
  * AssignBatch is the same but for the tag, so the batch is their bytes with that one byte changed.
  */
 export function encodeAssignBatch(messages: readonly Uint8Array[]): Uint8Array {
-  let size = 0;
-  for (const m of messages) size += m.byteLength;
-  const out = new Uint8Array(delimitedSize(size));
-  let at = putDelimited(out, 0, SERVER_MESSAGE_ASSIGNS, size);
-  for (const m of messages) {
-    out.set(m, at);
-    out[at] = BATCH_ITEM_TAG;
-    at += m.byteLength;
-  }
-  return out;
+  return batchOfSingles(messages, ASSIGN_TAG, SERVER_MESSAGE_ASSIGNS);
 }

@@ -8,7 +8,7 @@ import { fromBinary, toBinary } from "@bufbuild/protobuf";
 import { BinaryReader, WireType } from "@bufbuild/protobuf/wire";
 import { timestampMs } from "@bufbuild/protobuf/wkt";
 import { ExecutionErrorSchema, LiteralSetSchema, ServerMessageSchema, TaskTemplateSchema, type Assign, type ServerMessage } from "../../proto/index.ts";
-import { delimitedSize, putBytes, putDelimited, putTag, putTimestamp, putVarint, timestampSize, varintSize } from "../../proto/wire-writing.ts";
+import { batchOfSingles, delimitedSize, putBytes, putDelimited, putTag, putTimestamp, putVarint, timestampSize, varintSize } from "../../proto/wire-writing.ts";
 import { executionError } from "./attempt-failure.ts";
 
 /** An Assign with its TaskTemplate and inputs still encoded. */
@@ -37,7 +37,6 @@ const ASSIGN_BATCH_ASSIGNS = 1;
 const A = { leaseToken: 1, executionId: 2, nodeId: 3, attempt: 4, task: 5, inputs: 6, gpus: 7, deadline: 8 } as const;
 const WORKER_MESSAGE_RESULT = 3;
 const WORKER_MESSAGE_RESULTS = 5;
-const RESULT_BATCH_RESULTS = 1;
 const R = { leaseToken: 1, outputs: 2, error: 3, startedAt: 4, finishedAt: 5 } as const;
 
 /**
@@ -148,9 +147,8 @@ export function encodeResult(leaseToken: bigint, startedMs: number, finishedMs: 
   return out;
 }
 
-/** The one-byte tags of `WorkerMessage.result` and `ResultBatch.results` (both length-delimited). */
+/** The one-byte tag of `WorkerMessage.result` (length-delimited). */
 const RESULT_TAG = (WORKER_MESSAGE_RESULT << 3) | WireType.LengthDelimited;
-const BATCH_ITEM_TAG = (RESULT_BATCH_RESULTS << 3) | WireType.LengthDelimited;
 
 /**
  * The bytes of `WorkerMessage { results: ResultBatch { results } }` from messages encodeResult wrote.
@@ -158,17 +156,5 @@ const BATCH_ITEM_TAG = (RESULT_BATCH_RESULTS << 3) | WireType.LengthDelimited;
  * tag, so the batch is their bytes with that one byte changed.
  */
 export function encodeResultBatch(messages: readonly Uint8Array[]): Uint8Array {
-  let size = 0;
-  for (const m of messages) {
-    if (m[0] !== RESULT_TAG) throw new Error("encodeResultBatch takes only what encodeResult wrote");
-    size += m.byteLength;
-  }
-  const out = new Uint8Array(delimitedSize(size));
-  let at = putDelimited(out, 0, WORKER_MESSAGE_RESULTS, size);
-  for (const m of messages) {
-    out.set(m, at);
-    out[at] = BATCH_ITEM_TAG;
-    at += m.byteLength;
-  }
-  return out;
+  return batchOfSingles(messages, RESULT_TAG, WORKER_MESSAGE_RESULTS);
 }
