@@ -25,21 +25,22 @@ import {
 import { RUNTIME_DEFAULTS, type RuntimeConfig } from "../config.ts";
 import { RuntimeError, errorCodeInfo } from "../error-codes.ts";
 import type { Logger } from "../log.ts";
-import { batchSize, emptyBatch, type AttemptRecord, type ExecutionRecord, type NodeRecord, type Store, type StoreBatch } from "../store/index.ts";
+import type { ExecutionRecord, NodeRecord, Store } from "../store/index.ts";
 import { Admission } from "./admission.ts";
 import { encodeAssign } from "./assign-encoding.ts";
 import { BindingError, collectionLiteral, literalToText, resolveBindings, resolveValue, withHash, type BindingScope } from "./bindings.ts";
 import { evaluateCondition } from "./branches.ts";
+import { GroupCommit } from "./group-commit.ts";
 import { artifactsExist, cacheKey } from "./cache-key.ts";
 import { Dispatcher, WorkerSlot, gpusOf, type WorkerLink } from "./dispatcher.ts";
 import { RExecution, RNode, Scope, armScopeOf, subScopeOf, type ExecutionInit, type RAttempt } from "./execution-graph.ts";
 import { LeaseTable } from "./leases.ts";
 import { MemoryRelease } from "./memory-release.ts";
 import { isFailure, isSuccess, isTerminal } from "./readiness.ts";
-import { encodeExecution, type NodeView } from "./execution-encoding.ts";
 import { decideRetry } from "./retries.ts";
 import { humanDuration, pokeFile, sensorPath } from "./sensors.ts";
-import { executionViewOf, nodeViewOf } from "./snapshot.ts";
+import { applyNodeRecord, attemptOf, executionInitOf } from "./store-records.ts";
+import { WatchHub, type ExecutionWatcher } from "./watch-hub.ts";
 
 export interface EngineOptions {
   readonly store: Store;
@@ -63,27 +64,6 @@ export interface CreateExecutionArgs {
   maxActiveRuns?: number;
 }
 
-/**
- * Follows one execution. Everything it is given is committed state: taken from the state a commit
- * holds and handed over once that commit has resolved.
- */
-export interface ExecutionWatcher {
-  /** False: the start and the end only (no node changes, snapshots without their nodes). */
-  readonly nodes: boolean;
-  /** The execution when the watch began, as `Execution` bytes (not called when it had ended: see `ended`). */
-  start(execution: Uint8Array): void;
-  /** Nodes that changed in one commit (only when `nodes`). */
-  changed(nodes: readonly NodeView[]): void;
-  /** The execution ended: its final state as `Execution` bytes. The last call. */
-  ended(execution: Uint8Array): void;
-}
-
-/** A watch waiting for the next commit to take its first snapshot. */
-interface WatchStart {
-  readonly exec: RExecution;
-  readonly watcher: ExecutionWatcher;
-}
-
 const ATTEMPT_STATE_OF: Record<string, NodeState> = {
   TIMED_OUT: NodeState.TIMED_OUT,
   LOST: NodeState.LOST,
@@ -104,23 +84,11 @@ export class Engine {
   private leases = new LeaseTable<RAttempt>(0n);
   private readonly executions = new Map<string, RExecution>();
   private readonly specs = new Map<string, CompiledWorkflow>();
-  private readonly watchers = new Map<string, Set<ExecutionWatcher>>();
-  private watchStarts: WatchStart[] = [];
-  /** Watches whose first snapshot is not delivered yet (a cancelled one is dropped from here). */
-  private readonly pendingWatches = new Set<ExecutionWatcher>();
   private readonly admission = new Admission();
   private readonly memoryRelease: MemoryRelease;
+  private readonly watches = new WatchHub(() => this.commits.scheduleFlush());
+  private readonly commits: GroupCommit;
 
-  // The batch of the current turn.
-  private dirtyNodes = new Set<RNode>();
-  private dirtyAttempts = new Set<RAttempt>();
-  private dirtyExecs = new Set<RExecution>();
-  private extra: StoreBatch = emptyBatch();
-  private outbox: Array<() => void> = [];
-  private waiters: Array<{ ok: () => void; fail: (e: Error) => void }> = [];
-  private flushScheduled = false;
-  /** A commit is in flight: what changes meanwhile waits for it and goes into the next one. */
-  private committing: Promise<void> | undefined;
   private livenessTimer: NodeJS.Timeout | undefined;
   private stopped = false;
 
@@ -129,6 +97,7 @@ export class Engine {
     this.log = opts.log.child({ part: "scheduler" });
     this.projectRoot = opts.projectRoot;
     this.config = Object.freeze({ ...RUNTIME_DEFAULTS, ...opts.config });
+    this.commits = new GroupCommit(this.store, this.log, this.watches);
     this.dispatcher = new Dispatcher((att, w) => this.assign(att, w));
     this.memoryRelease = new MemoryRelease(this.config.releaseMemoryMinNodes, this.config.releaseMemoryDelayMs, () => this.executions.size > 0);
   }
@@ -160,141 +129,12 @@ export class Engine {
     clearInterval(this.livenessTimer);
     this.memoryRelease.stop();
     for (const exec of this.executions.values()) this.clearTimers(exec);
-    await this.committing;
-    await this.flushNow();
+    await this.commits.drain();
   }
 
   /** Resolves once everything changed so far is committed. */
   committed(): Promise<void> {
-    return new Promise((ok, fail) => {
-      this.waiters.push({ ok, fail });
-      this.scheduleFlush();
-    });
-  }
-
-  // ---------------------------------------------------------------------------------------------
-  // Batching: group commit. At most one commit is in flight; everything that changes while it
-  // runs (results that arrive during its fsync) goes into the next one, started as soon as it ends.
-
-  private scheduleFlush(): void {
-    if (this.flushScheduled) return;
-    this.flushScheduled = true;
-    if (!this.committing) setImmediate(() => void this.flushNow());
-  }
-
-  private async flushNow(): Promise<void> {
-    if (this.committing) return; // the commit in flight schedules the next flush when it ends
-    this.flushScheduled = false;
-    const nodes = this.dirtyNodes, attempts = this.dirtyAttempts, execs = this.dirtyExecs;
-    const batch = this.extra, outbox = this.outbox, waiters = this.waiters, starts = this.watchStarts;
-    this.dirtyNodes = new Set();
-    this.dirtyAttempts = new Set();
-    this.dirtyExecs = new Set();
-    this.extra = emptyBatch();
-    this.outbox = [];
-    this.waiters = [];
-    this.watchStarts = [];
-    if (!nodes.size && !attempts.size && !execs.size && !outbox.length && !waiters.length && !starts.length && !batchSize(batch)) return;
-    for (const e of execs) batch.executions.push(executionRecord(e));
-    for (const n of nodes) batch.nodes.push(nodeRecord(n));
-    for (const a of attempts) batch.attempts.push(attemptRecord(a));
-    const commit = this.store.commit(batch);
-    // Still the state being committed (nothing has run since): what watchers get is taken now,
-    // while the writer thread commits, and handed over after the commit.
-    const watch = this.watchers.size || starts.length ? this.watchDelivery(nodes, execs, starts) : undefined;
-    this.committing = commit.then(
-      () => undefined,
-      () => undefined,
-    );
-    try {
-      await commit;
-    } catch (err) {
-      this.log.fatal({ err }, "store commit failed; transitions of this turn were not recorded");
-      for (const w of waiters) w.fail(new RuntimeError("STORE_FAILED", `the store could not commit: ${(err as Error).message}`));
-      return;
-    } finally {
-      this.committing = undefined;
-      if (this.flushScheduled) setImmediate(() => void this.flushNow());
-    }
-    for (const send of outbox) {
-      try {
-        send();
-      } catch (err) {
-        this.log.warn({ err }, "could not send to a worker");
-      }
-    }
-    watch?.();
-    for (const w of waiters) w.ok();
-  }
-
-  /**
-   * Takes what watchers get from one commit: copies of the changed nodes, snapshots of ended
-   * executions and of those whose watch starts now (encoded from memory, each shape once), and
-   * returns what hands them over once the commit has resolved.
-   */
-  private watchDelivery(nodes: Set<RNode>, execs: Set<RExecution>, starts: WatchStart[]): () => void {
-    const encoded = new Map<RExecution, [Uint8Array?, Uint8Array?]>();
-    const snapshot = (e: RExecution, withNodes: boolean): Uint8Array => {
-      let pair = encoded.get(e);
-      if (!pair) encoded.set(e, (pair = [undefined, undefined]));
-      const i = withNodes ? 1 : 0;
-      return (pair[i] ??= encodeExecution(executionViewOf(e), withNodes ? e.nodes.values() : []));
-    };
-    const changed = new Map<string, NodeView[]>();
-    for (const n of nodes) {
-      const set = this.watchers.get(n.exec.id);
-      if (!set || !wantsNodes(set)) continue;
-      let list = changed.get(n.exec.id);
-      if (!list) changed.set(n.exec.id, (list = []));
-      list.push(nodeViewOf(n));
-    }
-    const ended: Array<[string, ExecutionWatcher, Uint8Array]> = [];
-    for (const e of execs) {
-      if (e.init.state < ExecutionState.SUCCEEDED) continue;
-      for (const w of this.watchers.get(e.id) ?? []) ended.push([e.id, w, snapshot(e, w.nodes)]);
-    }
-    const started = starts.map((s) => ({ ...s, over: s.exec.init.state >= ExecutionState.SUCCEEDED, bytes: snapshot(s.exec, s.watcher.nodes) }));
-    return () => {
-      for (const [id, views] of changed) for (const w of this.watchers.get(id) ?? []) if (w.nodes) w.changed(views);
-      for (const [id, w, bytes] of ended) {
-        const set = this.watchers.get(id);
-        if (!set?.delete(w)) continue; // unwatched meanwhile
-        if (!set.size) this.watchers.delete(id);
-        w.ended(bytes);
-      }
-      for (const s of started) {
-        if (!this.pendingWatches.delete(s.watcher)) continue; // unwatched meanwhile
-        if (s.over) {
-          s.watcher.ended(s.bytes);
-          continue;
-        }
-        let set = this.watchers.get(s.exec.id);
-        if (!set) this.watchers.set(s.exec.id, (set = new Set()));
-        set.add(s.watcher);
-        s.watcher.start(s.bytes);
-      }
-    };
-  }
-
-  private touchNode(n: RNode): void {
-    this.dirtyNodes.add(n);
-    this.scheduleFlush();
-  }
-
-  private touchAttempt(a: RAttempt): void {
-    this.dirtyAttempts.add(a);
-    this.scheduleFlush();
-  }
-
-  private touchExec(e: RExecution): void {
-    this.dirtyExecs.add(e);
-    this.scheduleFlush();
-  }
-
-  /** Runs `send` after the current turn's transitions are committed. */
-  private afterCommit(send: () => void): void {
-    this.outbox.push(send);
-    this.scheduleFlush();
+    return this.commits.committed();
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -346,8 +186,8 @@ export class Engine {
       n.startedAt = rec.startedAt;
       n.finishedAt = rec.finishedAt;
     }
-    this.touchExec(exec);
-    for (const n of exec.nodes.values()) this.touchNode(n);
+    this.commits.touchExec(exec);
+    for (const n of exec.nodes.values()) this.commits.touchNode(n);
     const group = groupOf(exec.init);
     if (group && args.maxActiveRuns) this.admission.setLimit(group, args.maxActiveRuns);
     if (this.admission.admit(group, exec.id)) this.run(exec);
@@ -359,7 +199,7 @@ export class Engine {
   private run(exec: RExecution): void {
     exec.init.state = ExecutionState.RUNNING;
     exec.init.startedAt ||= Date.now();
-    this.touchExec(exec);
+    this.commits.touchExec(exec);
     this.recount(exec);
     this.resume(exec);
   }
@@ -420,7 +260,7 @@ export class Engine {
   private startNode(n: RNode): void {
     if (n.state !== NodeState.PENDING || n.exec.init.state !== ExecutionState.RUNNING) return;
     n.startedAt = Date.now();
-    this.touchNode(n);
+    this.commits.touchNode(n);
     try {
       switch (n.kind) {
         case "task":
@@ -495,8 +335,8 @@ export class Engine {
     };
     n.attempts.push(att);
     n.state = NodeState.QUEUED;
-    this.touchNode(n);
-    this.touchAttempt(att);
+    this.commits.touchNode(n);
+    this.commits.touchAttempt(att);
     this.admit(att);
   }
 
@@ -550,9 +390,9 @@ export class Engine {
     att.gpus = w.freeGpus.splice(0, gpusOf(att));
     w.running.set(att.token, att);
     n.state = NodeState.RUNNING;
-    this.touchNode(n);
-    this.touchAttempt(att);
-    this.extra.leases.push({ token: att.token, executionId: n.exec.id, nodeId: n.id, attempt: att.number, workerId: w.id, grantedAt: now, releasedAt: 0 });
+    this.commits.touchNode(n);
+    this.commits.touchAttempt(att);
+    this.commits.addRow("leases", { token: att.token, executionId: n.exec.id, nodeId: n.id, attempt: att.number, workerId: w.id, grantedAt: now, releasedAt: 0 });
     const timeoutMs = n.task?.timeout ? durationMs(n.task.timeout) : 0;
     if (timeoutMs > 0) att.timer = setTimeout(() => this.onTimeout(att, timeoutMs), timeoutMs);
     const msg = encodeAssign({
@@ -566,7 +406,7 @@ export class Engine {
       deadlineMs: timeoutMs > 0 ? now + timeoutMs : 0,
     });
     const link = w.link;
-    this.afterCommit(() => link?.send(msg));
+    this.commits.afterCommit(() => link?.send(msg));
   }
 
   /** Ends an attempt's hold on its worker and lease. */
@@ -577,10 +417,10 @@ export class Engine {
     att.state = state;
     att.finishedAt = Date.now();
     att.error = error;
-    this.touchAttempt(att);
+    this.commits.touchAttempt(att);
     if (att.token) {
       this.leases.release(att.token);
-      this.extra.leases.push({
+      this.commits.addRow("leases", {
         token: att.token, executionId: att.node.exec.id, nodeId: att.node.id, attempt: att.number,
         workerId: att.workerId, grantedAt: att.startedAt, releasedAt: att.finishedAt,
       });
@@ -606,7 +446,7 @@ export class Engine {
       if (decision.delayMs > 0) {
         n.state = NodeState.QUEUED;
         n.detail.retryAt = Date.now() + decision.delayMs;
-        this.touchNode(n);
+        this.commits.touchNode(n);
         n.timer = setTimeout(() => this.queueAttempt(n), decision.delayMs);
       } else this.queueAttempt(n);
       return;
@@ -626,7 +466,7 @@ export class Engine {
     const link = w?.link;
     if (!link) return;
     const msg = create(ServerMessageSchema, { msg: { case: "cancel", value: { leaseToken: token, reason } } });
-    this.afterCommit(() => link.send(msg));
+    this.commits.afterCommit(() => link.send(msg));
   }
 
   private fail(n: RNode, err: ExecutionError, state: NodeState = NodeState.FAILED): void {
@@ -654,9 +494,9 @@ export class Engine {
     n.state = state;
     n.finishedAt = Date.now();
     n.startedAt ||= n.finishedAt;
-    this.touchNode(n);
+    this.commits.touchNode(n);
     if (state === NodeState.SUCCEEDED && n.task?.cache?.enabled && n.inputs && n.outputs) {
-      this.extra.cache.push({ key: cacheKey(n.task, n.inputs), task: n.task.name, outputs: toBinary(LiteralSetSchema, n.outputs), createdAt: n.finishedAt });
+      this.commits.addRow("cache", { key: cacheKey(n.task, n.inputs), task: n.task.name, outputs: toBinary(LiteralSetSchema, n.outputs), createdAt: n.finishedAt });
     }
     for (const child of n.children) if (!isTerminal(child.state)) this.markSkippedTree(child);
     const ok = isSuccess(state);
@@ -678,7 +518,7 @@ export class Engine {
   private markSkippedTree(n: RNode): void {
     if (isTerminal(n.state)) return;
     n.state = NodeState.SKIPPED;
-    this.touchNode(n);
+    this.commits.touchNode(n);
     for (const c of n.children) this.markSkippedTree(c);
   }
 
@@ -686,7 +526,7 @@ export class Engine {
 
   private activate(n: RNode): void {
     n.state = NodeState.RUNNING;
-    this.touchNode(n);
+    this.commits.touchNode(n);
     const kids = n.children.filter((c) => this.counted(c));
     n.openChildren = kids.filter((c) => !isTerminal(c.state)).length;
     for (const c of n.children) if (!this.counted(c)) this.markSkippedTree(c);
@@ -726,7 +566,7 @@ export class Engine {
   private startMap(n: RNode): void {
     this.expandMap(n, true);
     n.state = NodeState.RUNNING;
-    this.touchNode(n);
+    this.commits.touchNode(n);
     n.openChildren = n.children.filter((c) => !isTerminal(c.state)).length;
     if (n.openChildren === 0) return this.finishComposite(n);
     for (const c of n.children) if (c.state === NodeState.PENDING) this.startNode(c);
@@ -755,7 +595,7 @@ export class Engine {
       if (!child) return;
       child.task = task;
       child.inputs = create(LiteralSetSchema, { literals: { ...base.literals, [spec.mappedInput]: withHash(item) } });
-      this.touchNode(child);
+      this.commits.touchNode(child);
     });
   }
 
@@ -799,7 +639,7 @@ export class Engine {
     const abs = sensorPath(given, this.projectRoot);
     n.state = NodeState.WAITING;
     n.detail.sensorStart = since;
-    this.touchNode(n);
+    this.commits.touchNode(n);
     const check = (): void => {
       if (n.state !== NodeState.WAITING || this.stopped) return;
       void pokeFile(abs).then((lit) => {
@@ -841,10 +681,10 @@ export class Engine {
 
   private end(exec: RExecution): void {
     exec.init.finishedAt = Date.now();
-    this.touchExec(exec);
+    this.commits.touchExec(exec);
     this.clearTimers(exec);
     this.log.info({ execution: exec.id, state: ExecutionState[exec.init.state] }, "execution ended");
-    this.afterCommit(() => {
+    this.commits.afterCommit(() => {
       this.executions.delete(exec.id);
       this.memoryRelease.ended(exec.nodes.size);
     });
@@ -882,14 +722,14 @@ export class Engine {
         } else if (a.state === NodeState.QUEUED) {
           a.state = NodeState.CANCELLED;
           a.finishedAt = Date.now();
-          this.touchAttempt(a);
+          this.commits.touchAttempt(a);
         }
       }
       clearTimeout(n.timer);
       n.state = NodeState.CANCELLED;
       n.error = err(n);
       n.finishedAt = Date.now();
-      this.touchNode(n);
+      this.commits.touchNode(n);
     }
     exec.error = create(ExecutionErrorSchema, { code: "TERMINATED", message: why, kind: ErrorKind.USER });
     if (exec.init.state === ExecutionState.QUEUED) this.admission.withdraw(groupOf(exec.init), exec.id);
@@ -927,7 +767,7 @@ export class Engine {
       n.detail = {};
       n.inputs = undefined;
       if (n.kind === "item") n.inputs = undefined;
-      this.touchNode(n);
+      this.commits.touchNode(n);
     }
     exec.error = undefined;
     exec.outputs = undefined;
@@ -941,38 +781,23 @@ export class Engine {
 
   private async hydrate(rec: ExecutionRecord, ended = false): Promise<RExecution> {
     const spec = await this.loadSpec(rec.workflow, rec.version);
-    const exec = new RExecution({
-      id: rec.id, workflow: rec.workflow, version: rec.version, spec,
-      inputs: rec.inputs ? fromBinary(LiteralSetSchema, rec.inputs) : create(LiteralSetSchema),
-      state: rec.state, createdAt: rec.createdAt, startedAt: rec.startedAt, finishedAt: rec.finishedAt,
-      scheduledFor: rec.scheduledFor, backfillId: rec.backfillId, recoveredFrom: rec.recoveredFrom, maxParallelism: rec.maxParallelism,
-    });
+    const exec = new RExecution(executionInitOf(rec, spec));
     if (!ended) await this.restoreGroupLimit(exec.init, spec);
     const nodes = await this.store.getNodes(rec.id);
     const attempts = await this.store.getAttempts(rec.id);
     const byId = new Map(nodes.map((n) => [n.nodeId, n]));
-    const apply = (n: RNode, r: NodeRecord): void => {
-      n.state = r.state;
-      n.outputs = r.outputs ? fromBinary(LiteralSetSchema, r.outputs) : undefined;
-      n.error = r.error ? fromBinary(ExecutionErrorSchema, r.error) : undefined;
-      n.startedAt = r.startedAt;
-      n.finishedAt = r.finishedAt;
-      n.userRetries = r.userRetries;
-      n.systemRetries = r.systemRetries;
-      n.detail = r.detail ? JSON.parse(r.detail) : {};
-    };
     // Parents before children: map items are recreated from their map's recorded size.
     for (const n of [...exec.nodes.values()]) {
       const r = byId.get(n.id);
       if (!r) continue;
-      apply(n, r);
+      applyNodeRecord(n, r);
       if (n.kind === "map" && n.detail.mapSize !== undefined) {
         for (let i = 0; i < n.detail.mapSize; i++) {
           const child = exec.add(new RNode(exec, `${n.id}[${i}]`, "item", undefined, n.scope, n, -1));
           child.index = i;
           n.children.push(child);
           const cr = byId.get(child.id);
-          if (cr) apply(child, cr);
+          if (cr) applyNodeRecord(child, cr);
         }
         const spec = n.spec!.target.case === "map" ? n.spec!.target.value : undefined;
         for (const c of n.children) c.task = spec && exec.tasks.get(spec.task);
@@ -982,11 +807,7 @@ export class Engine {
       const n = exec.nodes.get(a.nodeId);
       if (!n) continue;
       if (n.kind === "task" && n.spec?.target.case === "task") n.task = exec.tasks.get(n.spec.target.value);
-      n.attempts.push({
-        node: n, number: a.number, state: a.state, workerId: a.workerId, token: a.leaseToken, queuedAt: a.queuedAt,
-        startedAt: a.startedAt, finishedAt: a.finishedAt, error: a.error ? fromBinary(ExecutionErrorSchema, a.error) : undefined,
-        gpus: [], timer: undefined,
-      });
+      n.attempts.push(attemptOf(n, a));
     }
     for (const n of exec.nodes.values()) {
       if (n.kind === "subworkflow" && n.state === NodeState.RUNNING) {
@@ -1058,11 +879,10 @@ export class Engine {
   }
 
   private persistWorker(w: WorkerSlot): void {
-    this.extra.workers.push({
+    this.commits.addRow("workers", {
       id: w.id, hostname: w.register.hostname, register: toBinary(RegisterSchema, w.register),
       connectedAt: w.connectedAt, lastHeartbeat: w.lastHeartbeat, connected: w.connected,
     });
-    this.scheduleFlush();
   }
 
   /** Once the Registered reply is on its way: give the worker what is waiting. */
@@ -1108,11 +928,10 @@ export class Engine {
       this.log.warn({ worker: w.id, lease: String(l.leaseToken) }, "rejected a log line: its lease is not live");
       return;
     }
-    this.extra.logs.push({
+    this.commits.addRow("logs", {
       executionId: att.node.exec.id, nodeId: att.node.id, attempt: att.number, stream: l.stream || "stdout", text: l.text,
       at: l.at ? Number(l.at.seconds) * 1000 + Math.floor(l.at.nanos / 1e6) : Date.now(),
     });
-    this.scheduleFlush();
   }
 
   /** The stream broke: the worker keeps its attempts until the heartbeat timeout says otherwise. */
@@ -1160,15 +979,7 @@ export class Engine {
    */
   watch(id: string, w: ExecutionWatcher): (() => void) | undefined {
     const exec = this.executions.get(id);
-    if (!exec) return undefined;
-    this.watchStarts.push({ exec, watcher: w });
-    this.pendingWatches.add(w);
-    this.scheduleFlush();
-    return () => {
-      this.pendingWatches.delete(w);
-      const set = this.watchers.get(id);
-      if (set?.delete(w) && !set.size) this.watchers.delete(id);
-    };
+    return exec && this.watches.watch(exec, w);
   }
 
   isActive(id: string): boolean {
@@ -1218,43 +1029,8 @@ function nodeError(n: RNode, code: string, message: string): ExecutionError {
   return create(ExecutionErrorSchema, { code, message, kind: errorCodeInfo(code).kind, nodeId: n.id });
 }
 
-function wantsNodes(watchers: Set<ExecutionWatcher>): boolean {
-  for (const w of watchers) if (w.nodes) return true;
-  return false;
-}
-
 function groupOf(e: ExecutionInit): string | undefined {
   if (e.backfillId) return `backfill:${e.backfillId}`;
   if (e.scheduledFor) return `schedule:${e.workflow}`;
   return undefined;
-}
-
-function executionRecord(e: RExecution): ExecutionRecord {
-  const i = e.init;
-  return {
-    id: i.id, workflow: i.workflow, version: i.version, state: i.state,
-    inputs: toBinary(LiteralSetSchema, i.inputs),
-    outputs: e.outputs ? toBinary(LiteralSetSchema, e.outputs) : null,
-    error: e.error ? toBinary(ExecutionErrorSchema, e.error) : null,
-    createdAt: i.createdAt, startedAt: i.startedAt, finishedAt: i.finishedAt, scheduledFor: i.scheduledFor,
-    backfillId: i.backfillId, recoveredFrom: i.recoveredFrom, maxParallelism: i.maxParallelism,
-  };
-}
-
-function nodeRecord(n: RNode): NodeRecord {
-  return {
-    executionId: n.exec.id, nodeId: n.id, state: n.state, target: n.target,
-    outputs: n.outputs ? toBinary(LiteralSetSchema, n.outputs) : null,
-    error: n.error ? toBinary(ExecutionErrorSchema, n.error) : null,
-    startedAt: n.startedAt, finishedAt: n.finishedAt, userRetries: n.userRetries, systemRetries: n.systemRetries,
-    detail: JSON.stringify(n.detail),
-  };
-}
-
-function attemptRecord(a: RAttempt): AttemptRecord {
-  return {
-    executionId: a.node.exec.id, nodeId: a.node.id, number: a.number, state: a.state, workerId: a.workerId,
-    leaseToken: a.token, queuedAt: a.queuedAt, startedAt: a.startedAt, finishedAt: a.finishedAt,
-    error: a.error ? toBinary(ExecutionErrorSchema, a.error) : null,
-  };
 }

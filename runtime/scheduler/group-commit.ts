@@ -1,0 +1,134 @@
+// Group commit: every transition of one event-loop turn goes into one store transaction, and what
+// those transitions send (Assigns, Cancels, watch events, replies) leaves only after it resolves
+// (commit before acknowledge). At most one commit is in flight; everything that changes while it
+// runs (results that arrive during its fsync) goes into the next one, started as soon as it ends.
+import { RuntimeError } from "../error-codes.ts";
+import type { Logger } from "../log.ts";
+import { batchSize, emptyBatch, type Store, type StoreBatch } from "../store/index.ts";
+import type { RAttempt, RExecution, RNode } from "./execution-graph.ts";
+import { attemptRecord, executionRecord, nodeRecord } from "./store-records.ts";
+
+/** Follows commits (the watch hub): takes what it hands over from the state a commit holds. */
+export interface CommitObserver {
+  /** It waits for a commit even if nothing changed (a watch's first snapshot). */
+  waiting(): boolean;
+  /**
+   * Called while the commit runs, before anything else has: the state in memory is still the
+   * state being committed. Returns what hands it over once the commit has resolved.
+   */
+  take(nodes: ReadonlySet<RNode>, execs: ReadonlySet<RExecution>): (() => void) | undefined;
+}
+
+/** Tables whose rows a turn adds as they are, beside the graph's executions, nodes and attempts. */
+type RowTable = "leases" | "cache" | "workers" | "logs";
+
+export class GroupCommit {
+  // The batch of the current turn.
+  private dirtyNodes = new Set<RNode>();
+  private dirtyAttempts = new Set<RAttempt>();
+  private dirtyExecs = new Set<RExecution>();
+  private extra: StoreBatch = emptyBatch();
+  private outbox: Array<() => void> = [];
+  private waiters: Array<{ ok: () => void; fail: (e: Error) => void }> = [];
+  private flushScheduled = false;
+  /** A commit is in flight: what changes meanwhile waits for it and goes into the next one. */
+  private committing: Promise<void> | undefined;
+
+  constructor(
+    private readonly store: Store,
+    private readonly log: Logger,
+    private readonly observer: CommitObserver,
+  ) {}
+
+  touchNode(n: RNode): void {
+    this.dirtyNodes.add(n);
+    this.scheduleFlush();
+  }
+
+  touchAttempt(a: RAttempt): void {
+    this.dirtyAttempts.add(a);
+    this.scheduleFlush();
+  }
+
+  touchExec(e: RExecution): void {
+    this.dirtyExecs.add(e);
+    this.scheduleFlush();
+  }
+
+  /** Adds a row to the current turn's commit. */
+  addRow<T extends RowTable>(table: T, row: StoreBatch[T][number]): void {
+    (this.extra[table] as Array<StoreBatch[T][number]>).push(row);
+    this.scheduleFlush();
+  }
+
+  /** Runs `send` after the current turn's transitions are committed. */
+  afterCommit(send: () => void): void {
+    this.outbox.push(send);
+    this.scheduleFlush();
+  }
+
+  /** Resolves once everything changed so far is committed. */
+  committed(): Promise<void> {
+    return new Promise((ok, fail) => {
+      this.waiters.push({ ok, fail });
+      this.scheduleFlush();
+    });
+  }
+
+  /** Waits for the commit in flight, then commits what is left (the engine is stopping). */
+  async drain(): Promise<void> {
+    await this.committing;
+    await this.flushNow();
+  }
+
+  /** A commit at the end of this turn (or, while one is in flight, as soon as it ends). */
+  scheduleFlush(): void {
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    if (!this.committing) setImmediate(() => void this.flushNow());
+  }
+
+  private async flushNow(): Promise<void> {
+    if (this.committing) return; // the commit in flight schedules the next flush when it ends
+    this.flushScheduled = false;
+    const nodes = this.dirtyNodes, attempts = this.dirtyAttempts, execs = this.dirtyExecs;
+    const batch = this.extra, outbox = this.outbox, waiters = this.waiters;
+    this.dirtyNodes = new Set();
+    this.dirtyAttempts = new Set();
+    this.dirtyExecs = new Set();
+    this.extra = emptyBatch();
+    this.outbox = [];
+    this.waiters = [];
+    if (!nodes.size && !attempts.size && !execs.size && !outbox.length && !waiters.length && !this.observer.waiting() && !batchSize(batch)) return;
+    for (const e of execs) batch.executions.push(executionRecord(e));
+    for (const n of nodes) batch.nodes.push(nodeRecord(n));
+    for (const a of attempts) batch.attempts.push(attemptRecord(a));
+    const commit = this.store.commit(batch);
+    // Still the state being committed (nothing has run since): what watchers get is taken now,
+    // while the writer thread commits, and handed over after the commit.
+    const watch = this.observer.take(nodes, execs);
+    this.committing = commit.then(
+      () => undefined,
+      () => undefined,
+    );
+    try {
+      await commit;
+    } catch (err) {
+      this.log.fatal({ err }, "store commit failed; transitions of this turn were not recorded");
+      for (const w of waiters) w.fail(new RuntimeError("STORE_FAILED", `the store could not commit: ${(err as Error).message}`));
+      return;
+    } finally {
+      this.committing = undefined;
+      if (this.flushScheduled) setImmediate(() => void this.flushNow());
+    }
+    for (const send of outbox) {
+      try {
+        send();
+      } catch (err) {
+        this.log.warn({ err }, "could not send to a worker");
+      }
+    }
+    watch?.();
+    for (const w of waiters) w.ok();
+  }
+}
