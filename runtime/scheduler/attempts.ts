@@ -1,0 +1,212 @@
+// An attempt's life: queued behind its execution's parallelism and its map's concurrency, handed to
+// a worker with a fresh lease (its Assign leaves after the commit), and ended by a result, a
+// timeout, a lost worker or a cancel; a failed one is retried within its budget.
+import { create } from "@bufbuild/protobuf";
+import { durationMs } from "@bufbuild/protobuf/wkt";
+import { ErrorKind, ExecutionErrorSchema, ExecutionState, NodeState, ServerMessageSchema, type ExecutionError } from "../../proto/index.ts";
+import { encodeAssign } from "./assign-encoding.ts";
+import { resolveBindings } from "./bindings.ts";
+import { gpusOf, type WorkerSlot } from "./dispatcher.ts";
+import type { RAttempt, RNode } from "./execution-graph.ts";
+import { LeaseTable } from "./leases.ts";
+import { bindingScope } from "./node-transitions.ts";
+import { isTerminal } from "./readiness.ts";
+import { decideRetry } from "./retries.ts";
+import type { SchedulerContext } from "./scheduler-context.ts";
+import { humanDuration } from "./sensors.ts";
+
+const ATTEMPT_STATE_OF: Record<string, NodeState> = {
+  TIMED_OUT: NodeState.TIMED_OUT,
+  LOST: NodeState.LOST,
+  CANCELLED: NodeState.CANCELLED,
+};
+
+/** A map node counting its items in flight against its concurrency. */
+type MapNode = RNode & { itemsInFlight?: number };
+
+export class Attempts {
+  private leases = new LeaseTable<RAttempt>(0n);
+
+  constructor(private readonly ctx: SchedulerContext) {}
+
+  /** Lease tokens go on from the highest the store has issued, so they keep increasing across restarts. */
+  startLeasesAfter(highestIssued: bigint): void {
+    this.leases = new LeaseTable<RAttempt>(highestIssued);
+  }
+
+  /** The attempt a live lease token belongs to; undefined for a stale or unknown token (fencing). */
+  holder(token: bigint): RAttempt | undefined {
+    return this.leases.holder(token);
+  }
+
+  get liveLeases(): number {
+    return this.leases.size;
+  }
+
+  /** A running attempt reloaded from the store: its lease is live again and its timeout counts from its start. */
+  restore(att: RAttempt, now: number): void {
+    this.leases.restore(att.token, att);
+    const timeoutMs = att.node.task?.timeout ? durationMs(att.node.task.timeout) : 0;
+    if (timeoutMs > 0) att.timer = setTimeout(() => this.onTimeout(att, timeoutMs), Math.max(0, att.startedAt + timeoutMs - now));
+  }
+
+  queueAttempt(n: RNode): void {
+    if (isTerminal(n.state) || n.exec.init.state !== ExecutionState.RUNNING) return;
+    n.timer = undefined;
+    delete n.detail.retryAt;
+    if (!n.inputs) {
+      // Reloaded after a restart: inputs are re-resolved from the (recorded) upstream outputs.
+      if (n.kind === "item") this.ctx.composites.expandMap(n.container!, false);
+      else n.inputs = resolveBindings(n.spec!.inputs, bindingScope(n.scope), n.task?.interface?.inputs ?? []);
+    }
+    if (!n.task && n.spec?.target.case === "task") n.task = n.exec.tasks.get(n.spec.target.value);
+    const att: RAttempt = {
+      node: n,
+      number: n.attempts.length + 1,
+      state: NodeState.QUEUED,
+      workerId: "",
+      token: 0n,
+      queuedAt: Date.now(),
+      startedAt: 0,
+      finishedAt: 0,
+      error: undefined,
+      gpus: [],
+      timer: undefined,
+    };
+    n.attempts.push(att);
+    n.state = NodeState.QUEUED;
+    this.ctx.commits.touchNode(n);
+    this.ctx.commits.touchAttempt(att);
+    this.admit(att);
+  }
+
+  /** Applies the execution's parallelism limit and a map's concurrency before the dispatcher. */
+  admit(att: RAttempt): void {
+    const exec = att.node.exec;
+    if (!this.gateOpen(att)) {
+      exec.held.push(att);
+      return;
+    }
+    this.enter(att);
+    this.ctx.dispatcher.submit(att);
+  }
+
+  private gateOpen(att: RAttempt): boolean {
+    const exec = att.node.exec;
+    if (exec.inflight >= exec.limit) return false;
+    const map = att.node.kind === "item" ? att.node.container : undefined;
+    const limit = map?.spec?.target.case === "map" ? map.spec.target.value.concurrency : 0;
+    return !limit || ((map as MapNode).itemsInFlight ?? 0) < limit;
+  }
+
+  private enter(att: RAttempt): void {
+    att.node.exec.inflight++;
+    const map = att.node.kind === "item" ? (att.node.container as MapNode) : undefined;
+    if (map) map.itemsInFlight = (map.itemsInFlight ?? 0) + 1;
+  }
+
+  private leave(att: RAttempt): void {
+    const exec = att.node.exec;
+    exec.inflight--;
+    const map = att.node.kind === "item" ? (att.node.container as MapNode) : undefined;
+    if (map) map.itemsInFlight = (map.itemsInFlight ?? 1) - 1;
+    for (let i = 0; i < exec.held.length && exec.inflight < exec.limit; i++) {
+      const next = exec.held[i];
+      if (!this.gateOpen(next)) continue;
+      exec.held.splice(i--, 1);
+      this.enter(next);
+      this.ctx.dispatcher.submit(next);
+    }
+  }
+
+  /** Dispatcher callback: the attempt goes to this worker with a fresh lease. */
+  assign(att: RAttempt, w: WorkerSlot): void {
+    const now = Date.now();
+    const n = att.node;
+    att.token = this.leases.grant(att);
+    att.workerId = w.id;
+    att.startedAt = now;
+    att.state = NodeState.RUNNING;
+    att.gpus = w.freeGpus.splice(0, gpusOf(att));
+    w.running.set(att.token, att);
+    n.state = NodeState.RUNNING;
+    this.ctx.commits.touchNode(n);
+    this.ctx.commits.touchAttempt(att);
+    this.ctx.commits.addRow("leases", { token: att.token, executionId: n.exec.id, nodeId: n.id, attempt: att.number, workerId: w.id, grantedAt: now, releasedAt: 0 });
+    const timeoutMs = n.task?.timeout ? durationMs(n.task.timeout) : 0;
+    if (timeoutMs > 0) att.timer = setTimeout(() => this.onTimeout(att, timeoutMs), timeoutMs);
+    const msg = encodeAssign({
+      leaseToken: att.token,
+      executionId: n.exec.id,
+      nodeId: n.id,
+      attempt: att.number,
+      task: n.task,
+      inputs: n.inputs,
+      gpus: att.gpus,
+      deadlineMs: timeoutMs > 0 ? now + timeoutMs : 0,
+    });
+    const link = w.link;
+    this.ctx.commits.afterCommit(() => link?.send(msg));
+  }
+
+  /** Ends an attempt's hold on its worker and lease. */
+  finishAttempt(att: RAttempt, state: NodeState, error?: ExecutionError): void {
+    clearTimeout(att.timer);
+    att.timer = undefined;
+    const wasRunning = att.state === NodeState.RUNNING;
+    att.state = state;
+    att.finishedAt = Date.now();
+    att.error = error;
+    this.ctx.commits.touchAttempt(att);
+    if (att.token) {
+      this.leases.release(att.token);
+      this.ctx.commits.addRow("leases", {
+        token: att.token, executionId: att.node.exec.id, nodeId: att.node.id, attempt: att.number,
+        workerId: att.workerId, grantedAt: att.startedAt, releasedAt: att.finishedAt,
+      });
+    }
+    const w = this.ctx.dispatcher.workers.get(att.workerId);
+    if (wasRunning && w && w.running.delete(att.token)) {
+      w.freeGpus.push(...att.gpus);
+      queueMicrotask(() => this.ctx.dispatcher.fill(w));
+    }
+    this.leave(att);
+  }
+
+  /** An attempt failed: retry within budget, else the node fails. */
+  attemptFailed(att: RAttempt, err: ExecutionError): void {
+    const n = att.node;
+    const state = ATTEMPT_STATE_OF[err.code] ?? NodeState.FAILED;
+    this.finishAttempt(att, state, err);
+    const decision = decideRetry(n.task?.retries, { code: err.code, kind: err.kind }, { user: n.userRetries, system: n.systemRetries }, this.ctx.config);
+    if (decision.retry && n.exec.init.state === ExecutionState.RUNNING) {
+      if (decision.budget === "user") n.userRetries++;
+      else n.systemRetries++;
+      this.ctx.log.info({ execution: n.exec.id, node: n.id, attempt: att.number, code: err.code, delayMs: decision.delayMs }, "retrying");
+      if (decision.delayMs > 0) {
+        n.state = NodeState.QUEUED;
+        n.detail.retryAt = Date.now() + decision.delayMs;
+        this.ctx.commits.touchNode(n);
+        n.timer = setTimeout(() => this.queueAttempt(n), decision.delayMs);
+      } else this.queueAttempt(n);
+      return;
+    }
+    this.ctx.nodes.fail(n, err, state);
+  }
+
+  private onTimeout(att: RAttempt, timeoutMs: number): void {
+    if (att.state !== NodeState.RUNNING) return;
+    const w = this.ctx.dispatcher.workers.get(att.workerId);
+    const reason = `attempt ${att.number} of ${att.node.id} ran past its timeout of ${humanDuration(timeoutMs)}`;
+    this.sendCancel(w, att.token, reason);
+    this.attemptFailed(att, create(ExecutionErrorSchema, { code: "TIMED_OUT", message: reason, kind: ErrorKind.USER, nodeId: att.node.id }));
+  }
+
+  /** Tells the worker to stop an attempt, after the commit that ends it. */
+  sendCancel(w: WorkerSlot | undefined, token: bigint, reason: string): void {
+    const link = w?.link;
+    if (!link) return;
+    const msg = create(ServerMessageSchema, { msg: { case: "cancel", value: { leaseToken: token, reason } } });
+    this.ctx.commits.afterCommit(() => link.send(msg));
+  }
+}
