@@ -1,6 +1,7 @@
 // The scheduler: the engine (executions, readiness, retries, leases, dispatch) and the pieces the
 // server uses. Everything else in this folder is internal.
-export { Engine, newId, type EngineOptions, type CreateExecutionArgs } from "./engine.ts";
+export { Engine, type EngineOptions, type CreateExecutionArgs } from "./engine.ts";
+export { newId } from "./ids.ts";
 export type { ExecutionWatcher } from "./watch-hub.ts";
 export type { WorkerSlot, WorkerLink } from "./dispatcher.ts";
 export { checkExecutionInputs } from "./execution-inputs.ts";

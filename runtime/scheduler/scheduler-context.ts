@@ -14,6 +14,7 @@ import type { ExecutionRuns } from "./execution-runs.ts";
 import type { GroupCommit } from "./group-commit.ts";
 import type { NodeTransitions } from "./node-transitions.ts";
 import type { SensorWaits } from "./sensor-waits.ts";
+import type { Workers } from "./workers.ts";
 import type { WorkflowSpecs } from "./workflow-specs.ts";
 
 export interface SchedulerContext {
@@ -33,4 +34,5 @@ export interface SchedulerContext {
   readonly composites: Composites;
   readonly sensors: SensorWaits;
   readonly attempts: Attempts;
+  readonly workers: Workers;
 }

@@ -1,0 +1,151 @@
+// Workers as the engine sees them: registration (a worker that re-registers with its id keeps its
+// attempts until its first heartbeat says which survived), results and log lines accepted only on
+// a live lease (fencing), and liveness: a worker silent past the heartbeat timeout is taken out of
+// dispatch and its attempts fail as LOST (retried from the system budget).
+import { create, toBinary } from "@bufbuild/protobuf";
+import { ErrorKind, ExecutionErrorSchema, NodeState, RegisterSchema, type Heartbeat, type Log, type Register, type Result } from "../../proto/index.ts";
+import { errorCodeInfo } from "../error-codes.ts";
+import { withHash } from "./bindings.ts";
+import { WorkerSlot, type WorkerLink } from "./dispatcher.ts";
+import type { RAttempt } from "./execution-graph.ts";
+import { newId } from "./ids.ts";
+import type { SchedulerContext } from "./scheduler-context.ts";
+
+export class Workers {
+  private livenessTimer: NodeJS.Timeout | undefined;
+
+  constructor(private readonly ctx: SchedulerContext) {}
+
+  /** A worker registered (or re-registered with its id). Resolves with its slot after commit. */
+  async connect(reg: Register, link: WorkerLink): Promise<WorkerSlot> {
+    const now = Date.now();
+    const id = reg.workerId || newId("worker");
+    let w = this.ctx.dispatcher.workers.get(id);
+    if (w) {
+      if (w.link && w.link !== link) w.link.close();
+      w.register = reg;
+      w.link = link;
+      w.lastHeartbeat = now;
+      w.connectedAt = now;
+      w.awaitingReport = w.running.size > 0;
+    } else {
+      w = new WorkerSlot(id, reg, now);
+      w.link = link;
+      this.ctx.dispatcher.workers.set(id, w);
+    }
+    this.ctx.log.info({ worker: id, pools: w.pools, capacity: w.capacity, gpus: w.freeGpus.length }, "worker connected");
+    this.persist(w);
+    await this.ctx.commits.committed();
+    return w;
+  }
+
+  /**
+   * A running attempt reloaded after a restart stays with its worker: the worker's slot holds it
+   * (a slot with no link until the worker reconnects, or is declared lost).
+   */
+  reattach(att: RAttempt, now: number): void {
+    let w = this.ctx.dispatcher.workers.get(att.workerId);
+    if (!w) {
+      w = new WorkerSlot(att.workerId, create(RegisterSchema), now);
+      this.ctx.dispatcher.workers.set(w.id, w);
+    }
+    w.running.set(att.token, att);
+  }
+
+  onHeartbeat(w: WorkerSlot, hb: Heartbeat): void {
+    w.lastHeartbeat = Date.now();
+    if (w.awaitingReport) {
+      w.awaitingReport = false;
+      const alive = new Set(hb.running);
+      for (const [token, att] of [...w.running]) {
+        if (!alive.has(token)) this.lose(att, `worker ${w.id} reconnected without attempt ${att.number} of ${att.node.id}`);
+      }
+      this.ctx.dispatcher.fill(w);
+    }
+  }
+
+  onResult(w: WorkerSlot, r: Result): void {
+    const att = this.ctx.attempts.holder(r.leaseToken);
+    if (!att || att.state !== NodeState.RUNNING || att.workerId !== w.id) {
+      this.ctx.log.warn({ worker: w.id, lease: String(r.leaseToken) }, "rejected a result: its lease is not live (stale or unknown token)");
+      return;
+    }
+    const n = att.node;
+    if (r.outcome.case === "outputs") {
+      for (const lit of Object.values(r.outcome.value.literals)) withHash(lit);
+      this.ctx.attempts.finishAttempt(att, NodeState.SUCCEEDED);
+      n.outputs = r.outcome.value;
+      this.ctx.nodes.settle(n, NodeState.SUCCEEDED);
+    } else {
+      const e = r.outcome.case === "error" ? r.outcome.value : create(ExecutionErrorSchema, { code: "TASK_FAILED", message: "the worker sent a result with neither outputs nor error" });
+      e.nodeId = n.id;
+      if (e.kind === ErrorKind.UNSPECIFIED) e.kind = errorCodeInfo(e.code).kind;
+      this.ctx.attempts.attemptFailed(att, e);
+    }
+  }
+
+  onLog(w: WorkerSlot, l: Log): void {
+    const att = this.ctx.attempts.holder(l.leaseToken);
+    if (!att || att.workerId !== w.id) {
+      this.ctx.log.warn({ worker: w.id, lease: String(l.leaseToken) }, "rejected a log line: its lease is not live");
+      return;
+    }
+    this.ctx.commits.addRow("logs", {
+      executionId: att.node.exec.id, nodeId: att.node.id, attempt: att.number, stream: l.stream || "stdout", text: l.text,
+      at: l.at ? Number(l.at.seconds) * 1000 + Math.floor(l.at.nanos / 1e6) : Date.now(),
+    });
+  }
+
+  /** The stream broke: the worker keeps its attempts until the heartbeat timeout says otherwise. */
+  onDisconnect(w: WorkerSlot, link: WorkerLink): void {
+    if (w.link !== link) return;
+    w.link = undefined;
+    this.ctx.log.warn({ worker: w.id, running: w.running.size }, "worker stream closed");
+    this.persist(w);
+  }
+
+  /** Starts lost-worker detection. */
+  startLiveness(): void {
+    this.livenessTimer = setInterval(() => this.checkLiveness(), this.ctx.config.livenessCheckMs);
+    this.livenessTimer.unref();
+  }
+
+  stop(): void {
+    clearInterval(this.livenessTimer);
+  }
+
+  private checkLiveness(): void {
+    const { dispatcher } = this.ctx;
+    const now = Date.now();
+    for (const w of dispatcher.workers.values()) {
+      if (now - w.lastHeartbeat <= this.ctx.config.heartbeatTimeoutMs) continue;
+      if (!w.running.size && !w.link) {
+        dispatcher.workers.delete(w.id);
+        continue;
+      }
+      if (!w.running.size) continue;
+      this.ctx.log.warn({ worker: w.id, silentMs: now - w.lastHeartbeat }, "worker lost: heartbeat timeout");
+      // Take the silent worker out of dispatch before retrying its attempts, so a retry never
+      // lands back on the frozen process (a zombie that may wake up later).
+      if (w.link) {
+        w.link.close();
+        w.link = undefined;
+      }
+      dispatcher.workers.delete(w.id);
+      for (const att of [...w.running.values()]) this.lose(att, `worker ${w.id} missed heartbeats for ${now - w.lastHeartbeat} ms`);
+      this.persist(w);
+    }
+  }
+
+  private lose(att: RAttempt, why: string): void {
+    if (att.state !== NodeState.RUNNING) return;
+    this.ctx.attempts.attemptFailed(att, create(ExecutionErrorSchema, { code: "LOST", message: why, kind: ErrorKind.SYSTEM, nodeId: att.node.id }));
+  }
+
+  private persist(w: WorkerSlot): void {
+    this.ctx.commits.addRow("workers", {
+      id: w.id, hostname: w.register.hostname, register: toBinary(RegisterSchema, w.register),
+      connectedAt: w.connectedAt, lastHeartbeat: w.lastHeartbeat, connected: w.connected,
+    });
+  }
+}
