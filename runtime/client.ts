@@ -1,14 +1,18 @@
 // Typed gRPC client for the runtime's AdminService: every call has a deadline, and every failure
-// becomes a `WeirClientError` whose message says what was wrong and what to do about it.
+// becomes a `WeirClientError` whose message says what was wrong and what to do about it. TLS and
+// the token come in as a ChannelSecurity (channel-security.ts).
 import * as grpc from "@grpc/grpc-js";
 import { create, type DescMessage, type MessageInitShape, type MessageShape } from "@bufbuild/protobuf";
 import { AdminService, grpcServiceDefinition } from "../proto/index.ts";
+import { PLAINTEXT, callMetadata, channelCredentials, diagnoseTlsFailure, type ChannelSecurity } from "./channel-security.ts";
 import { decodeExecutionEvent } from "./execution-event-decoding.ts";
 
 export interface ClientOptions {
   address: string;
   deadlineMs: number;
   connectTimeoutMs: number;
+  /** TLS and the token; plaintext without a token by default. */
+  security: ChannelSecurity;
 }
 
 export const CLIENT_DEFAULTS: Readonly<ClientOptions> = Object.freeze({
@@ -18,11 +22,14 @@ export const CLIENT_DEFAULTS: Readonly<ClientOptions> = Object.freeze({
   deadlineMs: 30_000,
   /** How long to wait for the channel to connect before calling the runtime unreachable. */
   connectTimeoutMs: 5_000,
+  security: PLAINTEXT,
 });
 
 /** Stable codes of client failures; scripts branch on these, never on the prose. */
 export type ClientErrorCode =
   | "UNREACHABLE"
+  | "TLS_FAILED"
+  | "UNAUTHENTICATED"
   | "INVALID_ARGUMENT"
   | "NOT_FOUND"
   | "ALREADY_EXISTS"
@@ -89,7 +96,8 @@ export function resolveServerAddress(flag?: string): string {
 
 export function connectAdmin(address: string, options: Partial<ClientOptions> = {}): AdminClient {
   const settings = { ...CLIENT_DEFAULTS, ...options };
-  const raw = new AdminClientConstructor(address, grpc.credentials.createInsecure(), {
+  const { security } = settings;
+  const raw = new AdminClientConstructor(address, channelCredentials(security), {
     // Fail fast when nothing listens: a CLI user wants an answer, not a hang.
     "grpc.initial_reconnect_backoff_ms": 200,
     "grpc.max_reconnect_backoff_ms": 1_000,
@@ -102,7 +110,7 @@ export function connectAdmin(address: string, options: Partial<ClientOptions> = 
     waitForReady: (timeoutMs = settings.connectTimeoutMs) =>
       new Promise<void>((resolve, reject) => {
         raw.waitForReady(Date.now() + timeoutMs, (err) =>
-          err ? reject(unreachable(address)) : resolve(),
+          err ? void diagnoseTlsFailure(address, security).then((tls) => reject(tls ? tlsFailed(tls) : unreachable(address))) : resolve(),
         );
       }),
   };
@@ -116,18 +124,19 @@ export function connectAdmin(address: string, options: Partial<ClientOptions> = 
           raw[name]!.call(
             raw,
             create(method.input, request as never),
-            new grpc.Metadata(),
+            callMetadata(security),
             { deadline, waitForReady: false },
             (err: grpc.ServiceError | null, response: unknown) =>
-              err ? reject(toClientError(err, address, method.name)) : resolve(response),
+              err ? void explainError(err, address, method.name, security).then(reject) : resolve(response),
           );
         });
     } else if (method.methodKind === "server_streaming") {
       client[name] = (request: object, callOptions: { signal?: AbortSignal } = {}) =>
         streamToIterable(
-          () => raw[name]!.call(raw, create(method.input, request as never), new grpc.Metadata(), {}) as grpc.ClientReadableStream<unknown>,
+          () => raw[name]!.call(raw, create(method.input, request as never), callMetadata(security), {}) as grpc.ClientReadableStream<unknown>,
           address,
           method.name,
+          security,
           callOptions.signal,
         );
     }
@@ -140,6 +149,7 @@ async function* streamToIterable(
   open: () => grpc.ClientReadableStream<unknown>,
   address: string,
   rpc: string,
+  security: ChannelSecurity,
   signal?: AbortSignal,
 ): AsyncIterable<never> {
   const call = open();
@@ -150,7 +160,7 @@ async function* streamToIterable(
   } catch (err) {
     const status = err as grpc.ServiceError;
     if (status.code === grpc.status.CANCELLED && signal?.aborted) return;
-    throw toClientError(status, address, rpc);
+    throw await explainError(status, address, rpc, security);
   } finally {
     signal?.removeEventListener("abort", onAbort);
     call.cancel();
@@ -165,6 +175,17 @@ function unreachable(address: string): WeirClientError {
   );
 }
 
+function tlsFailed(message: string): WeirClientError {
+  return new WeirClientError("TLS_FAILED", message, grpc.status.UNAVAILABLE);
+}
+
+/** toClientError, except that an unreachable runtime is checked for a TLS mismatch first. */
+export async function explainError(err: grpc.ServiceError, address: string, rpc: string, security: ChannelSecurity): Promise<WeirClientError> {
+  if (err.code !== grpc.status.UNAVAILABLE) return toClientError(err, address, rpc);
+  const tls = await diagnoseTlsFailure(address, security, err.details || err.message);
+  return tls ? tlsFailed(tls) : unreachable(address);
+}
+
 /** Maps a gRPC status to a client error; the server's own details are kept verbatim. */
 export function toClientError(err: grpc.ServiceError, address: string, rpc: string): WeirClientError {
   const details = err.details || err.message;
@@ -177,6 +198,8 @@ export function toClientError(err: grpc.ServiceError, address: string, rpc: stri
         `the weir runtime at ${address} did not answer ${rpc} in time — check that it is healthy (\`weir workers\`) and retry`,
         err.code,
       );
+    case grpc.status.UNAUTHENTICATED:
+      return new WeirClientError("UNAUTHENTICATED", `the weir runtime at ${address} refused ${rpc}: ${details}`, err.code);
     case grpc.status.INVALID_ARGUMENT:
       return new WeirClientError("INVALID_ARGUMENT", details, err.code);
     case grpc.status.NOT_FOUND:

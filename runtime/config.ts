@@ -60,6 +60,15 @@ export interface ServerOptions {
   readonly heartbeatTimeoutMs: number;
   /** pino level: "info", "debug", "silent", ... */
   readonly logLevel: string;
+  /** PEM certificate chain and private key: the server speaks TLS when set, plaintext otherwise. */
+  readonly tls?: ServerTls;
+  /** When set, every call but health checking must carry `authorization: Bearer <token>`. */
+  readonly token?: string;
+}
+
+export interface ServerTls {
+  readonly cert: Buffer;
+  readonly key: Buffer;
 }
 
 export const SERVER_DEFAULTS: Omit<ServerOptions, "projectRoot"> = Object.freeze({

@@ -1,9 +1,11 @@
-// What every client command shares: the --server/--json options, one connection per command,
-// and turning errors into a readable line and an exit code (1 for failures, 2 for usage).
+// What every client command shares: the --server/--json options and TLS and the token, one
+// connection per command, and turning errors into a readable line and an exit code (1 for
+// failures, 2 for usage).
 import type { Command } from "commander";
+import type { SecurityFlags } from "../channel-security.ts";
 import type { AdminClient } from "../client.ts";
 
-export interface ClientCommandOptions {
+export interface ClientCommandOptions extends SecurityFlags {
   server?: string;
   json?: boolean;
 }
@@ -23,7 +25,10 @@ export class CliError extends Error {
 /** Adds the options every client command takes. */
 export function withClientOptions(command: Command): Command {
   return command
-    .option("--server <host:port>", "address of the weir runtime (default $WEIR_SERVER or 127.0.0.1:7070)")
+    .option("--server <host:port>", "address of the weir runtime (default $WEIR_SERVER or 127.0.0.1:7070; https://host:port for TLS)")
+    .option("--tls", "speak TLS, trusting the system's CAs")
+    .option("--tls-ca <pem>", "speak TLS, trusting this CA (default $WEIR_TLS_CA)")
+    .option("--token-file <file>", "send the token in this file (default $WEIR_TOKEN)")
     .option("--json", "print machine-readable JSON instead of tables");
 }
 
@@ -36,7 +41,16 @@ export async function withClient(
   body: (client: AdminClient) => Promise<number | void>,
 ): Promise<void> {
   const { connectAdmin, resolveServerAddress } = await import("../client.ts");
-  const client = connectAdmin(resolveServerAddress(options.server));
+  const { resolveChannel } = await import("../channel-security.ts");
+  const { CredentialError } = await import("../credentials.ts");
+  let channel: ReturnType<typeof resolveChannel>;
+  try {
+    channel = resolveChannel(resolveServerAddress(options.server), options);
+  } catch (err) {
+    process.exitCode = reportError(err instanceof CredentialError ? new CliError(err.code, err.message, 2) : err, options.json === true);
+    return;
+  }
+  const client = connectAdmin(channel.target, { security: channel.security });
   try {
     process.exitCode = (await body(client)) ?? 0;
   } catch (err) {

@@ -118,7 +118,8 @@ function startWorker(address: string, gpus: string, logPath: string): ChildProce
   const log = createWriteStream(logPath, { flags: "w" });
   const child = spawn(
     process.execPath,
-    [WEIR_BIN, "worker", "--server", address, "--pool", "cpu", "--pool", "gpu", "--gpus", gpus, "--id", "demo-worker"],
+    // http:// keeps the worker on plaintext (the embedded runtime's) whatever $WEIR_TLS_CA says.
+    [WEIR_BIN, "worker", "--server", `http://${address}`, "--pool", "cpu", "--pool", "gpu", "--gpus", gpus, "--id", "demo-worker"],
     { cwd: PROJECT, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, WEIR_LOG_LEVEL: process.env.WEIR_LOG_LEVEL ?? "info" } },
   );
   child.stdout!.pipe(log, { end: false });

@@ -2,13 +2,14 @@
 // WorkerService, health checking and reflection on one port.
 import { mkdirSync } from "node:fs";
 import { resolve } from "node:path";
-import { Server, ServerCredentials } from "@grpc/grpc-js";
+import { Server } from "@grpc/grpc-js";
 import { AdminService, grpcServiceDefinition } from "../../proto/index.ts";
 import { SERVER_DEFAULTS, type ServerOptions } from "../config.ts";
 import { createLogger } from "../log.ts";
 import { Engine, ScheduleTicker } from "../scheduler/index.ts";
 import { openStore, type Store } from "../store/index.ts";
 import { adminService } from "./admin-service.ts";
+import { exposureWarnings, serverCredentials, tokenInterceptor } from "./auth.ts";
 import { tolerantDefinition } from "./handlers.ts";
 import { addHealth } from "./health.ts";
 import { enableNoDelay } from "./no-delay.ts";
@@ -26,6 +27,9 @@ export interface RunningServer {
 export async function startServer(options: Partial<ServerOptions> = {}): Promise<RunningServer> {
   const opts: ServerOptions = { ...SERVER_DEFAULTS, projectRoot: process.cwd(), ...options };
   const log = createLogger(opts.logLevel);
+  // Before anything opens: a certificate and key that do not fit fail here, with a clear message.
+  const credentials = serverCredentials(opts.tls);
+  const token = opts.token || undefined;
   const projectRoot = resolve(opts.projectRoot);
   const artifactRoot = resolve(projectRoot, opts.artifactRoot);
   mkdirSync(artifactRoot, { recursive: true });
@@ -39,7 +43,10 @@ export async function startServer(options: Partial<ServerOptions> = {}): Promise
   await engine.start();
   const ticker = new ScheduleTicker({ store, engine, log });
 
-  const server = new Server({ "grpc.max_receive_message_length": 64 * 1024 * 1024 });
+  const server = new Server({
+    "grpc.max_receive_message_length": 64 * 1024 * 1024,
+    interceptors: token ? [tokenInterceptor(token, log)] : [],
+  });
   if (!enableNoDelay(server)) log.warn("could not disable Nagle's algorithm on server sockets; dispatch latency will be higher");
   server.addService(tolerantDefinition(grpcServiceDefinition(AdminService)), adminService({
     store, engine, log, config: engine.config,
@@ -49,10 +56,11 @@ export async function startServer(options: Partial<ServerOptions> = {}): Promise
   addHealth(server);
   addReflection(server);
   const port = await new Promise<number>((ok, fail) =>
-    server.bindAsync(`${opts.host}:${opts.port}`, ServerCredentials.createInsecure(), (err, p) => (err ? fail(err) : ok(p))),
+    server.bindAsync(`${opts.host}:${opts.port}`, credentials, (err, p) => (err ? fail(err) : ok(p))),
   );
   const address = `${opts.host}:${port}`;
-  log.info({ address, store: store.url, artifactRoot }, "weir runtime listening");
+  log.info({ address, tls: opts.tls !== undefined, auth: token ? "token" : "none", store: store.url, artifactRoot }, "weir runtime listening");
+  for (const warning of exposureWarnings(opts.host, opts.tls !== undefined, token !== undefined)) log.warn(warning);
   await ticker.start();
 
   let stopped = false;

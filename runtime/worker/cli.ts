@@ -1,23 +1,37 @@
 // `weir worker`: the command that starts a worker in the current project.
 import type { Command } from "commander";
+import type { SecurityFlags } from "../channel-security.ts";
 import { WORKER_DEFAULTS } from "./defaults.ts";
 
 function collect(value: string, previous: string[] = []): string[] {
   return [...previous, value];
 }
 
+interface WorkerFlags extends SecurityFlags {
+  server: string;
+  pool?: string[];
+  concurrency: string;
+  gpus: string;
+  label?: string[];
+  id?: string;
+  threads: string;
+}
+
 export function addWorkerCommand(program: Command): void {
   program
     .command("worker")
     .description("Run tasks for the runtime (start it in the project root)")
-    .requiredOption("--server <host:port>", "the runtime's gRPC address")
+    .requiredOption("--server <host:port>", "the runtime's gRPC address (https://host:port for TLS)")
+    .option("--tls", "speak TLS, trusting the system's CAs")
+    .option("--tls-ca <pem>", "speak TLS, trusting this CA (default $WEIR_TLS_CA)")
+    .option("--token-file <file>", "send the token in this file (default $WEIR_TOKEN)")
     .option("--pool <name>", "a pool this worker serves (repeatable)", collect)
     .option("--concurrency <n>", "attempts run at once", String(WORKER_DEFAULTS.concurrency))
     .option("--gpus <auto|N>", "GPUs: 'auto' asks nvidia-smi, N declares devices 0..N-1", "0")
     .option("--label <k=v>", "a label the scheduler may match (repeatable)", collect)
     .option("--id <name>", "a stable worker id (kept across reconnects)")
     .option("--threads <n>", "task threads for TypeScript tasks", String(WORKER_DEFAULTS.threads))
-    .action(async (opts: { server: string; pool?: string[]; concurrency: string; gpus: string; label?: string[]; id?: string; threads: string }) => {
+    .action(async (opts: WorkerFlags) => {
       const concurrency = Number.parseInt(opts.concurrency, 10);
       const threads = Number.parseInt(opts.threads, 10);
       if (!(concurrency > 0) || !(threads > 0)) {
@@ -32,9 +46,20 @@ export function addWorkerCommand(program: Command): void {
         labels[label.slice(0, eq)] = label.slice(eq + 1);
       }
       // Imported here so other commands never load gRPC or the worker.
+      const { resolveChannel } = await import("../channel-security.ts");
+      const { CredentialError } = await import("../credentials.ts");
+      let channel: ReturnType<typeof resolveChannel>;
+      try {
+        channel = resolveChannel(opts.server, opts);
+      } catch (err) {
+        if (err instanceof CredentialError) program.error(`error [${err.code}]: ${err.message}`, { exitCode: 2 });
+        throw err;
+      }
       const { runWorker } = await import("./worker.ts");
+      const { ConnectionRefused } = await import("./connection.ts");
       await runWorker({
-        server: opts.server,
+        server: channel.target,
+        security: channel.security,
         pools: opts.pool?.length ? opts.pool : WORKER_DEFAULTS.pools,
         concurrency,
         threads,
@@ -42,6 +67,10 @@ export function addWorkerCommand(program: Command): void {
         labels,
         id: opts.id ?? "",
         projectRoot: process.cwd(),
+      }).catch((err: unknown) => {
+        if (!(err instanceof ConnectionRefused)) throw err;
+        process.stderr.write(`error [${err.code}]: ${err.message}\n`);
+        process.exit(1);
       });
     });
 }

@@ -2,27 +2,45 @@
 // asks for, and when the stream breaks reconnects with backoff, re-registers under the same
 // worker id and delivers the results (and recent logs) that piled up meanwhile. Assigns arrive as
 // frames (template and inputs still bytes) and results leave pre-encoded (see wire.ts), the
-// results of one turn as one ResultBatch when the runtime said it reads them.
+// results of one turn as one ResultBatch when the runtime said it reads them. A first connection
+// the runtime refuses for good (no or a wrong token, TLS on one side only, an untrusted
+// certificate) is reported once instead of retried: nothing has run yet, and retrying cannot help.
 import * as grpc from "@grpc/grpc-js";
 import { create, toBinary } from "@bufbuild/protobuf";
 import { HeartbeatSchema, WorkerMessageSchema, WorkerService } from "../../proto/index.ts";
 import type { Cancel, Register, Registered, WorkerMessage } from "../../proto/index.ts";
+import { PLAINTEXT, callMetadata, channelCredentials, diagnoseTlsFailure, type ChannelSecurity } from "../channel-security.ts";
 import type { Logger } from "../log.ts";
 import { decodeServerFrame, encodeResultBatch, type AssignFrame, type ServerFrame } from "./wire.ts";
 
 export interface ConnectionOptions {
   address: string;
+  /** TLS and the token; plaintext without a token when absent. */
+  security?: ChannelSecurity;
   /** The Register message to send on every (re)connect; reads the current worker id. */
   register(): Register;
   running(): bigint[];
   onRegistered(registered: Registered): void;
   onAssign(assign: AssignFrame): void;
   onCancel(cancel: Cancel): void;
+  /** The runtime refused the first connection for good; the connection has stopped. */
+  onRefused?(refusal: ConnectionRefused): void;
   log: Logger;
   reconnectInitialMs: number;
   reconnectMaxMs: number;
   heartbeatIntervalMs: number;
   maxBufferedLogs: number;
+}
+
+/** Why the runtime would not take this worker, with what to do about it. */
+export class ConnectionRefused extends Error {
+  override readonly name = "ConnectionRefused";
+  constructor(
+    readonly code: "UNAUTHENTICATED" | "TLS_FAILED",
+    message: string,
+  ) {
+    super(message);
+  }
 }
 
 const CONNECT_PATH = `/${WorkerService.typeName}/${WorkerService.method.connect.name}`;
@@ -35,6 +53,8 @@ export class WorkerConnection {
   private readonly client: grpc.Client;
   private stream: grpc.ClientDuplexStream<Outgoing, ServerFrame> | undefined;
   private registered = false;
+  /** Registered at least once: from then on every failure is retried (results are queued). */
+  private everRegistered = false;
   private closed = false;
   private backoffMs: number;
   private heartbeat: NodeJS.Timeout | undefined;
@@ -47,11 +67,13 @@ export class WorkerConnection {
   /** Encoded Results sent this turn, written together at its end. */
   private results: Uint8Array[] = [];
   private readonly options: ConnectionOptions;
+  private readonly security: ChannelSecurity;
 
   constructor(options: ConnectionOptions) {
     this.options = options;
     this.backoffMs = options.reconnectInitialMs;
-    this.client = new grpc.Client(options.address, grpc.credentials.createInsecure(), {
+    this.security = options.security ?? PLAINTEXT;
+    this.client = new grpc.Client(options.address, channelCredentials(this.security), {
       "grpc.keepalive_time_ms": 10_000,
       "grpc.keepalive_timeout_ms": 5_000,
     });
@@ -63,10 +85,10 @@ export class WorkerConnection {
 
   start(): void {
     if (this.closed) return;
-    const stream = this.client.makeBidiStreamRequest(CONNECT_PATH, serialize, decodeServerFrame);
+    const stream = this.client.makeBidiStreamRequest(CONNECT_PATH, serialize, decodeServerFrame, callMetadata(this.security));
     this.stream = stream;
     stream.on("data", (frame: ServerFrame) => this.onFrame(frame));
-    stream.on("error", (err: grpc.ServiceError) => this.onBroken(stream, err.details || err.message));
+    stream.on("error", (err: grpc.ServiceError) => this.onError(stream, err));
     stream.on("end", () => this.onBroken(stream, "the runtime closed the stream"));
     stream.write(create(WorkerMessageSchema, { msg: { case: "register", value: this.options.register() } }));
   }
@@ -80,6 +102,7 @@ export class WorkerConnection {
     switch (msg.msg.case) {
       case "registered": {
         this.registered = true;
+        this.everRegistered = true;
         this.batchResults = msg.msg.value.acceptsResultBatch;
         this.backoffMs = this.options.reconnectInitialMs;
         this.options.onRegistered(msg.msg.value);
@@ -141,8 +164,35 @@ export class WorkerConnection {
     else this.stream.write(results.length === 1 ? results[0]! : encodeResultBatch(results));
   };
 
+  private onError(stream: grpc.ClientDuplexStream<Outgoing, ServerFrame>, err: grpc.ServiceError): void {
+    const why = err.details || err.message;
+    if (stream !== this.stream || this.everRegistered || !this.options.onRefused) return this.onBroken(stream, why);
+    if (err.code === grpc.status.UNAUTHENTICATED) {
+      this.refused(stream, new ConnectionRefused("UNAUTHENTICATED", `the weir runtime at ${this.options.address} refused this worker: ${why}`));
+      return;
+    }
+    if (err.code !== grpc.status.UNAVAILABLE) return this.onBroken(stream, why);
+    this.detach(stream);
+    void diagnoseTlsFailure(this.options.address, this.security, why).then((tls) => {
+      if (tls) this.refused(undefined, new ConnectionRefused("TLS_FAILED", tls));
+      else this.retry(why);
+    });
+  }
+
+  private refused(stream: grpc.ClientDuplexStream<Outgoing, ServerFrame> | undefined, refusal: ConnectionRefused): void {
+    if (stream) this.detach(stream);
+    if (this.closed) return;
+    this.closed = true;
+    this.options.onRefused!(refusal);
+  }
+
   private onBroken(stream: grpc.ClientDuplexStream<Outgoing, ServerFrame>, why: string): void {
     if (stream !== this.stream) return;
+    this.detach(stream);
+    this.retry(why);
+  }
+
+  private detach(stream: grpc.ClientDuplexStream<Outgoing, ServerFrame>): void {
     this.stream = undefined;
     this.registered = false;
     this.flushResults();
@@ -150,6 +200,9 @@ export class WorkerConnection {
     stream.removeAllListeners();
     stream.on("error", () => undefined);
     stream.cancel();
+  }
+
+  private retry(why: string): void {
     if (this.closed) return;
     const delay = this.backoffMs;
     this.backoffMs = Math.min(this.backoffMs * 2, this.options.reconnectMaxMs);

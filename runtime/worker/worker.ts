@@ -8,6 +8,7 @@ import { timestampNow } from "@bufbuild/protobuf/wkt";
 import { LiteralSetSchema, LogSchema, RegisterSchema, WorkerMessageSchema } from "../../proto/index.ts";
 import type { Cancel, GpuDevice, Registered } from "../../proto/index.ts";
 import { LocalArtifactStore } from "../artifacts/index.ts";
+import { PLAINTEXT, type ChannelSecurity } from "../channel-security.ts";
 import { createLogger } from "../log.ts";
 import type { Logger } from "../log.ts";
 import { startCommand } from "./command-runner.ts";
@@ -24,6 +25,8 @@ import { encodeResult, type AssignFrame, type EncodedOutcome } from "./wire.ts";
 export interface WorkerOptions {
   /** host:port of the runtime's gRPC server. */
   server: string;
+  /** TLS and the token for the connection to it. */
+  security: ChannelSecurity;
   pools: readonly string[];
   concurrency: number;
   gpus: "auto" | number;
@@ -69,10 +72,12 @@ export class Worker {
   private idle: (() => void) | undefined;
   private registeredOnce: Promise<Registered>;
   private resolveRegistered!: (r: Registered) => void;
+  private rejectRegistered!: (err: Error) => void;
 
   constructor(options: Partial<WorkerOptions> & { server: string }) {
     const log = options.logger ?? createLogger().child({ part: "worker" });
     this.options = {
+      security: PLAINTEXT,
       pools: WORKER_DEFAULTS.pools,
       concurrency: WORKER_DEFAULTS.concurrency,
       gpus: 0,
@@ -102,14 +107,17 @@ export class Worker {
       projectRoot: this.options.projectRoot,
       artifactRoot: this.artifactRoot,
     });
-    this.registeredOnce = new Promise((r) => (this.resolveRegistered = r));
+    this.registeredOnce = new Promise((ok, fail) => ((this.resolveRegistered = ok), (this.rejectRegistered = fail)));
   }
 
   get id(): string {
     return this.workerId;
   }
 
-  /** Discovers GPUs, starts the task threads and connects; resolves once registered. */
+  /**
+   * Discovers GPUs, starts the task threads and connects; resolves once registered, rejects with a
+   * ConnectionRefused when the runtime refuses the first connection for good.
+   */
   async start(): Promise<Registered> {
     const found = await discoverGpus(this.options.gpus);
     this.gpus = found.devices;
@@ -118,6 +126,7 @@ export class Worker {
     const o = this.options;
     this.connection = new WorkerConnection({
       address: o.server,
+      security: o.security,
       log: this.log,
       reconnectInitialMs: o.reconnectInitialMs,
       reconnectMaxMs: o.reconnectMaxMs,
@@ -139,6 +148,7 @@ export class Worker {
       onRegistered: (r) => this.onRegistered(r),
       onAssign: (a) => this.onAssign(a),
       onCancel: (c) => this.onCancel(c),
+      onRefused: (refusal) => this.rejectRegistered(refusal),
     });
     this.connection.start();
     return this.registeredOnce;
@@ -279,5 +289,12 @@ export async function runWorker(options: Partial<WorkerOptions> & { server: stri
   };
   process.on("SIGTERM", stop);
   process.on("SIGINT", stop);
-  await worker.start();
+  try {
+    await worker.start();
+  } catch (err) {
+    process.off("SIGTERM", stop);
+    process.off("SIGINT", stop);
+    await worker.stop(0);
+    throw err;
+  }
 }
