@@ -3,6 +3,8 @@ export const BENCH_DEFAULTS = Object.freeze({
   smallFanOut: 1_000,
   largeFanOut: 10_000,
   chain: 100,
+  /** The chain runs this many times on each side and the median run is reported (a 0.1 s figure moves with the machine's noise). */
+  chainRuns: 5,
   workerConcurrency: 64,
   redisUrl: "redis://127.0.0.1:6379",
 });
@@ -39,6 +41,14 @@ export const TARGETS: Readonly<Record<string, { value: number; text: string }>> 
   p99: { value: 5, text: "< 5 ms" },
   rss: { value: 200, text: "< 200 MB" },
 });
+
+/** The run with the median time (the upper one of an even count). */
+export function medianRun<T extends { seconds: number }>(runs: readonly T[]): T {
+  const sorted = [...runs].sort((a, b) => a.seconds - b.seconds);
+  const median = sorted[Math.floor(sorted.length / 2)];
+  if (!median) throw new Error("medianRun of no runs");
+  return median;
+}
 
 export function percentile(sorted: number[], p: number): number {
   if (sorted.length === 0) return Number.NaN;

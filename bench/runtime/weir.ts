@@ -15,7 +15,7 @@ import { compileProject } from "../../compiler/index.ts";
 import { CompiledWorkflowSchema, NodeSchema, type CompiledWorkflow, type Execution } from "../../proto/index.ts";
 import { connectAdmin, type AdminClient } from "../../runtime/client.ts";
 import { followExecution } from "../../runtime/cli/follow.ts";
-import { BENCH_DEFAULTS, percentile, type ShapeResult, type SystemResult } from "./shapes.ts";
+import { BENCH_DEFAULTS, medianRun, percentile, type ShapeResult, type SystemResult } from "./shapes.ts";
 
 const REPO = resolve(fileURLToPath(import.meta.url), "../../..");
 const WEIR_BIN = join(REPO, "bin", "weir.js");
@@ -157,7 +157,9 @@ export async function benchWeir(settings = BENCH_DEFAULTS): Promise<SystemResult
     await runShape(client, "bench_warm");
     const small = await runShape(client, "bench_fan_out_1000");
     shapes.push({ shape: "fan-out 1,000", seconds: small.seconds, tasks: settings.smallFanOut + 1 });
-    const chain = await runShape(client, "bench_chain_100");
+    const chainRuns = [];
+    for (let i = 0; i < settings.chainRuns; i++) chainRuns.push(await runShape(client, "bench_chain_100"));
+    const chain = medianRun(chainRuns);
     shapes.push({ shape: "chain 100", seconds: chain.seconds, tasks: settings.chain });
     const large = await runShape(client, "bench_fan_out_10000");
     shapes.push({ shape: "fan-out 10,000", seconds: large.seconds, tasks: settings.largeFanOut + 1 });
@@ -174,6 +176,7 @@ export async function benchWeir(settings = BENCH_DEFAULTS): Promise<SystemResult
       fanOutWait: { p50Ms: percentile(waits, 50), p99Ms: percentile(waits, 99) },
       rssMb: rss,
       notes: [
+        `chain 100: the median of ${settings.chainRuns} runs on each side; ready→started from that run`,
         `weir ready→started: ${dispatch.length} chain links, finished_at of the node below → started_at, from the store's attempts (ms resolution)`,
         `weir memory: the \`weir server\` process VmRSS after the 10,000 fan-out (worker process not counted)`,
         "weir workflows: the real compiler's no-op TaskTemplate, fan-out/chain CompiledWorkflow protos built by the bench",

@@ -76,6 +76,9 @@ export class WorkerConnection {
     this.client = new grpc.Client(options.address, channelCredentials(this.security), {
       "grpc.keepalive_time_ms": 10_000,
       "grpc.keepalive_timeout_ms": 5_000,
+      // The stream reconnects on its own (Register again, results kept): grpc-js's transparent
+      // retries would add a buffering layer to every message written on it.
+      "grpc.enable_retries": 0,
     });
   }
 
