@@ -251,12 +251,19 @@ function nodeIds(nodes: Node[], prefix = ""): string[] {
   });
 }
 
+/** An error as the end of a progress line: its code and first line, dimmed. */
+function errorText(error: NodeExecution["error"]): string {
+  return error ? colors.dim(`  [${error.code}] ${error.message.split("\n")[0]}`) : "";
+}
+
 /**
  * Turns the WatchExecution stream into one line per node state change. It remembers each node's
  * last state and attempt count, so a repeated snapshot prints nothing new.
  */
 export class ProgressRenderer {
   private readonly seen = new Map<string, string>();
+  /** Per node, the highest attempt whose retry has been printed (or that started as attempt 1). */
+  private readonly announced = new Map<string, number>();
   private readonly width: number;
 
   constructor(
@@ -282,8 +289,18 @@ export class ProgressRenderer {
     this.seen.set(node.nodeId, key);
     // Pending nodes are the untouched rest of the graph; only their changes are news.
     if (first && node.state === NodeState.PENDING) return;
+    // Watch events coalesce a node's changes, so a quick retry may arrive already running or done:
+    // each attempt after the first still gets its "retrying" line, from the attempts it carries.
+    const announced = this.announced.get(node.nodeId) ?? 1;
+    for (let k = Math.max(2, announced + 1); k <= attempt; k++) this.write(this.retryLine(node, k, node.attempts[k - 2]?.error));
+    const retrying = node.state === NodeState.QUEUED && attempt >= 1;
+    this.announced.set(node.nodeId, Math.max(announced, retrying ? attempt + 1 : attempt));
     const line = this.describe(node, attempt);
     if (line) this.write(line);
+  }
+
+  private retryLine(node: NodeExecution, attempt: number, error: NodeExecution["error"]): string {
+    return `  ${glyph(node.state, true)} ${node.nodeId.padEnd(this.width)}  ${colors.yellow(`retrying (attempt ${attempt})`)}${errorText(error)}`;
   }
 
   private describe(node: NodeExecution, attempt: number): string | undefined {
@@ -296,9 +313,7 @@ export class ProgressRenderer {
       case NodeState.PENDING:
         return undefined;
       case NodeState.QUEUED:
-        return retrying
-          ? `${prefix}${colors.yellow(`retrying (attempt ${attempt + 1})`)}${this.errorSuffix(node)}`
-          : `${prefix}queued`;
+        return retrying ? this.retryLine(node, attempt + 1, node.error ?? last?.error) : `${prefix}queued`;
       case NodeState.WAITING:
         return `${prefix}waiting for ${this.sensorPath(node.nodeId) ?? "its condition"}`;
       case NodeState.RUNNING:
@@ -315,8 +330,7 @@ export class ProgressRenderer {
   }
 
   private errorSuffix(node: NodeExecution): string {
-    const error = node.error ?? node.attempts.at(-1)?.error;
-    return error ? colors.dim(`  [${error.code}] ${error.message.split("\n")[0]}`) : "";
+    return errorText(node.error ?? node.attempts.at(-1)?.error);
   }
 
   /** Renders a file sensor's path template with the execution's inputs, for "waiting for …". */
