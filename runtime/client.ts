@@ -1,6 +1,7 @@
 // Typed gRPC client for the runtime's AdminService: every call has a deadline, and every failure
 // becomes a `WeirClientError` whose message says what was wrong and what to do about it. TLS and
 // the token come in as a ChannelSecurity (channel-security.ts).
+import { once } from "node:events";
 import * as grpc from "@grpc/grpc-js";
 import { create, type DescMessage, type MessageInitShape, type MessageShape } from "@bufbuild/protobuf";
 import { AdminService, grpcServiceDefinition } from "../proto/index.ts";
@@ -10,6 +11,8 @@ import { decodeExecutionEvent } from "./execution-event-decoding.ts";
 export interface ClientOptions {
   address: string;
   deadlineMs: number;
+  /** Deadline of a whole client-streaming call (an artifact upload). */
+  uploadDeadlineMs: number;
   connectTimeoutMs: number;
   /** TLS and the token; plaintext without a token by default. */
   security: ChannelSecurity;
@@ -20,6 +23,8 @@ export const CLIENT_DEFAULTS: Readonly<ClientOptions> = Object.freeze({
   address: "127.0.0.1:7070",
   /** Deadline of one unary call. */
   deadlineMs: 30_000,
+  /** Ten minutes: a 1 GiB upload over a slow link. */
+  uploadDeadlineMs: 600_000,
   /** How long to wait for the channel to connect before calling the runtime unreachable. */
   connectTimeoutMs: 5_000,
   security: PLAINTEXT,
@@ -70,9 +75,17 @@ type StreamCalls = {
   ) => AsyncIterable<MessageShape<Out<K>>>;
 };
 
+type ClientStreamCalls = {
+  [K in MethodsOfKind<"client_streaming">]: (
+    requests: AsyncIterable<MessageInitShape<In<K>>> | Iterable<MessageInitShape<In<K>>>,
+    options?: { deadlineMs?: number },
+  ) => Promise<MessageShape<Out<K>>>;
+};
+
 /** One typed method per AdminService RPC, plus `close()`. */
 export type AdminClient = UnaryCalls &
-  StreamCalls & {
+  StreamCalls &
+  ClientStreamCalls & {
     readonly address: string;
     /** Resolves once the channel is up; rejects with UNREACHABLE after `connectTimeoutMs`. */
     waitForReady(timeoutMs?: number): Promise<void>;
@@ -139,6 +152,32 @@ export function connectAdmin(address: string, options: Partial<ClientOptions> = 
           security,
           callOptions.signal,
         );
+    } else if (method.methodKind === "client_streaming") {
+      client[name] = (requests: AsyncIterable<object> | Iterable<object>, callOptions: { deadlineMs?: number } = {}) =>
+        new Promise((resolve, reject) => {
+          const deadline = Date.now() + (callOptions.deadlineMs ?? settings.uploadDeadlineMs);
+          // Once the server answers (an early refusal included), stop waiting for the stream to drain.
+          const answered = new AbortController();
+          const call = raw[name]!.call(raw, callMetadata(security), { deadline }, (err: grpc.ServiceError | null, response: unknown) => {
+            answered.abort();
+            if (err) void explainError(err, address, method.name, security).then(reject);
+            else resolve(response);
+          }) as grpc.ClientWritableStream<unknown>;
+          void (async () => {
+            try {
+              for await (const request of requests) {
+                if (answered.signal.aborted) return;
+                if (!call.write(create(method.input, request as never))) await once(call, "drain", { signal: answered.signal });
+              }
+              call.end();
+            } catch (err) {
+              if (answered.signal.aborted) return;
+              // The requests themselves failed (a file could not be read): nothing may be stored.
+              call.cancel();
+              reject(err);
+            }
+          })();
+        });
     }
   }
   return client as unknown as AdminClient;

@@ -38,18 +38,21 @@ import { isSuccess } from "../scheduler/readiness.ts";
 import { emptyBatch, type Store } from "../store/index.ts";
 import { streamExecution } from "./execution-watch.ts";
 import { required, toServiceError, unary, undecodable } from "./handlers.ts";
+import { uploadArtifactHandler } from "./uploads.ts";
 
 export interface AdminDeps {
   readonly store: Store;
   readonly engine: Engine;
   readonly log: Logger;
   readonly config: RuntimeConfig;
+  /** The artifact store's root, where UploadArtifact writes. */
+  readonly artifactRoot: string;
   /** Called after a workflow version is registered (the schedule ticker re-plans). */
   readonly onWorkflowRegistered?: (name: string) => void;
 }
 
 export function adminService(deps: AdminDeps): UntypedServiceImplementation {
-  const { store, engine, log, config, onWorkflowRegistered } = deps;
+  const { store, engine, log, config, artifactRoot, onWorkflowRegistered } = deps;
   /**
    * The committed state of an execution as `Execution` bytes, its nodes included unless
    * `maxNodes` is exceeded (then the execution alone: CreateExecution of a large workflow, or an
@@ -216,6 +219,8 @@ export function adminService(deps: AdminDeps): UntypedServiceImplementation {
         lines: lines.map((l) => ({ attempt: l.attempt, stream: l.stream, text: l.text, at: timestampFromMs(l.at) })),
       });
     }),
+
+    uploadArtifact: uploadArtifactHandler(artifactRoot, log),
   };
 
   /** Snapshot first, node events as they commit, a final snapshot when the execution ends. */

@@ -49,7 +49,7 @@ export async function startServer(options: Partial<ServerOptions> = {}): Promise
   });
   if (!enableNoDelay(server)) log.warn("could not disable Nagle's algorithm on server sockets; dispatch latency will be higher");
   server.addService(tolerantDefinition(grpcServiceDefinition(AdminService)), adminService({
-    store, engine, log, config: engine.config,
+    store, engine, log, config: engine.config, artifactRoot,
     onWorkflowRegistered: (name) => void ticker.workflowRegistered(name).catch((err) => log.error({ workflow: name, err }, "schedule ticker could not re-plan")),
   }));
   server.addService(workerServiceDefinition(), workerService({ engine, log, artifactRoot }));

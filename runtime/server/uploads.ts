@@ -1,0 +1,86 @@
+// UploadArtifact: a file or directory streamed in by `weir run --input name=@path`, staged under the
+// artifact root and then stored by the LocalArtifactStore (content-addressed, temp file + rename).
+// The staging directory is removed whatever happens, so a broken upload leaves nothing behind.
+import { randomBytes } from "node:crypto";
+import { mkdir, open, rm, type FileHandle } from "node:fs/promises";
+import { dirname, join } from "node:path";
+import { create } from "@bufbuild/protobuf";
+import type { sendUnaryData, ServerReadableStream } from "@grpc/grpc-js";
+import { BlobKind, UploadArtifactResponseSchema, type UploadArtifactRequest, type UploadArtifactResponse } from "../../proto/index.ts";
+import { LocalArtifactStore } from "../artifacts/index.ts";
+import { RuntimeError } from "../error-codes.ts";
+import type { Logger } from "../log.ts";
+import { toServiceError, undecodable } from "./handlers.ts";
+
+export const UPLOAD_LIMITS = Object.freeze({
+  /** The most one upload (a file, or a directory's files together) may hold: 1 GiB. */
+  maxBytes: 1024 * 1024 * 1024,
+  /** The bytes a client sends per message (well under the 64 MiB message limit). */
+  chunkBytes: 1024 * 1024,
+});
+
+export function uploadArtifactHandler(artifactRoot: string, log: Logger) {
+  const store = new LocalArtifactStore(artifactRoot);
+  return (call: ServerReadableStream<UploadArtifactRequest, UploadArtifactResponse>, callback: sendUnaryData<UploadArtifactResponse>): void => {
+    receive(call, store).then(
+      (res) => callback(null, res),
+      (err) => callback(toServiceError(err, log, "UploadArtifact")),
+    );
+  };
+}
+
+async function receive(call: ServerReadableStream<UploadArtifactRequest, UploadArtifactResponse>, store: LocalArtifactStore): Promise<UploadArtifactResponse> {
+  const staging = join(store.root, "uploads", randomBytes(8).toString("hex"));
+  await mkdir(staging, { recursive: true });
+  let file: FileHandle | undefined;
+  try {
+    let kind: BlobKind | undefined;
+    let current: string | undefined;
+    let total = 0;
+    for await (const req of call as AsyncIterable<UploadArtifactRequest>) {
+      const bad = undecodable(req);
+      if (bad !== undefined) throw new RuntimeError("INVALID_ARGUMENT", `an UploadArtifact message could not be decoded: ${bad}`);
+      if (kind === undefined) {
+        kind = req.kind;
+        if (kind !== BlobKind.FILE && kind !== BlobKind.DIRECTORY) throw new RuntimeError("INVALID_ARGUMENT", "the first UploadArtifact message must name the kind: file or directory");
+      }
+      // A directory's first message may only name the kind (an empty directory has no file).
+      if (kind === BlobKind.DIRECTORY && req.path === "") continue;
+      const path = kind === BlobKind.DIRECTORY ? stagedPath(req.path) : "blob";
+      if (path !== current) {
+        await file?.close();
+        file = undefined;
+        await mkdir(dirname(join(staging, path)), { recursive: true });
+        // "wx": a file's chunks must be consecutive, so a path seen twice is a broken upload.
+        file = await open(join(staging, path), "wx").catch(() => {
+          throw new RuntimeError("INVALID_ARGUMENT", `UploadArtifact: '${req.path}' was sent twice or clashes with another path`);
+        });
+        current = path;
+      }
+      total += req.data.byteLength;
+      if (total > UPLOAD_LIMITS.maxBytes) {
+        throw new RuntimeError("INVALID_ARGUMENT", `the upload is larger than the runtime's ${UPLOAD_LIMITS.maxBytes / 2 ** 30} GiB limit; produce large data with a task instead`);
+      }
+      await file!.write(req.data);
+    }
+    await file?.close();
+    file = undefined;
+    if (call.cancelled) throw new RuntimeError("INVALID_ARGUMENT", "the upload was cancelled before it ended; nothing was stored");
+    if (kind === undefined) throw new RuntimeError("INVALID_ARGUMENT", "the upload was empty: the first message must name the kind");
+    if (kind === BlobKind.FILE && current === undefined) await (await open(join(staging, "blob"), "wx")).close();
+    const stored = kind === BlobKind.DIRECTORY ? await store.putDir(staging) : await store.put(join(staging, "blob"));
+    return create(UploadArtifactResponseSchema, { uri: stored.uri, sha256: stored.sha256, size: BigInt(stored.size) });
+  } finally {
+    await file?.close().catch(() => undefined);
+    await rm(staging, { recursive: true, force: true });
+  }
+}
+
+/** A directory entry's relative path, refused when it could escape the staging directory. */
+function stagedPath(path: string): string {
+  const parts = path.split("/");
+  if (parts.some((p) => p === "" || p === "." || p === ".." || p.includes("\\") || p.includes("\0"))) {
+    throw new RuntimeError("INVALID_ARGUMENT", `UploadArtifact: '${path}' is not a relative '/'-separated path inside the directory`);
+  }
+  return join(...parts);
+}
