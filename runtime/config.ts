@@ -80,3 +80,11 @@ export const SERVER_DEFAULTS: Omit<ServerOptions, "projectRoot"> = Object.freeze
   heartbeatTimeoutMs: RUNTIME_DEFAULTS.heartbeatTimeoutMs,
   logLevel: process.env.WEIR_LOG_LEVEL ?? "info",
 });
+
+/** UploadArtifact (`weir run --input name=@path`): shared by the CLI, which checks first, and the runtime. */
+export const UPLOAD_LIMITS = Object.freeze({
+  /** The most one upload (a file, or a directory's files together) may hold: 1 GiB. */
+  maxBytes: 1024 * 1024 * 1024,
+  /** The bytes a client sends per message (well under the 64 MiB message limit). */
+  chunkBytes: 1024 * 1024,
+});

@@ -7,7 +7,7 @@ import type { MessageInitShape } from "@bufbuild/protobuf";
 import { BlobKind, type UploadArtifactRequestSchema, type UploadArtifactResponse } from "../../proto/index.ts";
 import type { ArtifactWriter, StoredArtifact } from "../../sdk/literals.ts";
 import type { AdminClient } from "../client.ts";
-import { UPLOAD_LIMITS } from "../server/uploads.ts";
+import { UPLOAD_LIMITS } from "../config.ts";
 import { CliError } from "./action.ts";
 
 type Chunk = MessageInitShape<typeof UploadArtifactRequestSchema>;

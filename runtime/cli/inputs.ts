@@ -6,7 +6,7 @@ import { extname } from "node:path";
 import { tableFromIPC, type Table } from "apache-arrow";
 import type { DataFrameType, Literal, LiteralType, Variable } from "../../proto/index.ts";
 import { parseInputValue, toLiteral, type ArtifactWriter } from "../../sdk/literals.ts";
-import { UPLOAD_LIMITS } from "../server/uploads.ts";
+import { UPLOAD_LIMITS } from "../config.ts";
 import { CliError } from "./action.ts";
 
 /** Without a runtime to upload to (the demo), or for a bare path: say how to pass a file instead. */
@@ -62,7 +62,7 @@ async function readTable(path: string, schema: DataFrameType, name: string): Pro
   const ext = extname(path).toLowerCase();
   if (ext === ".arrow" || ext === ".feather") return tableFromIPC(await readFile(path));
   if (ext === ".csv") {
-    const { csvToTable } = await import("../worker/index.ts");
+    const { csvToTable } = await import("../worker/csv-table.ts");
     try {
       return csvToTable(await readFile(path, "utf8"), schema);
     } catch (err) {

@@ -8,16 +8,10 @@ import { create } from "@bufbuild/protobuf";
 import type { sendUnaryData, ServerReadableStream } from "@grpc/grpc-js";
 import { BlobKind, UploadArtifactResponseSchema, type UploadArtifactRequest, type UploadArtifactResponse } from "../../proto/index.ts";
 import { LocalArtifactStore } from "../artifacts/index.ts";
+import { UPLOAD_LIMITS } from "../config.ts";
 import { RuntimeError } from "../error-codes.ts";
 import type { Logger } from "../log.ts";
 import { toServiceError, undecodable } from "./handlers.ts";
-
-export const UPLOAD_LIMITS = Object.freeze({
-  /** The most one upload (a file, or a directory's files together) may hold: 1 GiB. */
-  maxBytes: 1024 * 1024 * 1024,
-  /** The bytes a client sends per message (well under the 64 MiB message limit). */
-  chunkBytes: 1024 * 1024,
-});
 
 export function uploadArtifactHandler(artifactRoot: string, log: Logger) {
   const store = new LocalArtifactStore(artifactRoot);

@@ -9,7 +9,7 @@ import { uploadingWriter } from "../../../runtime/cli/artifact-upload.ts";
 import { connectAdmin, type AdminClient } from "../../../runtime/client.ts";
 import { LocalArtifactStore } from "../../../runtime/artifacts/index.ts";
 import type { RunningServer } from "../../../runtime/index.ts";
-import { UPLOAD_LIMITS } from "../../../runtime/server/uploads.ts";
+import { UPLOAD_LIMITS } from "../../../runtime/config.ts";
 import { server, tempDir } from "../harness.ts";
 
 let dir: string;
