@@ -8,6 +8,8 @@ import {
   LiteralSetSchema,
   NodeExecutionSchema,
   type Execution,
+  type ExecutionError,
+  type LiteralSet,
   type NodeExecution,
   type SourceLocation,
 } from "../../proto/index.ts";
@@ -16,12 +18,17 @@ import type { ExecutionView, NodeView } from "./execution-encoding.ts";
 import type { RExecution, RNode } from "./execution-graph.ts";
 
 const ts = (ms: number): Timestamp | undefined => (ms ? timestampFromMs(ms) : undefined);
-const literals = (b: Uint8Array | null) => (b ? fromBinary(LiteralSetSchema, b) : undefined);
-const error = (b: Uint8Array | null) => (b ? fromBinary(ExecutionErrorSchema, b) : undefined);
+/** A sub-message as stored (bytes) or as the scheduler holds it (a message). */
+const literals = (v: LiteralSet | Uint8Array | null | undefined) => (v instanceof Uint8Array ? fromBinary(LiteralSetSchema, v) : (v ?? undefined));
+const error = (v: ExecutionError | Uint8Array | null | undefined) => (v instanceof Uint8Array ? fromBinary(ExecutionErrorSchema, v) : (v ?? undefined));
 
-export function nodeExecutionFrom(n: NodeRecord, attempts: readonly AttemptRecord[], source?: SourceLocation): NodeExecution {
+type NodeHead = Pick<NodeRecord, "state" | "target" | "startedAt" | "finishedAt"> & { outputs: LiteralSet | Uint8Array | null | undefined; error: ExecutionError | Uint8Array | null | undefined };
+type AttemptHead = Pick<AttemptRecord, "number" | "state" | "workerId" | "queuedAt" | "startedAt" | "finishedAt"> & { error: ExecutionError | Uint8Array | null | undefined };
+
+/** The one NodeExecution builder, for store records and live nodes alike. */
+function nodeExecution(nodeId: string, n: NodeHead, attempts: readonly AttemptHead[], source: SourceLocation | undefined): NodeExecution {
   return create(NodeExecutionSchema, {
-    nodeId: n.nodeId,
+    nodeId,
     state: n.state,
     target: n.target,
     outputs: literals(n.outputs),
@@ -41,33 +48,15 @@ export function nodeExecutionFrom(n: NodeRecord, attempts: readonly AttemptRecor
   });
 }
 
-/** A watch event's node, built from the scheduler's in-memory node (no store round trip). */
-export function liveNodeExecution(n: RNode): NodeExecution {
-  return create(NodeExecutionSchema, {
-    nodeId: n.id,
-    state: n.state,
-    target: n.target,
-    outputs: n.outputs,
-    error: n.error,
-    startedAt: ts(n.startedAt),
-    finishedAt: ts(n.finishedAt),
-    source: n.source,
-    attempts: n.attempts.map((a) => ({
-      number: a.number,
-      state: a.state,
-      workerId: a.workerId,
-      queuedAt: ts(a.queuedAt),
-      startedAt: ts(a.startedAt),
-      finishedAt: ts(a.finishedAt),
-      error: a.error,
-    })),
-  });
+export function nodeExecutionFrom(n: NodeRecord, attempts: readonly AttemptRecord[], source?: SourceLocation): NodeExecution {
+  return nodeExecution(n.nodeId, n, attempts, source);
 }
 
-/**
- * A node's state as it is now, copied (attempts included) so that it stays the committed state
- * while the live node moves on. Outputs and errors are replaced, never mutated: shared as they are.
- */
+/** A watch event's node, built from the scheduler's in-memory node (no store round trip). */
+export function liveNodeExecution(n: RNode): NodeExecution {
+  return nodeExecution(n.id, n, n.attempts, n.source);
+}
+
 export function nodeViewOf(n: RNode): NodeView {
   return {
     id: n.id, state: n.state, target: n.target, outputs: n.outputs, error: n.error, startedAt: n.startedAt, finishedAt: n.finishedAt,
