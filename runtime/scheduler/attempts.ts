@@ -6,7 +6,7 @@ import { durationMs } from "@bufbuild/protobuf/wkt";
 import { ErrorKind, ExecutionErrorSchema, ExecutionState, NodeState, ServerMessageSchema, type ExecutionError } from "../../proto/index.ts";
 import { encodeAssign } from "./assign-encoding.ts";
 import { resolveBindings } from "./bindings.ts";
-import { gpusOf, type WorkerSlot } from "./dispatcher.ts";
+import type { WorkerSlot } from "./dispatcher.ts";
 import type { RAttempt, RNode } from "./execution-graph.ts";
 import { LeaseTable } from "./leases.ts";
 import { bindingScope } from "./node-transitions.ts";
@@ -127,7 +127,7 @@ export class Attempts {
     att.workerId = w.id;
     att.startedAt = now;
     att.state = NodeState.RUNNING;
-    att.gpus = w.freeGpus.splice(0, gpusOf(att));
+    att.gpus = w.takeGpus(att);
     w.running.set(att.token, att);
     n.state = NodeState.RUNNING;
     this.ctx.commits.touchNode(n);

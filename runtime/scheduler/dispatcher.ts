@@ -43,8 +43,46 @@ export class WorkerSlot {
   }
 
   fits(att: RAttempt): boolean {
-    return this.connected && this.running.size < this.capacity && this.freeGpus.length >= gpusOf(att);
+    if (!this.connected || this.running.size >= this.capacity) return false;
+    const wanted = gpusOf(att);
+    if (wanted === 0) return true;
+    const type = gpuTypeOf(att);
+    if (!type) return this.freeGpus.length >= wanted;
+    let matching = 0;
+    for (const index of this.freeGpus) if (this.deviceMatches(index, type) && ++matching === wanted) return true;
+    return false;
   }
+
+  /** Takes the free devices the attempt asks for (of its gpuType, when it names one). */
+  takeGpus(att: RAttempt): number[] {
+    const wanted = gpusOf(att);
+    if (wanted === 0) return [];
+    const type = gpuTypeOf(att);
+    const taken = (type ? this.freeGpus.filter((i) => this.deviceMatches(i, type)) : this.freeGpus).slice(0, wanted);
+    for (const index of taken) this.freeGpus.splice(this.freeGpus.indexOf(index), 1);
+    return taken;
+  }
+
+  private deviceMatches(index: number, type: string): boolean {
+    const device = this.register.gpus.find((g) => g.index === index);
+    return device !== undefined && gpuTypeMatches(device.name, type);
+  }
+}
+
+/**
+ * Whether a device named by nvidia-smi ("NVIDIA H100 80GB HBM3", "NVIDIA A100-SXM4-40GB") is of a
+ * task's gpuType ("h100", "A100", "nvidia-tesla-a100"): ignoring case, spaces, dashes and a leading
+ * vendor word, the type is part of the name and not the start of a longer model number ("a10" is
+ * not an A100).
+ */
+export function gpuTypeMatches(deviceName: string, gpuType: string): boolean {
+  const norm = (s: string) => s.toLowerCase().replace(/[\s_-]+/g, " ").trim().replace(/^(nvidia )?(tesla )?/, "");
+  const name = norm(deviceName), type = norm(gpuType);
+  if (!type) return false;
+  for (let at = name.indexOf(type); at >= 0; at = name.indexOf(type, at + 1)) {
+    if (!/\d/.test(name.charAt(at + type.length)) || !/\d$/.test(type)) return true;
+  }
+  return false;
 }
 
 export function poolOf(att: RAttempt): string {
@@ -52,7 +90,13 @@ export function poolOf(att: RAttempt): string {
 }
 
 export function gpusOf(att: RAttempt): number {
-  return att.node.task?.resources?.gpu ?? 0;
+  const r = att.node.task?.resources;
+  // A gpuType alone asks for one device of that type.
+  return r?.gpu || (r?.gpuType ? 1 : 0);
+}
+
+function gpuTypeOf(att: RAttempt): string {
+  return att.node.task?.resources?.gpuType ?? "";
 }
 
 /**

@@ -11,6 +11,7 @@ import { fromLiteral, LiteralError } from "../../sdk/index.ts";
 import type { LocalArtifactStore } from "../artifacts/index.ts";
 import { AttemptFailure } from "./attempt-failure.ts";
 import { csvToTable, tableToCsv } from "./csv-table.ts";
+import { gpuEnv } from "./gpus.ts";
 import type { AttemptHandle, AttemptOutcome } from "./executor.ts";
 import { collectOutputs } from "./outputs.ts";
 
@@ -71,7 +72,7 @@ async function runCommand(a: CommandAttempt, onSpawn: (kill: () => void) => void
     WEIR_INPUTS_DIR: inputsDir,
     WEIR_OUTPUTS_DIR: outputsDir,
     WEIR_MANIFEST: manifestPath,
-    CUDA_VISIBLE_DEVICES: a.gpus.join(","),
+    ...gpuEnv(a.gpus),
   };
   const stderrTail: string[] = [];
   const exit = await new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolveExit, reject) => {

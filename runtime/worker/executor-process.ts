@@ -3,6 +3,7 @@
 import { fork } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import type { AttemptHandle, AttemptOutcome } from "./executor.ts";
+import { gpuEnv } from "./gpus.ts";
 import type { KnownTemplate } from "./task-templates.ts";
 import type { HostConfig, HostMessage, HostRequest, RunItem } from "./ts-task-runner.ts";
 
@@ -17,7 +18,7 @@ export function startInProcess(
   killGraceMs: number,
 ): AttemptHandle {
   const child = fork(HOST_ENTRY, [], {
-    env: { ...process.env, CUDA_VISIBLE_DEVICES: gpus.join(",") },
+    env: { ...process.env, ...gpuEnv(gpus) },
     execArgv: [],
     // Structured clone, so Uint8Array payloads survive the trip.
     serialization: "advanced",

@@ -47,3 +47,12 @@ export async function discoverGpus(spec: "auto" | number, nvidiaSmi = "nvidia-sm
     });
   });
 }
+
+/**
+ * The environment that gives a task process exactly its devices. nvidia-smi numbers devices in PCI
+ * bus order and CUDA, by default, fastest first: PCI_BUS_ID makes the indexes mean the same device.
+ * An attempt given none gets an empty list, which hides every GPU from it.
+ */
+export function gpuEnv(gpus: readonly number[]): { CUDA_VISIBLE_DEVICES: string; CUDA_DEVICE_ORDER: string } {
+  return { CUDA_VISIBLE_DEVICES: gpus.join(","), CUDA_DEVICE_ORDER: "PCI_BUS_ID" };
+}

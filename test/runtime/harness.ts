@@ -138,7 +138,7 @@ export class TestWorker {
   constructor(
     address: string,
     private behaviour: Behaviour = increment,
-    readonly opts: { id?: string; pools?: string[]; capacity?: number; gpus?: number } = {},
+    readonly opts: { id?: string; pools?: string[]; capacity?: number; gpus?: number | string[] } = {},
   ) {
     this.client = new grpc.Client(address, grpc.credentials.createInsecure());
   }
@@ -163,7 +163,8 @@ export class TestWorker {
           hostname: "test",
           pools: this.opts.pools ?? ["cpu"],
           capacity: this.opts.capacity ?? 8,
-          gpus: Array.from({ length: this.opts.gpus ?? 0 }, (_, i) => ({ index: i, name: "test-gpu" })),
+          // A count of unnamed devices, or the devices' names as nvidia-smi would give them.
+          gpus: (Array.isArray(this.opts.gpus) ? this.opts.gpus : Array.from({ length: this.opts.gpus ?? 0 }, () => "test-gpu")).map((name, index) => ({ index, name })),
         },
       });
     });
