@@ -49,6 +49,12 @@ export function buildProgram(): Command {
 }
 
 export async function main(argv: string[]): Promise<void> {
+  // `weir status --json | head` closes the pipe early: that ends the command quietly, as in any
+  // Unix tool, not with an unhandled EPIPE stack trace.
+  process.stdout.on("error", (err: NodeJS.ErrnoException) => {
+    if (err.code !== "EPIPE") throw err;
+    process.exit(0);
+  });
   const program = buildProgram();
   await program.parseAsync(argv);
 }

@@ -62,6 +62,19 @@ export function isTerminalExecution(state: ExecutionState): boolean {
   return state === ExecutionState.SUCCEEDED || state === ExecutionState.FAILED || state === ExecutionState.TERMINATED;
 }
 
+/**
+ * The attempt a node is on. A queued node whose last attempt has ended waits to retry: it is on the
+ * next one. One whose last attempt is itself queued (waiting for a slot or a GPU) is on that one.
+ */
+function currentAttempt(node: NodeExecution): number {
+  const last = node.attempts.at(-1);
+  return node.state === NodeState.QUEUED && last && last.state !== NodeState.QUEUED ? node.attempts.length + 1 : node.attempts.length;
+}
+
+function isRetrying(node: NodeExecution, attempt: number): boolean {
+  return node.state === NodeState.QUEUED && attempt > 1;
+}
+
 function glyph(state: NodeState, retrying: boolean): string {
   if (retrying) return colors.yellow("↻");
   switch (state) {
@@ -282,7 +295,7 @@ export class ProgressRenderer {
   }
 
   private onNode(node: NodeExecution): void {
-    const attempt = node.attempts.length;
+    const attempt = currentAttempt(node);
     const key = `${node.state}:${attempt}`;
     if (this.seen.get(node.nodeId) === key) return;
     const first = !this.seen.has(node.nodeId);
@@ -292,9 +305,9 @@ export class ProgressRenderer {
     // Watch events coalesce a node's changes, so a quick retry may arrive already running or done:
     // each attempt after the first still gets its "retrying" line, from the attempts it carries.
     const announced = this.announced.get(node.nodeId) ?? 1;
-    for (let k = Math.max(2, announced + 1); k <= attempt; k++) this.write(this.retryLine(node, k, node.attempts[k - 2]?.error));
-    const retrying = node.state === NodeState.QUEUED && attempt >= 1;
-    this.announced.set(node.nodeId, Math.max(announced, retrying ? attempt + 1 : attempt));
+    const last = isRetrying(node, attempt) ? attempt - 1 : attempt; // describe() announces a queued retry
+    for (let k = Math.max(2, announced + 1); k <= last; k++) this.write(this.retryLine(node, k, node.attempts[k - 2]?.error));
+    this.announced.set(node.nodeId, Math.max(announced, attempt));
     const line = this.describe(node, attempt);
     if (line) this.write(line);
   }
@@ -304,7 +317,7 @@ export class ProgressRenderer {
   }
 
   private describe(node: NodeExecution, attempt: number): string | undefined {
-    const retrying = node.state === NodeState.QUEUED && attempt >= 1;
+    const retrying = isRetrying(node, attempt);
     const name = node.nodeId.padEnd(this.width);
     const last = node.attempts.at(-1);
     const duration = formatDuration(spanMs(node.startedAt ?? last?.startedAt, node.finishedAt ?? last?.finishedAt));
@@ -313,7 +326,7 @@ export class ProgressRenderer {
       case NodeState.PENDING:
         return undefined;
       case NodeState.QUEUED:
-        return retrying ? this.retryLine(node, attempt + 1, node.error ?? last?.error) : `${prefix}queued`;
+        return retrying ? this.retryLine(node, attempt, node.error ?? node.attempts[attempt - 2]?.error) : `${prefix}queued`;
       case NodeState.WAITING:
         return `${prefix}waiting for ${this.sensorPath(node.nodeId) ?? "its condition"}`;
       case NodeState.RUNNING:

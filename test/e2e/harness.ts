@@ -167,9 +167,10 @@ export async function startRuntime(options: { cwd: string; db: string; port?: nu
 }
 
 /** `weir worker` in the project, waited on until the runtime lists it as connected. */
-export async function startWorker(runtime: Runtime, options: { cwd: string; id: string; runsDir: string; pools?: string[]; concurrency?: number }): Promise<Proc> {
+export async function startWorker(runtime: Runtime, options: { cwd: string; id: string; runsDir: string; pools?: string[]; concurrency?: number; gpus?: string }): Promise<Proc> {
   const pools = (options.pools ?? ["cpu"]).flatMap((p) => ["--pool", p]);
-  const proc = spawnWeir(["worker", "--server", runtime.address, ...pools, "--id", options.id, "--concurrency", String(options.concurrency ?? 4)], {
+  const gpus = options.gpus ? ["--gpus", options.gpus] : [];
+  const proc = spawnWeir(["worker", "--server", runtime.address, ...pools, ...gpus, "--id", options.id, "--concurrency", String(options.concurrency ?? 4)], {
     cwd: options.cwd,
     env: { WEIR_E2E_RUNS: options.runsDir },
   });

@@ -41,4 +41,26 @@ describe("ProgressRenderer", () => {
     expect(lines[2]).toMatch(/retrying \(attempt 3\)\s+\[TIMEOUT\] late$/);
     expect(lines[3]).toMatch(/succeeded/);
   });
+
+  it("shows a first attempt that waits for a slot or a GPU as queued, not as a retry", () => {
+    const lines = render([
+      node(NodeState.QUEUED, [{ number: 1, state: NodeState.QUEUED }]),
+      node(NodeState.RUNNING, [{ number: 1, state: NodeState.RUNNING }]),
+      node(NodeState.SUCCEEDED, [{ number: 1, state: NodeState.SUCCEEDED }]),
+    ]);
+    expect(lines).toHaveLength(3);
+    expect(lines[0]).toMatch(/flaky\s+queued$/);
+    expect(lines.join("\n")).not.toContain("retrying");
+  });
+
+  it("announces a retry whose next attempt is already queued once, with the last attempt's error", () => {
+    const lines = render([
+      node(NodeState.RUNNING, [{ number: 1, state: NodeState.RUNNING }]),
+      node(NodeState.QUEUED, [failed, { number: 2, state: NodeState.QUEUED }]),
+      node(NodeState.RUNNING, [failed, { number: 2, state: NodeState.RUNNING }]),
+    ]);
+    expect(lines).toHaveLength(3);
+    expect(lines[1]).toMatch(/retrying \(attempt 2\)\s+\[TASK_FAILED\] boom$/);
+    expect(lines[2]).toMatch(/running \(attempt 2\)/);
+  });
 });
