@@ -2,17 +2,21 @@
 // re-attaches when the stream drops (a runtime restart must not end `weir run --follow`).
 import type { AdminClient } from "../client.ts";
 import type { CompiledWorkflow, Execution, ExecutionEvent } from "../../proto/index.ts";
+import { QUEUE_HINT_DEFAULTS, QueueHints } from "./queue-hints.ts";
 import { isTerminalExecution, ProgressRenderer } from "./render.ts";
 
 export interface FollowSettings {
   reconnectForMs: number;
   reconnectDelayMs: number;
+  /** A first attempt queued this long gets a note when no connected worker could take it. */
+  queuedHintMs: number;
 }
 
 export const FOLLOW_DEFAULTS: Readonly<FollowSettings> = Object.freeze({
   /** How long to keep re-attaching while the runtime is unreachable. */
   reconnectForMs: 120_000,
   reconnectDelayMs: 500,
+  queuedHintMs: QUEUE_HINT_DEFAULTS.afterMs,
 });
 
 export interface FollowOptions {
@@ -35,6 +39,15 @@ export async function followExecution(
   options: FollowOptions & Partial<FollowSettings> = {},
 ): Promise<Execution> {
   const settings = { ...FOLLOW_DEFAULTS, ...options };
+  const hints = options.write && options.spec && !options.endOnly ? new QueueHints(client, options.spec, options.write, settings.queuedHintMs) : undefined;
+  try {
+    return await follow(client, executionId, options, settings, hints);
+  } finally {
+    hints?.stop();
+  }
+}
+
+async function follow(client: AdminClient, executionId: string, options: FollowOptions, settings: FollowSettings, hints: QueueHints | undefined): Promise<Execution> {
   let renderer: ProgressRenderer | undefined;
   let unreachableSince: number | undefined;
   for (;;) {
@@ -45,6 +58,7 @@ export async function followExecution(
         if (!renderer) renderer = new ProgressRenderer(options.write ?? (() => {}), options.spec, event.snapshot?.inputs);
         const done = renderer.onEvent(event);
         if (done) return done;
+        hints?.onNodes(event.snapshot ? event.snapshot.nodes : event.nodes);
       }
       // The stream ended without a final snapshot: ask once, and keep watching if still running.
       const { execution } = await client.getExecution({ id: executionId });

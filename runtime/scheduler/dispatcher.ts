@@ -1,7 +1,7 @@
 // Matches ready attempts to workers: one FIFO queue per pool, per-worker slots, GPUs counted per
 // device. A ready attempt goes to a worker with a free slot at once; a freed slot pulls the next
 // attempt that fits. All of it in memory: the store already holds the durable state.
-import type { Register, ServerMessage } from "../../proto/index.ts";
+import type { Register, Resources, ServerMessage } from "../../proto/index.ts";
 import type { RAttempt } from "./execution-graph.ts";
 
 /** The downward half of a worker's Connect stream. */
@@ -90,8 +90,11 @@ export function poolOf(att: RAttempt): string {
 }
 
 export function gpusOf(att: RAttempt): number {
-  const r = att.node.task?.resources;
-  // A gpuType alone asks for one device of that type.
+  return gpusWanted(att.node.task?.resources);
+}
+
+/** The devices a task asks for: its `gpu`, or one where it names only a gpuType. */
+export function gpusWanted(r: Resources | undefined): number {
   return r?.gpu || (r?.gpuType ? 1 : 0);
 }
 
