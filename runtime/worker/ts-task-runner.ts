@@ -74,20 +74,94 @@ interface LoadedTask {
   config?: { outputs?: Record<string, { kind?: string; schema?: Refinable }> };
 }
 
+interface Loaded {
+  task: LoadedTask;
+  refinements: Record<string, Refinable | undefined>;
+}
+
 /** A template as this host knows it: decoded and its module loaded once. */
 interface Template {
   task: TaskTemplate;
-  loaded: Promise<{ task: LoadedTask; refinements: Record<string, Refinable | undefined> }> | undefined;
+  loading: Promise<Loaded> | undefined;
+  /** Set once loaded: attempts then start without waiting a turn. */
+  loaded: Loaded | undefined;
 }
 
 const NO_BYTES = new Uint8Array(0);
+
+/**
+ * An attempt's cancellation. Its AbortSignal is made when the task first reads `ctx.signal`: making
+ * one costs Node 20 more than running a short task, and most tasks never look.
+ */
+class Cancellation {
+  private controller: AbortController | undefined;
+  private reason: unknown;
+  private aborted = false;
+
+  get signal(): AbortSignal {
+    if (!this.controller) {
+      this.controller = new AbortController();
+      if (this.aborted) this.controller.abort(this.reason);
+    }
+    return this.controller.signal;
+  }
+
+  abort(reason: unknown): void {
+    if (this.aborted) return;
+    this.aborted = true;
+    this.reason = reason;
+    this.controller?.abort(reason);
+  }
+}
+
+/** What a task function gets as `ctx` (a class: cheaper to make than an object literal with getters). */
+class AttemptContext {
+  readonly attempt: number;
+  readonly executionId: string;
+  readonly nodeId: string;
+  readonly #projectRoot: string;
+  readonly #cancellation: Cancellation;
+  #workdir: string | undefined;
+
+  constructor(
+    readonly log: (text: string) => void,
+    item: RunItem,
+    projectRoot: string,
+    cancellation: Cancellation,
+  ) {
+    this.attempt = item.attempt;
+    this.executionId = item.executionId;
+    this.nodeId = item.nodeId;
+    this.#projectRoot = projectRoot;
+    this.#cancellation = cancellation;
+  }
+
+  get signal(): AbortSignal {
+    return this.#cancellation.signal;
+  }
+
+  /** Made on first use: most tasks never touch it, and 10,000 empty dirs help nobody. */
+  get workdir(): string {
+    if (!this.#workdir) {
+      const dir = join(this.#projectRoot, ".weir", "work", this.executionId, this.nodeId, String(this.attempt));
+      mkdirSync(dir, { recursive: true });
+      this.#workdir = dir;
+    }
+    return this.#workdir;
+  }
+}
+
+function isThenable(v: unknown): v is PromiseLike<unknown> {
+  return (typeof v === "object" || typeof v === "function") && v !== null && typeof (v as PromiseLike<unknown>).then === "function";
+}
 
 export function createTaskRunner(post: HostPost): (req: HostRequest) => void {
   let projectRoot = process.cwd();
   let store: LocalArtifactStore | undefined;
   let artifactRoot = "";
   const templates = new Map<number, Template>();
-  const aborts = new Map<string, AbortController>();
+  /** Attempts in flight. */
+  const aborts = new Map<string, Cancellation>();
   // Loaded modules by URL: import() of a cached module still crosses tsx's loader hooks, which
   // costs more than a no-op task, so each module is imported once per code hash.
   const modules = new Map<string, Promise<Record<string, unknown>>>();
@@ -95,6 +169,8 @@ export function createTaskRunner(post: HostPost): (req: HostRequest) => void {
   let done: DoneItem[] = [];
   let transfer: ArrayBuffer[] = [];
   let flushing = false;
+  /** A `runs` batch is being started: outcomes that arrive meanwhile wait for its end. */
+  let starting = false;
 
   const flush = (): void => {
     const results = done, buffers = transfer;
@@ -107,20 +183,21 @@ export function createTaskRunner(post: HostPost): (req: HostRequest) => void {
     flush();
   };
   const finish = (item: DoneItem): void => {
+    aborts.delete(item.id);
     done.push(item);
     // A buffer of its own (toBinary's) is given away, not copied.
     const out = item.outputs;
     if (out && out.byteLength > 0 && out.byteOffset === 0 && out.byteLength === out.buffer.byteLength && out.buffer instanceof ArrayBuffer) transfer.push(out.buffer);
     // The last attempt in flight posts at once (a chain's hop waits on it); otherwise attempts
     // finishing in the same turn go together.
-    if (aborts.size <= 1) flush();
+    if (aborts.size === 0 && !starting) flush();
     else if (!flushing) {
       flushing = true;
       setImmediate(flushLater);
     }
   };
 
-  async function load(t: Template): Promise<{ task: LoadedTask; refinements: Record<string, Refinable | undefined> }> {
+  async function load(t: Template): Promise<Loaded> {
     const task = t.task;
     const { module, exportName } = task.runtime.value as { module: string; exportName: string };
     // The version (interface + code hash) in the URL makes a recompiled module load fresh instead
@@ -144,59 +221,81 @@ export function createTaskRunner(post: HostPost): (req: HostRequest) => void {
     return { task: exported, refinements };
   }
 
-  async function run(item: RunItem, abort: AbortController): Promise<Uint8Array> {
+  /**
+   * Runs an attempt: its outputs' bytes, at once when every step is synchronous (a loaded module,
+   * no inputs to read, a task that returns a plain value), else a promise. Throws or rejects with
+   * the attempt's failure.
+   */
+  function run(item: RunItem, cancellation: Cancellation): Uint8Array | Promise<Uint8Array> {
     const t = templates.get(item.tid);
     if (!t) throw new AttemptFailure("TASK_NOT_FOUND", `the task host was given attempt ${item.id} of template ${item.tid} before the template itself; this is a worker bug, retry the attempt`);
     if (t.task.runtime.case !== "node") throw new AttemptFailure("TASK_NOT_FOUND", `task '${t.task.name}' is not a TypeScript task`);
-    if (!t.loaded) {
-      t.loaded = load(t);
-      t.loaded.catch(() => (t.loaded = undefined));
+    const loaded = t.loaded;
+    if (!loaded) {
+      if (!t.loading) {
+        t.loading = load(t);
+        t.loading.then(
+          (l) => (t.loaded = l),
+          () => (t.loading = undefined),
+        );
+      }
+      return t.loading.then(() => run(item, cancellation));
     }
-    const loaded = await t.loaded;
     const task = t.task;
     store ??= new LocalArtifactStore(artifactRoot);
-    const values = await readInputs(task, item.inputs.byteLength ? fromBinary(LiteralSetSchema, item.inputs) : undefined, store);
-    let workdir: string | undefined;
-    const ctx = {
-      log: (text: string) => post({ type: "log", id: item.id, text: String(text) }),
-      attempt: item.attempt,
-      executionId: item.executionId,
-      nodeId: item.nodeId,
-      signal: abort.signal,
-      // Made on first use: most tasks never touch it, and 10,000 empty dirs help nobody.
-      get workdir(): string {
-        if (!workdir) mkdirSync((workdir = join(projectRoot, ".weir", "work", item.executionId, item.nodeId, String(item.attempt))), { recursive: true });
-        return workdir;
-      },
+    const declared = task.interface?.inputs ?? [];
+    if (declared.length === 0) return call(task, loaded, item, {}, cancellation);
+    return readInputs(task, item.inputs.byteLength ? fromBinary(LiteralSetSchema, item.inputs) : undefined, store).then((values) => call(task, loaded, item, values, cancellation));
+  }
+
+  function call(task: TaskTemplate, loaded: Loaded, item: RunItem, values: Record<string, unknown>, cancellation: Cancellation): Uint8Array | Promise<Uint8Array> {
+    const ctx = new AttemptContext((text) => post({ type: "log", id: item.id, text: String(text) }), item, projectRoot, cancellation);
+    const threw = (err: unknown): never => {
+      throw new AttemptFailure("TASK_FAILED", `task '${task.name}' threw: ${describeThrown(err)}`);
     };
     let produced: unknown;
     try {
-      produced = await loaded.task.fn(values, ctx);
+      produced = loaded.task.fn(values, ctx);
     } catch (err) {
-      throw new AttemptFailure("TASK_FAILED", `task '${task.name}' threw: ${describeThrown(err)}`);
+      threw(err);
     }
-    const outputs = task.interface?.outputs ?? [];
-    const literals = await collectOutputs(produced, outputs, store, loaded.refinements);
-    return outputs.length === 0 ? NO_BYTES : toBinary(LiteralSetSchema, literals);
+    if (isThenable(produced)) return Promise.resolve(produced).then((value) => outputsOf(task, loaded, value), threw);
+    return outputsOf(task, loaded, produced);
   }
 
+  /** Checks and stores what the task returned; nothing to do for a task that declares no outputs. */
+  function outputsOf(task: TaskTemplate, loaded: Loaded, produced: unknown): Uint8Array | Promise<Uint8Array> {
+    const outputs = task.interface?.outputs ?? [];
+    if (outputs.length === 0) return NO_BYTES;
+    return collectOutputs(produced, outputs, store!, loaded.refinements).then((literals) => toBinary(LiteralSetSchema, literals));
+  }
+
+  const failed = (id: string, err: unknown): void => {
+    const error =
+      err instanceof AttemptFailure
+        ? { code: err.code, message: err.message }
+        : err instanceof LiteralError
+          ? { code: "OUTPUT_INVALID", message: err.message }
+          : { code: "TASK_FAILED", message: describeThrown(err) };
+    finish({ id, error });
+  };
+
   const start = (item: RunItem): void => {
-    const abort = new AbortController();
-    aborts.set(item.id, abort);
-    run(item, abort)
-      .then(
-        (outputs) => finish({ id: item.id, outputs }),
-        (err: unknown) => {
-          const error =
-            err instanceof AttemptFailure
-              ? { code: err.code, message: err.message }
-              : err instanceof LiteralError
-                ? { code: "OUTPUT_INVALID", message: err.message }
-                : { code: "TASK_FAILED", message: describeThrown(err) };
-          finish({ id: item.id, error });
-        },
-      )
-      .finally(() => aborts.delete(item.id));
+    const cancellation = new Cancellation();
+    aborts.set(item.id, cancellation);
+    let outputs: Uint8Array | Promise<Uint8Array>;
+    try {
+      outputs = run(item, cancellation);
+    } catch (err) {
+      failed(item.id, err);
+      return;
+    }
+    if (outputs instanceof Uint8Array) finish({ id: item.id, outputs });
+    else
+      outputs.then(
+        (bytes) => finish({ id: item.id, outputs: bytes }),
+        (err: unknown) => failed(item.id, err),
+      );
   };
 
   return (req) => {
@@ -207,10 +306,17 @@ export function createTaskRunner(post: HostPost): (req: HostRequest) => void {
         artifactRoot = req.artifactRoot;
         return;
       case "task":
-        templates.set(req.tid, { task: fromBinary(TaskTemplateSchema, req.task), loaded: undefined });
+        templates.set(req.tid, { task: fromBinary(TaskTemplateSchema, req.task), loading: undefined, loaded: undefined });
         return;
       case "runs":
-        for (const item of req.runs) start(item);
+        starting = true;
+        try {
+          for (const item of req.runs) start(item);
+        } finally {
+          starting = false;
+        }
+        // Attempts that finished while the batch started go together, at once if none is left.
+        if (done.length > 0 && aborts.size === 0) flush();
         return;
       case "abort":
         aborts.get(req.id)?.abort(new Error("cancelled"));
