@@ -123,7 +123,7 @@ export class Attempts {
   assign(att: RAttempt, w: WorkerSlot): void {
     const now = Date.now();
     const n = att.node;
-    att.token = this.leases.grant(att);
+    att.token = this.leases.grant(att, (issuedThrough) => this.ctx.commits.addRow("leaseBlocks", { issuedThrough }));
     att.workerId = w.id;
     att.startedAt = now;
     att.state = NodeState.RUNNING;
@@ -132,7 +132,6 @@ export class Attempts {
     n.state = NodeState.RUNNING;
     this.ctx.commits.touchNode(n);
     this.ctx.commits.touchAttempt(att);
-    this.ctx.commits.addRow("leases", { token: att.token, executionId: n.exec.id, nodeId: n.id, attempt: att.number, workerId: w.id, grantedAt: now, releasedAt: 0 });
     const timeoutMs = n.task?.timeout ? durationMs(n.task.timeout) : 0;
     if (timeoutMs > 0) att.timer = setTimeout(() => this.onTimeout(att, timeoutMs), timeoutMs);
     const msg = encodeAssign({
@@ -158,13 +157,7 @@ export class Attempts {
     att.finishedAt = Date.now();
     att.error = error;
     this.ctx.commits.touchAttempt(att);
-    if (att.token) {
-      this.leases.release(att.token);
-      this.ctx.commits.addRow("leases", {
-        token: att.token, executionId: att.node.exec.id, nodeId: att.node.id, attempt: att.number,
-        workerId: att.workerId, grantedAt: att.startedAt, releasedAt: att.finishedAt,
-      });
-    }
+    if (att.token) this.leases.release(att.token);
     const w = this.ctx.dispatcher.workers.get(att.workerId);
     if (wasRunning && w && w.running.delete(att.token)) {
       w.freeGpus.push(...att.gpus);

@@ -20,7 +20,7 @@ export interface CommitObserver {
 }
 
 /** Tables whose rows a turn adds as they are, beside the graph's executions, nodes and attempts. */
-type RowTable = "leases" | "cache" | "workers" | "logs";
+type RowTable = "leaseBlocks" | "cache" | "workers" | "logs";
 
 export class GroupCommit {
   // The batch of the current turn.

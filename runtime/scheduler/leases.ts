@@ -1,15 +1,28 @@
-// Lease tokens: the fencing tokens of attempts. Tokens grow monotonically across restarts (the
-// store's highest token seeds the counter); only the token an attempt holds now is live.
+// Lease tokens: the fencing tokens of attempts. Tokens grow monotonically across restarts: they are
+// reserved in blocks, each block recorded in the commit of the grant that opens it, and a restarted
+// scheduler continues above the highest block the store holds. Only the token an attempt holds now
+// is live.
+
+/** Tokens reserved per block: one store row per this many grants; a restart skips what is left of one. */
+export const LEASE_BLOCK = 1000n;
+
 export class LeaseTable<A> {
   private next: bigint;
+  private reservedThrough: bigint;
   private readonly live = new Map<bigint, A>();
 
   constructor(highestIssued: bigint) {
     this.next = highestIssued + 1n;
+    this.reservedThrough = highestIssued;
   }
 
-  grant(holder: A): bigint {
+  /** A fresh token; `reserve` is called, to record it with the grant, when the token opens a new block. */
+  grant(holder: A, reserve: (issuedThrough: bigint) => void): bigint {
     const token = this.next++;
+    if (token > this.reservedThrough) {
+      this.reservedThrough = token + LEASE_BLOCK - 1n;
+      reserve(this.reservedThrough);
+    }
     this.live.set(token, holder);
     return token;
   }

@@ -63,4 +63,17 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = Object.freeze([
       ) WITHOUT ROWID;
     `,
   },
+  {
+    // A lease's holder and times are its attempt's row (lease_token, worker_id, started_at,
+    // finished_at): the leases table repeated them, a row written at every grant and release.
+    // What a restart needs beyond that, the highest token issued, is reserved in blocks.
+    version: 2,
+    name: "lease tokens reserved in blocks; lease rows folded into attempts",
+    sql: `
+      CREATE TABLE lease_blocks (issued_through INTEGER PRIMARY KEY);
+      INSERT INTO lease_blocks (issued_through)
+        SELECT MAX(COALESCE((SELECT MAX(token) FROM leases), 0), COALESCE((SELECT MAX(lease_token) FROM attempts), 0));
+      DROP TABLE leases;
+    `,
+  },
 ]);

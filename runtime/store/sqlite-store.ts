@@ -18,7 +18,7 @@ import {
   type CacheRecord,
   type ExecutionQuery,
   type ExecutionRecord,
-  type LeaseRecord,
+  type LeaseBlockRecord,
   type LogRecord,
   type Millis,
   type NodeRecord,
@@ -96,10 +96,7 @@ const BATCH_TABLES: BatchTables = Object.freeze({
     ["execution_id", "executionId"], ["node_id", "nodeId"], ["number", "number"], ["state", "state"], ["worker_id", "workerId"],
     ["lease_token", "leaseToken"], ["queued_at", "queuedAt"], ["started_at", "startedAt"], ["finished_at", "finishedAt"], ["error", "error"],
   ]),
-  leases: tableWrite<LeaseRecord>("INSERT OR REPLACE INTO leases", [
-    ["token", "token"], ["execution_id", "executionId"], ["node_id", "nodeId"], ["attempt", "attempt"], ["worker_id", "workerId"],
-    ["granted_at", "grantedAt"], ["released_at", "releasedAt"],
-  ]),
+  leaseBlocks: tableWrite<LeaseBlockRecord>("INSERT OR IGNORE INTO lease_blocks", [["issued_through", "issuedThrough"]]),
   cache: tableWrite<CacheRecord>("INSERT OR REPLACE INTO cache_entries", [["key", "key"], ["task", "task"], ["outputs", "outputs"], ["created_at", "createdAt"]]),
   workers: tableWrite<WorkerRecord>("INSERT OR REPLACE INTO workers", [
     ["id", "id"], ["hostname", "hostname"], ["register", "register"], ["connected_at", "connectedAt"], ["last_heartbeat", "lastHeartbeat"], ["connected", "connected"],
@@ -216,8 +213,7 @@ export class SqliteStore implements Store {
       activeExecutions: p("SELECT * FROM executions WHERE state IN (1, 2) ORDER BY seq"),
       getNodes: p("SELECT * FROM nodes WHERE execution_id = ?"),
       getAttempts: p("SELECT * FROM attempts WHERE execution_id = ? ORDER BY node_id, number"),
-      getLease: p("SELECT * FROM leases WHERE token = ?"),
-      maxLease: p("SELECT MAX(token) AS m FROM leases"),
+      maxLease: p("SELECT MAX(issued_through) AS m FROM lease_blocks"),
       getCache: p("SELECT * FROM cache_entries WHERE key = ?"),
       listWorkers: p("SELECT * FROM workers ORDER BY id"),
       logsAll: p("SELECT * FROM logs WHERE execution_id = ? AND node_id = ? ORDER BY id"),
@@ -335,22 +331,6 @@ export class SqliteStore implements Store {
       finishedAt: r.finished_at as number,
       error: bytes(r.error),
     }));
-  }
-
-  async getLease(token: bigint): Promise<LeaseRecord | undefined> {
-    this.guard();
-    const r = this.s.getLease.get(token) as Row | undefined;
-    return (
-      r && {
-        token: BigInt(r.token as number),
-        executionId: r.execution_id as string,
-        nodeId: r.node_id as string,
-        attempt: r.attempt as number,
-        workerId: r.worker_id as string,
-        grantedAt: r.granted_at as number,
-        releasedAt: r.released_at as number,
-      }
-    );
   }
 
   async maxLeaseToken(): Promise<bigint> {

@@ -73,15 +73,13 @@ export interface AttemptRecord {
   readonly error: Uint8Array | null;
 }
 
-export interface LeaseRecord {
-  readonly token: bigint;
-  readonly executionId: string;
-  readonly nodeId: string;
-  readonly attempt: number;
-  readonly workerId: string;
-  readonly grantedAt: Millis;
-  /** 0 while live. */
-  readonly releasedAt: Millis;
+/**
+ * Lease tokens up to `issuedThrough` may have been issued: the scheduler reserves them in blocks, one
+ * row per block, so a restart continues above every token handed out. Who holds a token, from
+ * when to when, is its attempt's record.
+ */
+export interface LeaseBlockRecord {
+  readonly issuedThrough: bigint;
 }
 
 export interface CacheRecord {
@@ -131,7 +129,7 @@ export interface StoreBatch {
   executions: ExecutionRecord[];
   nodes: NodeRecord[];
   attempts: AttemptRecord[];
-  leases: LeaseRecord[];
+  leaseBlocks: LeaseBlockRecord[];
   cache: CacheRecord[];
   workers: WorkerRecord[];
   logs: LogRecord[];
@@ -140,12 +138,12 @@ export interface StoreBatch {
 }
 
 export function emptyBatch(): StoreBatch {
-  return { workflows: [], executions: [], nodes: [], attempts: [], leases: [], cache: [], workers: [], logs: [], backfills: [], scheduleTicks: [] };
+  return { workflows: [], executions: [], nodes: [], attempts: [], leaseBlocks: [], cache: [], workers: [], logs: [], backfills: [], scheduleTicks: [] };
 }
 
 export function batchSize(b: StoreBatch): number {
   return (
-    b.workflows.length + b.executions.length + b.nodes.length + b.attempts.length + b.leases.length +
+    b.workflows.length + b.executions.length + b.nodes.length + b.attempts.length + b.leaseBlocks.length +
     b.cache.length + b.workers.length + b.logs.length + b.backfills.length + b.scheduleTicks.length
   );
 }
@@ -175,7 +173,7 @@ export interface Store {
   listActiveExecutions(): Promise<ExecutionRecord[]>;
   getNodes(executionId: string): Promise<NodeRecord[]>;
   getAttempts(executionId: string): Promise<AttemptRecord[]>;
-  getLease(token: bigint): Promise<LeaseRecord | undefined>;
+  /** The highest lease token that may have been issued (0n for none): new tokens start above it. */
   maxLeaseToken(): Promise<bigint>;
   getCache(key: string): Promise<CacheRecord | undefined>;
   listWorkers(): Promise<WorkerRecord[]>;
