@@ -103,6 +103,18 @@ export class GroupCommit {
     for (const e of execs) batch.executions.push(executionRecord(e));
     for (const n of nodes) batch.nodes.push(nodeRecord(n));
     for (const a of attempts) batch.attempts.push(attemptRecord(a));
+    // A small commit the store makes at once (a chain's hop) hands over in this same turn.
+    let committedNow: boolean;
+    try {
+      committedNow = this.store.commitNow(batch);
+    } catch (err) {
+      this.failed(err, waiters);
+      return;
+    }
+    if (committedNow) {
+      this.handOver(outbox, this.observer.take(nodes, execs), waiters);
+      return;
+    }
     const commit = this.store.commit(batch);
     // Still the state being committed (nothing has run since): what watchers get is taken now,
     // while the writer thread commits, and handed over after the commit.
@@ -114,13 +126,17 @@ export class GroupCommit {
     try {
       await commit;
     } catch (err) {
-      this.log.fatal({ err }, "store commit failed; transitions of this turn were not recorded");
-      for (const w of waiters) w.fail(new RuntimeError("STORE_FAILED", `the store could not commit: ${(err as Error).message}`));
+      this.failed(err, waiters);
       return;
     } finally {
       this.committing = undefined;
       if (this.flushScheduled) setImmediate(() => void this.flushNow());
     }
+    this.handOver(outbox, watch, waiters);
+  }
+
+  /** What a turn's transitions send, once they are committed. */
+  private handOver(outbox: Array<() => void>, watch: (() => void) | undefined, waiters: Array<{ ok: () => void }>): void {
     for (const send of outbox) {
       try {
         send();
@@ -130,5 +146,10 @@ export class GroupCommit {
     }
     watch?.();
     for (const w of waiters) w.ok();
+  }
+
+  private failed(err: unknown, waiters: Array<{ fail: (e: Error) => void }>): void {
+    this.log.fatal({ err }, "store commit failed; transitions of this turn were not recorded");
+    for (const w of waiters) w.fail(new RuntimeError("STORE_FAILED", `the store could not commit: ${(err as Error).message}`));
   }
 }

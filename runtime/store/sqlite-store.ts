@@ -243,17 +243,20 @@ export class SqliteStore implements Store {
   }
 
   async commit(batch: StoreBatch): Promise<void> {
+    if (!this.commitNow(batch)) return this.writer!.commit(flatTables(batch));
+  }
+
+  commitNow(batch: StoreBatch): boolean {
     this.guard();
     // Here only while the writer has nothing pending: a batch still on its way to the thread must
     // commit first, and the two connections would otherwise contend for the write lock.
-    if (this.writer && !(this.writer.idle && batchSize(batch) <= this.options.syncCommitMaxRows)) {
-      return this.writer.commit(flatTables(batch));
-    }
+    if (this.writer && !(this.writer.idle && batchSize(batch) <= this.options.syncCommitMaxRows)) return false;
     try {
       this.commitHere(batch);
     } catch (err) {
       throw new RuntimeError("STORE_FAILED", `SQLite commit failed: ${(err as Error).message}`);
     }
+    return true;
   }
 
   async putWorkflow(r: WorkflowRecord): Promise<boolean> {

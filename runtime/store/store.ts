@@ -162,6 +162,12 @@ export interface Store {
   schemaVersion(): Promise<number>;
   /** Writes the whole batch atomically and durably; resolves after the commit. */
   commit(batch: StoreBatch): Promise<void>;
+  /**
+   * Commits the batch like `commit`, but at once on the calling thread, when the store can do that
+   * cheaply now (SQLite: a small batch while its writer thread has nothing pending); returns false,
+   * having written nothing, when it cannot. Throws where `commit` would reject.
+   */
+  commitNow(batch: StoreBatch): boolean;
   /** Inserts a workflow version; false when (name, version) already existed. */
   putWorkflow(record: WorkflowRecord): Promise<boolean>;
   /** The given version, or the latest registered when version is empty. */

@@ -67,6 +67,20 @@ describe("SqliteStore commits", () => {
     await reopened.close();
   });
 
+  it("commitNow commits a small batch before it returns, and declines (writing nothing) a large one or while the writer is busy", async () => {
+    const path = join(tempDir(), "w.db");
+    const store = openSqliteStore(path);
+    expect(store.commitNow(batchOf([node("a", NodeState.RUNNING)]))).toBe(true);
+    expect(readNodes(path).get("a")?.state).toBe(NodeState.RUNNING);
+    expect(store.commitNow(large())).toBe(false);
+    const pending = store.commit(large(40, NodeState.RUNNING));
+    expect(store.commitNow(batchOf([node("b", NodeState.RUNNING)]))).toBe(false);
+    await pending;
+    expect(readNodes(path).has("b")).toBe(false);
+    expect(readNodes(path).size).toBe(41);
+    await store.close();
+  });
+
   it("sends a small batch to the writer thread while a batch there is pending, and keeps the order", async () => {
     const path = join(tempDir(), "w.db");
     const store = openSqliteStore(path);
