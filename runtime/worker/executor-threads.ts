@@ -3,20 +3,12 @@
 // tasks a second, isolated enough that a runaway task can be stopped by terminating its thread.
 // A thread is sent each task template once; attempts then travel as {template id, lease, inputs},
 // the attempts of one turn together (one postMessage per thread per turn, not per attempt).
-import { MessageChannel, Worker, receiveMessageOnPort, type MessagePort } from "node:worker_threads";
+import { Worker } from "node:worker_threads";
 import type { AttemptHandle, AttemptOutcome } from "./executor.ts";
 import type { KnownTemplate } from "./task-templates.ts";
 import type { HostConfig, HostMessage, RunItem } from "./ts-task-runner.ts";
 
 const HOST_ENTRY = new URL("./task-host.mjs", import.meta.url);
-
-/**
- * With one attempt in flight in the whole worker (a chain's hop), the worker polls the host's port
- * this long for the outcome instead of going back to its event loop: waking an idle loop for the
- * message costs ~75 µs on a small VM, more than a no-op task runs. Bounded, and never with other
- * attempts in flight, so it costs at most this much CPU per lone dispatch.
- */
-const LONE_ATTEMPT_POLL_NS = 250_000n;
 
 interface Pending {
   resolve(outcome: AttemptOutcome): void;
@@ -32,25 +24,14 @@ class TaskThread {
   private transfer: ArrayBuffer[] = [];
   dead = false;
 
-  /** The host's messages (logs, outcomes) come on a port of their own, which can also be polled. */
-  private readonly fromHost: MessagePort;
-
-  constructor(
-    config: HostConfig,
-    onExit: (thread: TaskThread) => void,
-    /** Attempts in flight in the whole executor. */
-    private readonly inFlight: () => number,
-  ) {
-    const { port1, port2 } = new MessageChannel();
-    this.fromHost = port1;
+  constructor(config: HostConfig, onExit: (thread: TaskThread) => void) {
     // execArgv [] keeps a test runner's or debugger's flags out of the thread; the entry registers tsx.
-    this.worker = new Worker(HOST_ENTRY, { execArgv: [], workerData: { replies: port2 }, transferList: [port2] });
+    this.worker = new Worker(HOST_ENTRY, { execArgv: [] });
     this.worker.postMessage(config);
-    this.fromHost.on("message", (msg: HostMessage | { type: "ready" }) => this.onMessage(msg));
+    this.worker.on("message", (msg: HostMessage | { type: "ready" }) => this.onMessage(msg));
     this.worker.on("error", (err) => this.failAll("TASK_FAILED", `a task crashed its thread: ${err.stack ?? err.message}`));
     this.worker.on("exit", (code) => {
       this.failAll("TASK_FAILED", `the task thread exited (code ${code}) while this attempt ran; a task called process.exit or crashed it`);
-      this.fromHost.close();
       onExit(this);
     });
   }
@@ -75,19 +56,7 @@ class TaskThread {
     this.transfer = [];
     if (this.dead) return;
     this.worker.postMessage({ type: "runs", runs }, transfer);
-    if (runs.length === 1 && this.inFlight() === 1) this.pollForLoneOutcome(runs[0]!.id);
   };
-
-  private pollForLoneOutcome(id: string): void {
-    const until = process.hrtime.bigint() + LONE_ATTEMPT_POLL_NS;
-    do {
-      const received = receiveMessageOnPort(this.fromHost);
-      if (received) {
-        this.onMessage(received.message as HostMessage);
-        if (!this.pending.has(id)) return;
-      }
-    } while (process.hrtime.bigint() < until);
-  }
 
   private onMessage(msg: HostMessage | { type: "ready" }): void {
     if (msg.type === "ready") return;
@@ -143,13 +112,9 @@ export class ThreadExecutor {
   }
 
   private spawn(): TaskThread {
-    const thread = new TaskThread(
-      this.config,
-      (t) => {
-        this.threads = this.threads.filter((x) => x !== t);
-      },
-      () => this.inFlight(),
-    );
+    const thread = new TaskThread(this.config, (t) => {
+      this.threads = this.threads.filter((x) => x !== t);
+    });
     this.threads.push(thread);
     return thread;
   }
@@ -189,12 +154,6 @@ export class ThreadExecutor {
         }, this.options.killGraceMs).unref();
       },
     };
-  }
-
-  private inFlight(): number {
-    let n = 0;
-    for (const t of this.threads) n += t.pending.size;
-    return n;
   }
 
   /** Attempts running per thread (for logs and tests). */

@@ -2,19 +2,17 @@
 // can register tsx's loader before anything TypeScript is imported; tsx then loads once per host.
 import { register } from "tsx/esm/api";
 import { register as registerCjs } from "tsx/cjs/api";
-import { parentPort, workerData } from "node:worker_threads";
+import { parentPort } from "node:worker_threads";
 
 // Both hooks: a project without "type": "module" has its .ts files loaded as CommonJS.
 register();
 registerCjs();
 const { createTaskRunner } = await import("./ts-task-runner.ts");
 if (parentPort) {
-  // Requests come on parentPort; logs and outcomes go back on the worker's own port (it polls
-  // that port while a lone attempt runs), in one order.
-  const replies = workerData?.replies ?? parentPort;
-  const handle = createTaskRunner((msg, transfer) => replies.postMessage(msg, transfer));
-  parentPort.on("message", handle);
-  replies.postMessage({ type: "ready" });
+  const port = parentPort;
+  const handle = createTaskRunner((msg, transfer) => port.postMessage(msg, transfer));
+  port.on("message", handle);
+  port.postMessage({ type: "ready" });
 } else if (process.send) {
   const handle = createTaskRunner((msg) => process.send(msg));
   process.on("message", handle);
