@@ -42,7 +42,7 @@ export interface SqliteStoreOptions {
    * A batch of at most this many rows commits on the calling thread when the writer thread has
    * nothing pending; larger ones go to the writer thread. Measured: here a commit holds the event
    * loop for its fsync (~0.2 ms) plus ~3 µs a row, there ~0.5 µs a row plus two thread hops. A
-   * chain's link commits ~6 rows; a fan-out's batches run to hundreds, where the event loop is
+   * chain's link commits 4 rows; a fan-out's batches run to hundreds, where the event loop is
    * the bottleneck and must not wait on fsync.
    */
   readonly syncCommitMaxRows: number;
