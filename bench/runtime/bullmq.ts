@@ -61,6 +61,10 @@ export async function benchBullmq(settings = BENCH_DEFAULTS): Promise<SystemResu
   await runFlow(fanOut(50));
   const small = await runFlow(fanOut(settings.smallFanOut));
   shapes.push({ shape: "fan-out 1,000", seconds: small.seconds, tasks: settings.smallFanOut + 1 });
+  const firstChain = await runFlow(chain(settings.chain));
+  shapes.push({ shape: "chain 100, first run", seconds: firstChain.seconds, tasks: settings.chain });
+  for (let r = 1; r < settings.chainWarmUp; r++) await runFlow(chain(settings.chain));
+  await queue.clean(0, 1_000_000, "completed");
   const chainRuns: Array<{ seconds: number; dispatch: number[] }> = [];
   for (let r = 0; r < settings.chainRuns; r++) {
     const { seconds } = await runFlow(chain(settings.chain));

@@ -5,7 +5,7 @@ const pad = (s: string, n: number) => s + " ".repeat(Math.max(0, n - s.length));
 
 export function renderReport(results: SystemResult[]): string {
   const rows: string[][] = [["measure", "target", ...results.map((r) => r.system)]];
-  for (const shape of ["fan-out 1,000", "chain 100", "fan-out 10,000", "fan-out 10,000, live follower"] as const) {
+  for (const shape of ["fan-out 1,000", "chain 100, first run", "chain 100", "fan-out 10,000", "fan-out 10,000, live follower"] as const) {
     const target = TARGETS[shape];
     rows.push([
       `${shape} (s)`,

@@ -5,11 +5,17 @@ export const BENCH_DEFAULTS = Object.freeze({
   chain: 100,
   /** The chain runs this many times on each side and the median run is reported (a 0.1 s figure moves with the machine's noise). */
   chainRuns: 5,
+  /**
+   * Untimed chains before the timed ones, on each side. A runtime serves for days, and a fresh
+   * process's first chains run on code V8 has not optimised yet (measured here: weir's runs 1–10 in
+   * a new process averaged 0.103 s, runs 31–80 0.065 s); the very first run gets a row of its own.
+   */
+  chainWarmUp: 20,
   workerConcurrency: 64,
   redisUrl: "redis://127.0.0.1:6379",
 });
 
-export type ShapeName = "fan-out 1,000" | "fan-out 10,000" | "chain 100" | "fan-out 10,000, live follower";
+export type ShapeName = "fan-out 1,000" | "fan-out 10,000" | "chain 100, first run" | "chain 100" | "fan-out 10,000, live follower";
 
 export interface ShapeResult {
   shape: ShapeName;

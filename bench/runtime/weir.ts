@@ -157,6 +157,9 @@ export async function benchWeir(settings = BENCH_DEFAULTS): Promise<SystemResult
     await runShape(client, "bench_warm");
     const small = await runShape(client, "bench_fan_out_1000");
     shapes.push({ shape: "fan-out 1,000", seconds: small.seconds, tasks: settings.smallFanOut + 1 });
+    const first = await runShape(client, "bench_chain_100");
+    shapes.push({ shape: "chain 100, first run", seconds: first.seconds, tasks: settings.chain });
+    for (let i = 1; i < settings.chainWarmUp; i++) await runShape(client, "bench_chain_100");
     const chainRuns = [];
     for (let i = 0; i < settings.chainRuns; i++) chainRuns.push(await runShape(client, "bench_chain_100"));
     const chain = medianRun(chainRuns);
@@ -176,7 +179,7 @@ export async function benchWeir(settings = BENCH_DEFAULTS): Promise<SystemResult
       fanOutWait: { p50Ms: percentile(waits, 50), p99Ms: percentile(waits, 99) },
       rssMb: rss,
       notes: [
-        `chain 100: the median of ${settings.chainRuns} runs on each side; ready→started from that run`,
+        `chain 100: the median of ${settings.chainRuns} runs on each side after ${settings.chainWarmUp} untimed ones (the first of those is the "first run" row, on a fresh process); ready→started from the median run`,
         `weir ready→started: ${dispatch.length} chain links, finished_at of the node below → started_at, from the store's attempts (ms resolution)`,
         `weir memory: the \`weir server\` process VmRSS after the 10,000 fan-out (worker process not counted)`,
         "weir workflows: the real compiler's no-op TaskTemplate, fan-out/chain CompiledWorkflow protos built by the bench",
