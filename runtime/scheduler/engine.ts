@@ -43,6 +43,11 @@ export interface EngineOptions {
   readonly log: Logger;
   readonly projectRoot: string;
   readonly config?: Partial<RuntimeConfig>;
+  /**
+   * A commit failed: memory now holds transitions the store does not, so the engine must not go on
+   * (the server stops; a restart resumes from what was committed). Watches have been ended.
+   */
+  readonly onStoreFailure?: (err: Error) => void;
 }
 
 export interface CreateExecutionArgs {
@@ -82,7 +87,7 @@ export class Engine {
       specs: new WorkflowSpecs(opts.store),
       admission: new Admission(),
       dispatcher: new Dispatcher((att, w) => ctx.attempts.assign(att, w)),
-      commits: new GroupCommit(opts.store, log, this.watches),
+      commits: new GroupCommit(opts.store, log, this.watches, (err) => opts.onStoreFailure?.(err)),
       runs: new ExecutionRuns(ctx, memoryRelease),
       nodes: new NodeTransitions(ctx),
       composites: new Composites(ctx),

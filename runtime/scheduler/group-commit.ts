@@ -17,6 +17,8 @@ export interface CommitObserver {
    * state being committed. Returns what hands it over once the commit has resolved.
    */
   take(nodes: ReadonlySet<RNode>, execs: ReadonlySet<RExecution>): (() => void) | undefined;
+  /** A commit failed: nothing taken from it will be handed over, and no later commit may follow. */
+  failed(err: Error): void;
 }
 
 /** Tables whose rows a turn adds as they are, beside the graph's executions, nodes and attempts. */
@@ -31,6 +33,8 @@ export class GroupCommit {
   private outbox: Array<() => void> = [];
   private waiters: Array<{ ok: () => void; fail: (e: Error) => void }> = [];
   private flushScheduled = false;
+  /** Set by a failed commit: no later commit may follow it. */
+  private broken: Error | undefined;
   /** A commit is in flight: what changes meanwhile waits for it and goes into the next one. */
   private committing: Promise<void> | undefined;
 
@@ -38,6 +42,7 @@ export class GroupCommit {
     private readonly store: Store,
     private readonly log: Logger,
     private readonly observer: CommitObserver,
+    private readonly onFailure: (err: Error) => void,
   ) {}
 
   touchNode(n: RNode): void {
@@ -91,6 +96,11 @@ export class GroupCommit {
   private async flushNow(): Promise<void> {
     if (this.committing) return; // the commit in flight schedules the next flush when it ends
     this.flushScheduled = false;
+    if (this.broken) {
+      // After a failed commit nothing more is recorded: it would build on transitions the store lacks.
+      for (const w of this.waiters.splice(0)) w.fail(this.broken);
+      return;
+    }
     const nodes = this.dirtyNodes, attempts = this.dirtyAttempts, execs = this.dirtyExecs;
     const batch = this.extra, outbox = this.outbox, waiters = this.waiters;
     this.dirtyNodes = new Set();
@@ -150,6 +160,10 @@ export class GroupCommit {
 
   private failed(err: unknown, waiters: Array<{ fail: (e: Error) => void }>): void {
     this.log.fatal({ err }, "store commit failed; transitions of this turn were not recorded");
-    for (const w of waiters) w.fail(new RuntimeError("STORE_FAILED", `the store could not commit: ${(err as Error).message}`));
+    const error = new RuntimeError("STORE_FAILED", `the store could not commit: ${(err as Error).message}`);
+    this.broken = error;
+    for (const w of waiters) w.fail(error);
+    this.observer.failed(error);
+    this.onFailure(error);
   }
 }

@@ -20,6 +20,8 @@ export interface ExecutionWatcher {
   changed(nodes: readonly NodeView[]): void;
   /** The execution ended: its final state as `Execution` bytes. The last call. */
   ended(execution: Uint8Array): void;
+  /** The runtime could not record the execution's changes (its store failed). The last call. */
+  failed(err: Error): void;
 }
 
 /** A watch waiting for the next commit to take its first snapshot. */
@@ -51,6 +53,15 @@ export class WatchHub implements CommitObserver {
 
   waiting(): boolean {
     return this.starts.length > 0;
+  }
+
+  /** Ends every watch, started or waiting for its first snapshot: no commit will follow. */
+  failed(err: Error): void {
+    const all = new Set([...this.pendingWatches, ...[...this.watchers.values()].flatMap((set) => [...set])]);
+    this.starts = [];
+    this.pendingWatches.clear();
+    this.watchers.clear();
+    for (const w of all) w.failed(err);
   }
 
   /**

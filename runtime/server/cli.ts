@@ -46,6 +46,7 @@ export function addServerCommand(program: Command): Command {
         const token = resolveToken(o.tokenFile);
         const server = await startServer({ storeUrl: o.store, port, host: o.host, artifactRoot: o.artifacts, projectRoot, logLevel: o.logLevel, tls, token });
         process.stdout.write(`weir runtime listening on ${server.address}${tls ? " (TLS)" : ""}${token ? ", token required" : ""}\n`);
+        void server.failed.then(() => process.exit(1));
         const shutdown = (): void => void server.stop().then(() => process.exit(0));
         process.once("SIGINT", shutdown);
         process.once("SIGTERM", shutdown);

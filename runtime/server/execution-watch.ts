@@ -54,6 +54,10 @@ export function streamExecution(
       out.write(encodeSnapshotEvent(execution, Date.now()));
       out.end();
     },
+    failed: (err) => {
+      clearTimeout(timer);
+      out.fail(err);
+    },
   });
   if (!unwatch) {
     fromStore(!endOnly).then((execution) => {

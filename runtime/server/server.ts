@@ -21,6 +21,11 @@ export interface RunningServer {
   readonly address: string;
   readonly store: Store;
   readonly engine: Engine;
+  /**
+   * Resolves, once the server has stopped, if the store failed to commit: memory then held
+   * transitions the store did not, so the runtime stopped rather than act on them. Never otherwise.
+   */
+  readonly failed: Promise<Error>;
   stop(): Promise<void>;
 }
 
@@ -34,11 +39,18 @@ export async function startServer(options: Partial<ServerOptions> = {}): Promise
   const artifactRoot = resolve(projectRoot, opts.artifactRoot);
   mkdirSync(artifactRoot, { recursive: true });
   const store = openStore(opts.storeUrl, projectRoot);
+  let storeFailed: (err: Error) => void = () => {};
+  let running: RunningServer | undefined; // set once listening; a failure before that fails the start
+  const failed = new Promise<Error>((ok) => (storeFailed = ok));
   const engine = new Engine({
     store,
     log,
     projectRoot,
     config: { heartbeatIntervalMs: opts.heartbeatIntervalMs, heartbeatTimeoutMs: opts.heartbeatTimeoutMs },
+    onStoreFailure: (err) => {
+      log.fatal({ err }, "weir runtime stopping: the store could not commit; restart it once the store is writable again: it resumes from what was committed");
+      void (running?.stop() ?? Promise.resolve()).finally(() => storeFailed(err));
+    },
   });
   await engine.start();
   const ticker = new ScheduleTicker({ store, engine, log });
@@ -64,11 +76,12 @@ export async function startServer(options: Partial<ServerOptions> = {}): Promise
   await ticker.start();
 
   let stopped = false;
-  return {
+  running = {
     port,
     address,
     store,
     engine,
+    failed,
     async stop() {
       if (stopped) return;
       stopped = true;
@@ -81,4 +94,5 @@ export async function startServer(options: Partial<ServerOptions> = {}): Promise
       await store.close();
     },
   };
+  return running;
 }
