@@ -28,6 +28,8 @@ import {
   type TaskTemplateSchema,
 } from "../../proto/index.ts";
 import { hashLiteral } from "../../sdk/literals.ts";
+import { afterEach } from "vitest";
+import type { AdminClient as RuntimeClient } from "../../runtime/client.ts";
 import { startServer, type RunningServer } from "../../runtime/index.ts";
 
 export function tempDir(): string {
@@ -200,6 +202,25 @@ export class TestWorker {
     this.stream?.end();
     this.client.close();
   }
+}
+
+/** What a test file's tests start: closed and stopped after each test (this registers the afterEach). */
+export interface PerTest {
+  srv?: RunningServer;
+  client?: RuntimeClient;
+  readonly workers: TestWorker[];
+}
+
+export function runtimePerTest(): PerTest {
+  const rt: PerTest = { workers: [] };
+  afterEach(async () => {
+    rt.client?.close();
+    rt.client = undefined;
+    for (const w of rt.workers.splice(0)) w.close();
+    await rt.srv?.stop();
+    rt.srv = undefined;
+  });
+  return rt;
 }
 
 export async function server(dir: string, opts: Parameters<typeof startServer>[0] = {}): Promise<RunningServer> {

@@ -1,22 +1,12 @@
 // `weir run --follow` explains a task stuck queued when no connected worker could ever take it,
 // and stays quiet when one could (it is only busy).
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { ExecutionState } from "../../../proto/index.ts";
 import { followExecution } from "../../../runtime/cli/follow.ts";
-import { connectAdmin, type AdminClient } from "../../../runtime/client.ts";
-import type { RunningServer } from "../../../runtime/index.ts";
-import { adminClient, incTask, int, refNode, server, tempDir, TestWorker, waitFor, workflowSpec } from "../harness.ts";
+import { connectAdmin } from "../../../runtime/client.ts";
+import { adminClient, incTask, int, refNode, runtimePerTest, server, tempDir, TestWorker, waitFor, workflowSpec } from "../harness.ts";
 
-let srv: RunningServer | undefined;
-let client: AdminClient | undefined;
-const workers: TestWorker[] = [];
-afterEach(async () => {
-  client?.close();
-  client = undefined;
-  for (const w of workers.splice(0)) w.close();
-  await srv?.stop();
-  srv = undefined;
-});
+const rt = runtimePerTest();
 
 const tasks = [
   incTask("prep"),
@@ -27,12 +17,12 @@ const spec = workflowSpec("stuck", [refNode("prep", "prep", { input: "x" }), ref
 
 /** Follows an execution of "stuck" until `until` matches a line, then terminates it; returns every line. */
 async function follow(until: RegExp): Promise<string[]> {
-  const admin = adminClient(srv!.address);
+  const admin = adminClient(rt.srv!.address);
   await admin.registerWorkflow({ spec });
-  client = connectAdmin(srv!.address);
+  rt.client = connectAdmin(rt.srv!.address);
   const { execution } = await admin.createExecution({ workflow: "stuck", inputs: { literals: { x: int(1) } } });
   const lines: string[] = [];
-  const followed = followExecution(client, execution.id, { spec, write: (l) => lines.push(l), queuedHintMs: 150 });
+  const followed = followExecution(rt.client, execution.id, { spec, write: (l) => lines.push(l), queuedHintMs: 150 });
   await waitFor(() => lines.some((l) => until.test(l)), 10_000, `a line matching ${until}`);
   await new Promise((r) => setTimeout(r, 300)); // any other note would come in this time
   await admin.terminateExecution({ id: execution.id });
@@ -42,10 +32,10 @@ async function follow(until: RegExp): Promise<string[]> {
 
 describe("queued-task notes in weir run --follow", () => {
   it("names the pool no worker serves, and the GPU type no worker of the pool has", async () => {
-    srv = await server(tempDir());
-    const cpu = new TestWorker(srv.address, undefined, { pools: ["cpu"] });
-    const a100 = new TestWorker(srv.address, undefined, { pools: ["gpu"], gpus: ["NVIDIA A100-SXM4-80GB"] });
-    workers.push(cpu, a100);
+    rt.srv = await server(tempDir());
+    const cpu = new TestWorker(rt.srv.address, undefined, { pools: ["cpu"] });
+    const a100 = new TestWorker(rt.srv.address, undefined, { pools: ["gpu"], gpus: ["NVIDIA A100-SXM4-80GB"] });
+    rt.workers.push(cpu, a100);
     await cpu.connect();
     await a100.connect();
     const lines = await follow(/load waits/);
@@ -57,10 +47,10 @@ describe("queued-task notes in weir run --follow", () => {
   });
 
   it("says nothing of a task that a connected worker could take once it has room", async () => {
-    srv = await server(tempDir());
+    rt.srv = await server(tempDir());
     // Every pool served, with the right GPU, but the GPU worker's one slot is taken by a task that hangs.
-    const h100 = new TestWorker(srv.address, async () => "hang", { pools: ["gpu", "etl", "cpu"], gpus: ["NVIDIA H100 80GB HBM3"], capacity: 1 });
-    workers.push(h100);
+    const h100 = new TestWorker(rt.srv.address, async () => "hang", { pools: ["gpu", "etl", "cpu"], gpus: ["NVIDIA H100 80GB HBM3"], capacity: 1 });
+    rt.workers.push(h100);
     await h100.connect();
     const lines = await follow(/running/);
     expect(lines.filter((l) => l.includes("note"))).toEqual([]);

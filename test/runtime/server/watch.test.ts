@@ -1,36 +1,26 @@
 import { create, equals } from "@bufbuild/protobuf";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { ExecutionSchema, ExecutionState, LiteralSetSchema, NodeExecutionSchema, NodeState, type Execution, type ExecutionEvent, type NodeExecution } from "../../../proto/index.ts";
 import { followExecution } from "../../../runtime/cli/follow.ts";
-import { connectAdmin, type AdminClient } from "../../../runtime/client.ts";
-import type { RunningServer } from "../../../runtime/index.ts";
+import { connectAdmin } from "../../../runtime/client.ts";
 import { WATCH_DEFAULTS } from "../../../runtime/server/execution-watch.ts";
-import { adminClient, finished, incTask, int, intOf, refNode, server, tempDir, TestWorker, workflowSpec, type Behaviour } from "../harness.ts";
+import { adminClient, finished, incTask, int, intOf, refNode, runtimePerTest, server, tempDir, TestWorker, workflowSpec, type Behaviour } from "../harness.ts";
 
-let srv: RunningServer | undefined;
-let client: AdminClient | undefined;
-const workers: TestWorker[] = [];
-afterEach(async () => {
-  client?.close();
-  client = undefined;
-  for (const w of workers.splice(0)) w.close();
-  await srv?.stop();
-  srv = undefined;
-});
+const rt = runtimePerTest();
 
 /** A server, a worker with 16 slots, and a root → `leaves` fan-out registered as "fan". */
 async function fanOut(leaves: number, behaviour?: Behaviour) {
-  srv = await server(tempDir());
-  const admin = adminClient(srv.address);
-  const w = new TestWorker(srv.address, behaviour, { capacity: 16 });
-  workers.push(w);
+  rt.srv = await server(tempDir());
+  const admin = adminClient(rt.srv.address);
+  const w = new TestWorker(rt.srv.address, behaviour, { capacity: 16 });
+  rt.workers.push(w);
   await w.connect();
   const nodes = [refNode("root", "inc", { input: "x" })];
   for (let i = 0; i < leaves; i++) nodes.push(refNode(`leaf${i}`, "inc", { node: "root", output: "y" }));
   nodes.push(refNode("after3", "inc", { node: "leaf3", output: "y" }));
   await admin.registerWorkflow({ spec: workflowSpec("fan", nodes, [incTask()]) });
-  client = connectAdmin(srv.address);
-  return { admin, client };
+  rt.client = connectAdmin(rt.srv.address);
+  return { admin, client: rt.client };
 }
 
 /** Leaves take 0-20 ms, so changes spread over many commits. */
