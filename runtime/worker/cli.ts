@@ -12,6 +12,7 @@ interface WorkerFlags extends SecurityFlags {
   pool?: string[];
   concurrency: string;
   gpus: string;
+  gpuName?: string;
   label?: string[];
   id?: string;
   threads: string;
@@ -28,6 +29,7 @@ export function addWorkerCommand(program: Command): void {
     .option("--pool <name>", "a pool this worker serves (repeatable)", collect)
     .option("--concurrency <n>", "attempts run at once", String(WORKER_DEFAULTS.concurrency))
     .option("--gpus <auto|N>", "GPUs: 'auto' asks nvidia-smi, N declares devices 0..N-1", "0")
+    .option("--gpu-name <model>", "the model of the devices --gpus N declares (e.g. 'NVIDIA A100'), so tasks with a gpuType can match them")
     .option("--label <k=v>", "a label the scheduler may match (repeatable)", collect)
     .option("--id <name>", "a stable worker id (kept across reconnects)")
     .option("--threads <n>", "task threads for TypeScript tasks", String(WORKER_DEFAULTS.threads))
@@ -39,6 +41,9 @@ export function addWorkerCommand(program: Command): void {
       }
       const gpus = opts.gpus === "auto" ? "auto" : Number.parseInt(opts.gpus, 10);
       if (gpus !== "auto" && !(gpus >= 0)) program.error(`--gpus takes 'auto' or a number (got ${opts.gpus})`, { exitCode: 2 });
+      if (opts.gpuName !== undefined && !(typeof gpus === "number" && gpus > 0)) {
+        program.error(`--gpu-name names the devices --gpus N declares; with --gpus ${opts.gpus} there are none to name${gpus === "auto" ? " (nvidia-smi names what it finds)" : ""}`, { exitCode: 2 });
+      }
       const labels: Record<string, string> = {};
       for (const label of opts.label ?? []) {
         const eq = label.indexOf("=");
@@ -64,6 +69,7 @@ export function addWorkerCommand(program: Command): void {
         concurrency,
         threads,
         gpus,
+        gpuName: opts.gpuName,
         labels,
         id: opts.id ?? "",
         projectRoot: process.cwd(),

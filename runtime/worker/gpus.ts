@@ -31,10 +31,16 @@ export interface GpuDiscovery {
   note: string;
 }
 
-export async function discoverGpus(spec: "auto" | number, nvidiaSmi = "nvidia-smi"): Promise<GpuDiscovery> {
+/**
+ * `declaredName` names the devices `--gpus N` declares (`--gpu-name`): a task's gpuType matches
+ * against it as against nvidia-smi's names; without it they are "declared" and match no gpuType.
+ */
+export async function discoverGpus(spec: "auto" | number, options: { nvidiaSmi?: string; declaredName?: string } = {}): Promise<GpuDiscovery> {
+  const nvidiaSmi = options.nvidiaSmi ?? "nvidia-smi";
   if (spec !== "auto") {
-    const devices = Array.from({ length: spec }, (_, index) => create(GpuDeviceSchema, { index, name: "declared" }));
-    return { devices, note: `declared ${spec} GPU(s) (--gpus ${spec}), not probed` };
+    const name = options.declaredName || "declared";
+    const devices = Array.from({ length: spec }, (_, index) => create(GpuDeviceSchema, { index, name }));
+    return { devices, note: `declared ${spec} GPU(s) (--gpus ${spec}${options.declaredName ? ` --gpu-name "${name}"` : ""}), not probed` };
   }
   return new Promise((resolve) => {
     execFile(nvidiaSmi, QUERY, { timeout: 10_000 }, (err, stdout) => {

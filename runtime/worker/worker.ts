@@ -30,6 +30,8 @@ export interface WorkerOptions {
   pools: readonly string[];
   concurrency: number;
   gpus: "auto" | number;
+  /** The model of the devices a count of `gpus` declares (nvidia-smi names them under "auto"). */
+  gpuName?: string;
   labels: Record<string, string>;
   /** Stable worker id; the runtime assigns one when empty. */
   id: string;
@@ -119,7 +121,7 @@ export class Worker {
    * ConnectionRefused when the runtime refuses the first connection for good.
    */
   async start(): Promise<Registered> {
-    const found = await discoverGpus(this.options.gpus);
+    const found = await discoverGpus(this.options.gpus, { declaredName: this.options.gpuName });
     this.gpus = found.devices;
     this.log.info({ gpus: found.devices.length }, found.note);
     this.threads.warm();
