@@ -1,6 +1,7 @@
 // "Why is my task still queued?": while `weir run --follow` watches, a node queued on its first
 // attempt for a while makes it ask the runtime for its workers once, and say so when no connected
 // worker could ever take the task (no worker serves its pool, or none has the GPUs it asks for).
+// `weir status` prints the same notes for the nodes queued when it looks.
 import type { AdminClient } from "../client.ts";
 import { NodeState, type CompiledWorkflow, type Node, type NodeExecution, type Resources, type WorkerInfo } from "../../proto/index.ts";
 import { gpusWanted, gpuTypeMatches } from "../scheduler/dispatcher.ts";
@@ -32,8 +33,7 @@ export class QueueHints {
 
   onNodes(nodes: Iterable<NodeExecution>): void {
     for (const n of nodes) {
-      const firstAttemptQueued = n.state === NodeState.QUEUED && n.attempts.length <= 1 && (n.attempts[0]?.state ?? NodeState.QUEUED) === NodeState.QUEUED;
-      if (!firstAttemptQueued) this.since.delete(n.nodeId);
+      if (!waitsForAWorker(n)) this.since.delete(n.nodeId);
       else if (!this.since.has(n.nodeId)) this.since.set(n.nodeId, Date.now());
     }
     if (this.since.size && !this.timer) this.timer = setTimeout(() => void this.check(), this.afterMs);
@@ -47,32 +47,59 @@ export class QueueHints {
   private async check(): Promise<void> {
     this.timer = undefined;
     const due = [...this.since].filter(([, at]) => Date.now() - at >= this.afterMs).map(([id]) => id);
-    const needs = new Map<string, { need: Need; nodes: string[] }>();
-    for (const id of due) {
-      const need = needOf(this.spec, id);
-      if (!need) continue;
-      const key = `${need.pool}/${need.gpus}/${need.gpuType}`;
-      if (this.checked.has(key)) continue;
-      let entry = needs.get(key);
-      if (!entry) needs.set(key, (entry = { need, nodes: [] }));
-      entry.nodes.push(id);
-    }
-    if (needs.size) {
+    const unchecked = groupByNeed(this.spec, due).filter((g) => !this.checked.has(g.key));
+    if (unchecked.length) {
       let workers: WorkerInfo[];
       try {
-        workers = (await this.client.listWorkers({})).workers.filter((w) => w.connected);
+        workers = (await this.client.listWorkers({})).workers;
       } catch {
         return this.onNodes([]); // the runtime is away: look again later
       }
-      for (const [key, { need, nodes }] of needs) {
-        this.checked.add(key);
-        if (workers.some((w) => serves(w, need))) continue;
-        this.write(`  note      ${nodes.join(", ")} ${nodes.length === 1 ? "waits" : "wait"}: ${missing(need, workers)}; start one: ${startCommand(need)}`);
-      }
+      for (const g of unchecked) this.checked.add(g.key);
+      for (const line of notesFor(unchecked, workers)) this.write(line);
     }
     for (const id of due) this.since.delete(id);
     this.onNodes([]);
   }
+}
+
+/**
+ * Notes for queued nodes that no connected worker could ever take: one line per distinct need
+ * (pool, GPUs, GPU type), naming its nodes, what is missing and the command that starts a worker.
+ */
+export function queueNotes(spec: CompiledWorkflow, queuedNodeIds: readonly string[], workers: readonly WorkerInfo[]): string[] {
+  return notesFor(groupByNeed(spec, queuedNodeIds), workers);
+}
+
+/** A queued node is on its first attempt, not yet started (a retry waiting out its backoff is not). */
+export function waitsForAWorker(n: NodeExecution): boolean {
+  return n.state === NodeState.QUEUED && n.attempts.length <= 1 && (n.attempts[0]?.state ?? NodeState.QUEUED) === NodeState.QUEUED;
+}
+
+interface NeedGroup {
+  key: string;
+  need: Need;
+  nodes: string[];
+}
+
+function groupByNeed(spec: CompiledWorkflow, nodeIds: readonly string[]): NeedGroup[] {
+  const groups = new Map<string, NeedGroup>();
+  for (const id of nodeIds) {
+    const need = needOf(spec, id);
+    if (!need) continue;
+    const key = `${need.pool}/${need.gpus}/${need.gpuType}`;
+    let group = groups.get(key);
+    if (!group) groups.set(key, (group = { key, need, nodes: [] }));
+    group.nodes.push(id);
+  }
+  return [...groups.values()];
+}
+
+function notesFor(groups: readonly NeedGroup[], workers: readonly WorkerInfo[]): string[] {
+  const connected = workers.filter((w) => w.connected);
+  return groups
+    .filter((g) => !connected.some((w) => serves(w, g.need)))
+    .map((g) => `  note      ${g.nodes.join(", ")} ${g.nodes.length === 1 ? "waits" : "wait"}: ${missing(g.need, connected)}; start one: ${startCommand(g.need)}`);
 }
 
 function serves(w: WorkerInfo, need: Need): boolean {
@@ -82,7 +109,7 @@ function serves(w: WorkerInfo, need: Need): boolean {
   return devices.length >= need.gpus;
 }
 
-function missing(need: Need, workers: WorkerInfo[]): string {
+function missing(need: Need, workers: readonly WorkerInfo[]): string {
   if (!workers.length) return "no worker is connected";
   const pool = `pool "${need.pool}"`;
   if (!workers.some((w) => (w.pools.length ? w.pools : ["cpu"]).includes(need.pool))) return `no connected worker serves ${pool}`;

@@ -13,8 +13,15 @@ export function addStatusCommand(program: Command): void {
       const { ExecutionSchema } = await import("../../proto/index.ts");
       const { execution } = await client.getExecution({ id });
       if (!execution) throw new Error(`GetExecution answered without an execution for ${id}`);
-      if (options.json) printJson(toJson(ExecutionSchema, execution));
-      else process.stdout.write(`${renderExecutionDetail(execution)}\n`);
+      if (options.json) return printJson(toJson(ExecutionSchema, execution));
+      process.stdout.write(`${renderExecutionDetail(execution)}\n`);
+      const { queueNotes, waitsForAWorker } = await import("./queue-hints.ts");
+      const queued = execution.nodes.filter(waitsForAWorker).map((n) => n.nodeId);
+      if (!queued.length) return;
+      // Why they wait, when no connected worker could take them: from the spec and the workers.
+      const [{ spec }, { workers }] = await Promise.all([client.getWorkflow({ name: execution.workflow, version: execution.workflowVersion }), client.listWorkers({})]);
+      if (!spec) return;
+      for (const line of queueNotes(spec, queued, workers)) process.stdout.write(`${line}\n`);
     });
   });
 }

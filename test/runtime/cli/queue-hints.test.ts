@@ -1,9 +1,10 @@
-// `weir run --follow` explains a task stuck queued when no connected worker could ever take it,
-// and stays quiet when one could (it is only busy).
+// `weir run --follow` and `weir status` explain a task stuck queued when no connected worker could
+// ever take it, and stay quiet when one could (it is only busy).
 import { describe, expect, it } from "vitest";
-import { ExecutionState } from "../../../proto/index.ts";
+import { ExecutionState, NodeState } from "../../../proto/index.ts";
 import { followExecution } from "../../../runtime/cli/follow.ts";
 import { connectAdmin } from "../../../runtime/client.ts";
+import { runCli } from "../../e2e/harness.ts";
 import { adminClient, incTask, int, refNode, runtimePerTest, server, tempDir, TestWorker, waitFor, workflowSpec } from "../harness.ts";
 
 const rt = runtimePerTest();
@@ -55,5 +56,24 @@ describe("queued-task notes in weir run --follow", () => {
     const lines = await follow(/running/);
     expect(lines.filter((l) => l.includes("note"))).toEqual([]);
     expect(lines.filter((l) => /queued$/.test(l)).length).toBeGreaterThan(0);
+  });
+
+  it("weir status prints the same notes for the nodes queued when it looks", async () => {
+    rt.srv = await server(tempDir());
+    const cpu = new TestWorker(rt.srv.address, undefined, { pools: ["cpu"] });
+    rt.workers.push(cpu);
+    await cpu.connect();
+    const admin = adminClient(rt.srv.address);
+    await admin.registerWorkflow({ spec });
+    const { execution } = await admin.createExecution({ workflow: "stuck", inputs: { literals: { x: int(1) } } });
+    await waitFor(async () => (await admin.getExecution({ id: execution.id })).execution.nodes.find((n: { nodeId: string }) => n.nodeId === "prep")?.state === NodeState.SUCCEEDED, 5_000, "prep to succeed");
+    const status = await runCli(["status", execution.id, "--server", rt.srv.address], tempDir());
+    expect(status.code, status.stderr).toBe(0);
+    const notes = status.stdout.split("\n").filter((l) => l.includes("note"));
+    expect(notes.sort()).toEqual([
+      '  note      load waits: no connected worker serves pool "etl"; start one: weir worker --server <host:port> --pool etl',
+      '  note      train waits: no connected worker serves pool "gpu"; start one: weir worker --server <host:port> --pool gpu --gpus auto',
+    ]);
+    await admin.terminateExecution({ id: execution.id });
   });
 });
