@@ -40,8 +40,13 @@ export async function startServer(options: Partial<ServerOptions> = {}): Promise
   mkdirSync(artifactRoot, { recursive: true });
   const store = openStore(opts.storeUrl, projectRoot);
   let storeFailed: (err: Error) => void = () => {};
-  let running: RunningServer | undefined; // set once listening; a failure before that fails the start
   const failed = new Promise<Error>((ok) => (storeFailed = ok));
+  let running: RunningServer | undefined;
+  let storeError: Error | undefined;
+  // Stops the server for a failed commit; one that fails before it listens stops it once it does.
+  const stopForStoreFailure = (): void => {
+    if (running && storeError) void running.stop().finally(() => storeFailed(storeError!));
+  };
   const engine = new Engine({
     store,
     log,
@@ -49,7 +54,8 @@ export async function startServer(options: Partial<ServerOptions> = {}): Promise
     config: { heartbeatIntervalMs: opts.heartbeatIntervalMs, heartbeatTimeoutMs: opts.heartbeatTimeoutMs },
     onStoreFailure: (err) => {
       log.fatal({ err }, "weir runtime stopping: the store could not commit; restart it once the store is writable again: it resumes from what was committed");
-      void (running?.stop() ?? Promise.resolve()).finally(() => storeFailed(err));
+      storeError = err;
+      stopForStoreFailure();
     },
   });
   await engine.start();
@@ -94,5 +100,6 @@ export async function startServer(options: Partial<ServerOptions> = {}): Promise
       await store.close();
     },
   };
+  stopForStoreFailure();
   return running;
 }
