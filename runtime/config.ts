@@ -6,6 +6,12 @@ export interface RuntimeConfig {
   readonly heartbeatTimeoutMs: number;
   /** How often the runtime looks for silent workers; bounds lost detection at timeout + this. */
   readonly livenessCheckMs: number;
+  /**
+   * After a restart, how long the workers of reloaded attempts have to reconnect before any is
+   * declared lost: well past a worker's reconnect interval (at most ~1 s), so work that finished
+   * while the runtime was down is delivered, not run again.
+   */
+  readonly restartGraceMs: number;
   /** System retries (lost workers, preemption) when a task's RetryPolicy gives none. */
   readonly systemRetries: number;
   /** First user-retry backoff when a task's RetryPolicy gives none. */
@@ -34,6 +40,7 @@ export const RUNTIME_DEFAULTS: RuntimeConfig = Object.freeze({
   heartbeatIntervalMs: 1_000,
   heartbeatTimeoutMs: 3_000,
   livenessCheckMs: 200,
+  restartGraceMs: 10_000,
   systemRetries: 3,
   retryBackoffMs: 1_000,
   retryMaxDelayMs: 60_000,
@@ -58,6 +65,8 @@ export interface ServerOptions {
   readonly projectRoot: string;
   readonly heartbeatIntervalMs: number;
   readonly heartbeatTimeoutMs: number;
+  /** After a restart, how long workers have to come back before their attempts are lost. */
+  readonly restartGraceMs: number;
   /** pino level: "info", "debug", "silent", ... */
   readonly logLevel: string;
   /** PEM certificate chain and private key: the server speaks TLS when set, plaintext otherwise. */
@@ -78,6 +87,7 @@ export const SERVER_DEFAULTS: Omit<ServerOptions, "projectRoot"> = Object.freeze
   artifactRoot: ".weir/artifacts",
   heartbeatIntervalMs: RUNTIME_DEFAULTS.heartbeatIntervalMs,
   heartbeatTimeoutMs: RUNTIME_DEFAULTS.heartbeatTimeoutMs,
+  restartGraceMs: RUNTIME_DEFAULTS.restartGraceMs,
   logLevel: process.env.WEIR_LOG_LEVEL ?? "info",
 });
 

@@ -1,58 +1,98 @@
-// Max active runs: executions of a group (one backfill, or one workflow's scheduled runs) beyond
-// the group's limit wait QUEUED and start, in creation order, as earlier ones end.
+// Max active runs: an execution belongs to admission groups (its workflow, whose schedule's
+// maxActiveRuns bounds every run of it, manual, scheduled or backfilled; and its backfill, bounded by
+// the backfill's own limit). It starts when every group it belongs to has room; otherwise it waits
+// QUEUED and starts, in creation order, as earlier ones end.
+import type { CompiledWorkflow } from "../../proto/index.ts";
+
+/** The groups of one execution, with their limits as the spec and the backfill give them. */
+export interface AdmissionGroup {
+  readonly name: string;
+  /** 0: no limit known here (a reload restores it from the backfill record). */
+  readonly limit: number;
+}
+
+/** What an execution counts against: its workflow's limit (when set) and its backfill. */
+export function admissionGroups(workflow: string, spec: CompiledWorkflow | undefined, backfill?: { id: string; maxActiveRuns: number }): AdmissionGroup[] {
+  const groups: AdmissionGroup[] = [];
+  const limit = spec?.workflow?.schedule?.maxActiveRuns ?? 0;
+  if (limit > 0) groups.push({ name: `workflow:${workflow}`, limit });
+  if (backfill?.id) groups.push({ name: `backfill:${backfill.id}`, limit: backfill.maxActiveRuns });
+  return groups;
+}
+
+interface Waiting {
+  readonly id: string;
+  readonly groups: readonly string[];
+}
+
 export class Admission {
   private readonly limits = new Map<string, number>();
   private readonly active = new Map<string, Set<string>>();
-  private readonly waiting = new Map<string, string[]>();
-
-  setLimit(group: string, limit: number): void {
-    if (limit > 0) this.limits.set(group, limit);
-  }
-
-  /** Counts an execution that is already running (reloaded after a restart) against its group's limit. */
-  occupy(group: string | undefined, id: string): void {
-    if (group) this.activeOf(group).add(id);
-  }
+  /** Every waiting execution, in creation order across groups. */
+  private waiting: Waiting[] = [];
+  /** The groups each known execution counts against. */
+  private readonly groupsOf = new Map<string, readonly string[]>();
 
   hasLimit(group: string): boolean {
     return this.limits.has(group);
   }
 
+  /** Counts an execution that is already running (reloaded after a restart) against its groups. */
+  occupy(groups: readonly AdmissionGroup[], id: string): void {
+    const names = this.learn(groups, id);
+    for (const g of names) this.activeOf(g).add(id);
+  }
+
   /** True when the execution may start now; otherwise it waits its turn. */
-  admit(group: string | undefined, id: string): boolean {
-    if (!group) return true;
-    const active = this.activeOf(group);
-    const limit = this.limits.get(group) ?? Number.POSITIVE_INFINITY;
-    if (active.size < limit) {
-      active.add(id);
+  admit(groups: readonly AdmissionGroup[], id: string): boolean {
+    const names = this.learn(groups, id);
+    if (!names.length) return true;
+    // Nobody jumps the queue: one waiting earlier in a shared group goes first.
+    const queuedAhead = this.waiting.some((w) => w.groups.some((g) => names.includes(g)));
+    if (!queuedAhead && this.hasRoom(names)) {
+      for (const g of names) this.activeOf(g).add(id);
       return true;
     }
-    const q = this.waiting.get(group) ?? [];
-    q.push(id);
-    this.waiting.set(group, q);
+    this.waiting.push({ id, groups: names });
     return false;
   }
 
-  /** An execution ended: the ids that may start now. */
-  release(group: string | undefined, id: string): string[] {
-    if (!group) return [];
-    const active = this.activeOf(group);
-    active.delete(id);
-    const q = this.waiting.get(group) ?? [];
-    const limit = this.limits.get(group) ?? Number.POSITIVE_INFINITY;
+  /** An execution ended: the ids that may start now, in creation order. */
+  release(id: string): string[] {
+    const names = this.groupsOf.get(id) ?? [];
+    this.groupsOf.delete(id);
+    for (const g of names) this.active.get(g)?.delete(id);
+    this.withdraw(id);
     const started: string[] = [];
-    while (q.length && active.size < limit) {
-      const next = q.shift()!;
-      active.add(next);
-      started.push(next);
+    const blocked = new Set<string>();
+    const still: Waiting[] = [];
+    for (const w of this.waiting) {
+      if (!w.groups.some((g) => blocked.has(g)) && this.hasRoom(w.groups)) {
+        for (const g of w.groups) this.activeOf(g).add(w.id);
+        started.push(w.id);
+      } else {
+        for (const g of w.groups) blocked.add(g);
+        still.push(w);
+      }
     }
+    this.waiting = still;
     return started;
   }
 
-  withdraw(group: string | undefined, id: string): void {
-    if (!group) return;
-    const q = this.waiting.get(group);
-    if (q) this.waiting.set(group, q.filter((x) => x !== id));
+  /** A queued execution leaves the line (terminated before it started). */
+  withdraw(id: string): void {
+    this.waiting = this.waiting.filter((w) => w.id !== id);
+  }
+
+  private learn(groups: readonly AdmissionGroup[], id: string): readonly string[] {
+    for (const g of groups) if (g.limit > 0) this.limits.set(g.name, g.limit);
+    const names = groups.map((g) => g.name);
+    if (names.length) this.groupsOf.set(id, names);
+    return names;
+  }
+
+  private hasRoom(groups: readonly string[]): boolean {
+    return groups.every((g) => (this.active.get(g)?.size ?? 0) < (this.limits.get(g) ?? Number.POSITIVE_INFINITY));
   }
 
   private activeOf(group: string): Set<string> {

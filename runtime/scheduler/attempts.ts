@@ -54,12 +54,7 @@ export class Attempts {
     if (isTerminal(n.state) || n.exec.init.state !== ExecutionState.RUNNING) return;
     n.timer = undefined;
     delete n.detail.retryAt;
-    if (!n.inputs) {
-      // Reloaded after a restart: inputs are re-resolved from the (recorded) upstream outputs.
-      if (n.kind === "item") this.ctx.composites.expandMap(n.container!, false);
-      else n.inputs = resolveBindings(n.spec!.inputs, bindingScope(n.scope), n.task?.interface?.inputs ?? []);
-    }
-    if (!n.task && n.spec?.target.case === "task") n.task = n.exec.tasks.get(n.spec.target.value);
+    this.bindInputs(n);
     const att: RAttempt = {
       node: n,
       number: n.attempts.length + 1,
@@ -78,6 +73,17 @@ export class Attempts {
     this.ctx.commits.touchNode(n);
     this.ctx.commits.touchAttempt(att);
     this.admit(att);
+  }
+
+  /**
+   * Gives a node its task and inputs when it has none: after a reload they are re-resolved from the
+   * recorded upstream outputs (a map's items from its list), exactly as they were first bound.
+   */
+  bindInputs(n: RNode): void {
+    if (!n.task && n.spec?.target.case === "task") n.task = n.exec.tasks.get(n.spec.target.value);
+    if (n.inputs) return;
+    if (n.kind === "item") this.ctx.composites.expandMap(n.container!, false);
+    else n.inputs = resolveBindings(n.spec!.inputs, bindingScope(n.scope), n.task?.interface?.inputs ?? []);
   }
 
   /** Applies the execution's parallelism limit and a map's concurrency before the dispatcher. */

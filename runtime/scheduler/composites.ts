@@ -83,7 +83,9 @@ export class Composites {
     }
     try {
       if (n.kind === "map") {
-        const names = n.children[0]?.task?.interface?.outputs.map((v) => v.name) ?? [];
+        // From the spec, not from an item: a map over an empty list still yields each output, empty.
+        const mapped = n.spec!.target.case === "map" ? n.exec.tasks.get(n.spec!.target.value.task) : undefined;
+        const names = mapped?.interface?.outputs.map((v) => v.name) ?? [];
         const ordered = [...n.children].sort((a, b) => a.index - b.index);
         n.outputs = create(LiteralSetSchema);
         for (const name of names) n.outputs.literals[name] = collectionLiteral(ordered.map((c) => c.outputs!.literals[name]));

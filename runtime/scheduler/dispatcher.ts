@@ -17,8 +17,13 @@ export class WorkerSlot {
   link: WorkerLink | undefined;
   connectedAt: number;
   lastHeartbeat: number;
-  /** Set after a reconnect until the first heartbeat says which attempts survived. */
-  awaitingReport = false;
+  /**
+   * After a reconnect, until its first heartbeat: the attempts it held when it re-registered. Only
+   * these can be missing from that heartbeat; one assigned after it could not be listed yet.
+   */
+  unreported: ReadonlySet<bigint> | undefined;
+  /** Not declared lost before this (a restarted runtime waits for its workers to come back). */
+  graceUntil = 0;
 
   constructor(
     readonly id: string,

@@ -19,14 +19,14 @@ import {
 import { RUNTIME_DEFAULTS, type RuntimeConfig } from "../config.ts";
 import type { Logger } from "../log.ts";
 import type { NodeRecord, Store } from "../store/index.ts";
-import { Admission } from "./admission.ts";
+import { Admission, admissionGroups } from "./admission.ts";
 import { Attempts } from "./attempts.ts";
 import { withHash } from "./bindings.ts";
 import { Composites } from "./composites.ts";
 import { Dispatcher, type WorkerLink, type WorkerSlot } from "./dispatcher.ts";
 import { RExecution } from "./execution-graph.ts";
 import { ExecutionReload } from "./execution-reload.ts";
-import { ExecutionRuns, groupOf } from "./execution-runs.ts";
+import { ExecutionRuns } from "./execution-runs.ts";
 import { GroupCommit } from "./group-commit.ts";
 import { newId } from "./ids.ts";
 import { MemoryRelease } from "./memory-release.ts";
@@ -61,7 +61,7 @@ export interface CreateExecutionArgs {
   recoveredFrom?: string;
   /** Node records whose success is reused instead of rerun (RecoverExecution). */
   reuse?: ReadonlyMap<string, NodeRecord>;
-  /** Max active runs of the group this execution belongs to (backfills, schedules). */
+  /** Max active runs of its backfill (the workflow's own limit comes from its spec's schedule). */
   maxActiveRuns?: number;
 }
 
@@ -166,9 +166,8 @@ export class Engine {
     }
     commits.touchExec(exec);
     for (const n of exec.nodes.values()) commits.touchNode(n);
-    const group = groupOf(exec.init);
-    if (group && args.maxActiveRuns) admission.setLimit(group, args.maxActiveRuns);
-    if (admission.admit(group, exec.id)) this.ctx.runs.run(exec);
+    const backfill = args.backfillId ? { id: args.backfillId, maxActiveRuns: args.maxActiveRuns ?? 0 } : undefined;
+    if (admission.admit(admissionGroups(exec.init.workflow, spec, backfill), exec.id)) this.ctx.runs.run(exec);
     await this.committed();
     return exec.id;
   }

@@ -6,7 +6,7 @@ import { RuntimeError } from "../error-codes.ts";
 import type { ExecutionRecord } from "../store/index.ts";
 import { resolveBindings } from "./bindings.ts";
 import { RExecution, RNode, subScopeOf, type ExecutionInit } from "./execution-graph.ts";
-import { groupOf } from "./execution-runs.ts";
+import { admissionGroups, type AdmissionGroup } from "./admission.ts";
 import { bindingScope } from "./node-transitions.ts";
 import { isSuccess } from "./readiness.ts";
 import type { SchedulerContext } from "./scheduler-context.ts";
@@ -71,7 +71,6 @@ export class ExecutionReload {
   private async hydrate(rec: ExecutionRecord, ended = false): Promise<RExecution> {
     const spec = await this.ctx.specs.load(rec.workflow, rec.version);
     const exec = new RExecution(executionInitOf(rec, spec));
-    if (!ended) await this.restoreGroupLimit(exec.init, spec);
     const nodes = await this.ctx.store.getNodes(rec.id);
     const attempts = await this.ctx.store.getAttempts(rec.id);
     const byId = new Map(nodes.map((n) => [n.nodeId, n]));
@@ -115,23 +114,21 @@ export class ExecutionReload {
       this.ctx.workers.reattach(last, now);
       this.ctx.attempts.restore(last, now);
     }
-    const group = groupOf(exec.init);
+    const groups = await this.admissionGroupsOf(exec.init, spec);
     if (exec.init.state === ExecutionState.QUEUED) {
-      if (this.ctx.admission.admit(group, exec.id)) this.ctx.runs.run(exec);
+      if (this.ctx.admission.admit(groups, exec.id)) this.ctx.runs.run(exec);
     } else {
-      this.ctx.admission.occupy(group, exec.id);
+      this.ctx.admission.occupy(groups, exec.id);
       this.ctx.runs.resume(exec);
     }
     return exec;
   }
 
-  /** Max active runs of a reloaded execution's group: its backfill's, or its schedule's. */
-  private async restoreGroupLimit(init: ExecutionInit, spec: CompiledWorkflow): Promise<void> {
-    const group = groupOf(init);
-    if (!group || this.ctx.admission.hasLimit(group)) return;
-    const limit = init.backfillId
-      ? (await this.ctx.store.getBackfill(init.backfillId))?.maxActiveRuns
-      : spec.workflow?.schedule?.maxActiveRuns;
-    if (limit) this.ctx.admission.setLimit(group, limit);
+  /** The admission groups of a reloaded execution: its workflow's, and its backfill's with the recorded limit. */
+  private async admissionGroupsOf(init: ExecutionInit, spec: CompiledWorkflow): Promise<AdmissionGroup[]> {
+    const backfill = init.backfillId
+      ? { id: init.backfillId, maxActiveRuns: (await this.ctx.store.getBackfill(init.backfillId))?.maxActiveRuns ?? 0 }
+      : undefined;
+    return admissionGroups(init.workflow, spec, backfill);
   }
 }

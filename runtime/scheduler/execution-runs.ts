@@ -54,7 +54,11 @@ export class ExecutionRuns {
         const last = n.attempts.at(-1);
         const due = n.detail.retryAt ?? 0;
         if (due > now) n.timer = setTimeout(() => attempts.queueAttempt(n), due - now);
-        else if (last && last.state === NodeState.QUEUED) attempts.admit(last);
+        else if (last && last.state === NodeState.QUEUED) {
+          // A queued attempt reloaded from the store: its inputs were never part of its record.
+          attempts.bindInputs(n);
+          attempts.admit(last);
+        }
         else attempts.queueAttempt(n);
       } else if (n.state === NodeState.WAITING) {
         this.ctx.sensors.start(n, n.detail.sensorStart ?? now);
@@ -119,7 +123,7 @@ export class ExecutionRuns {
       commits.touchNode(n);
     }
     exec.error = create(ExecutionErrorSchema, { code: "TERMINATED", message: why, kind: ErrorKind.USER });
-    if (exec.init.state === ExecutionState.QUEUED) this.ctx.admission.withdraw(groupOf(exec.init), exec.id);
+    if (exec.init.state === ExecutionState.QUEUED) this.ctx.admission.withdraw(exec.id);
     exec.init.state = ExecutionState.TERMINATED;
     this.end(exec);
     await commits.committed();
@@ -140,7 +144,7 @@ export class ExecutionRuns {
       this.ctx.executions.delete(exec.id);
       this.memoryRelease.ended(exec.nodes.size);
     });
-    for (const next of this.ctx.admission.release(groupOf(exec.init), exec.id)) {
+    for (const next of this.ctx.admission.release(exec.id)) {
       const e = this.ctx.executions.get(next);
       if (e) this.run(e);
     }
@@ -152,11 +156,4 @@ export class ExecutionRuns {
       for (const a of n.attempts) if (a.state !== NodeState.RUNNING) clearTimeout(a.timer);
     }
   }
-}
-
-/** The group whose max active runs an execution counts against: its backfill, or its schedule. */
-export function groupOf(e: ExecutionInit): string | undefined {
-  if (e.backfillId) return `backfill:${e.backfillId}`;
-  if (e.scheduledFor) return `schedule:${e.workflow}`;
-  return undefined;
 }

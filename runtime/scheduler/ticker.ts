@@ -157,7 +157,6 @@ export class ScheduleTicker {
         // below, the next pass asks for the same id and gets the existing execution back.
         await this.engine.createExecution({
           workflow: name, version: s.workflow.version, inputs, executionId: id, scheduledFor: tick,
-          maxActiveRuns: s.schedule.maxActiveRuns || undefined,
         });
       }
       await this.store.commit({ ...emptyBatch(), scheduleTicks: [{ workflow: name, lastTick: tick }] });

@@ -27,7 +27,8 @@ export class Workers {
       w.link = link;
       w.lastHeartbeat = now;
       w.connectedAt = now;
-      w.awaitingReport = w.running.size > 0;
+      w.graceUntil = 0;
+      w.unreported = w.running.size > 0 ? new Set(w.running.keys()) : undefined;
     } else {
       w = new WorkerSlot(id, reg, now);
       w.link = link;
@@ -47,6 +48,8 @@ export class Workers {
     let w = this.ctx.dispatcher.workers.get(att.workerId);
     if (!w) {
       w = new WorkerSlot(att.workerId, create(RegisterSchema), now);
+      // Longer than a worker's reconnect interval: it is back, with its results, before this ends.
+      w.graceUntil = now + this.ctx.config.restartGraceMs;
       this.ctx.dispatcher.workers.set(w.id, w);
     }
     w.running.set(att.token, att);
@@ -54,11 +57,13 @@ export class Workers {
 
   onHeartbeat(w: WorkerSlot, hb: Heartbeat): void {
     w.lastHeartbeat = Date.now();
-    if (w.awaitingReport) {
-      w.awaitingReport = false;
+    const held = w.unreported;
+    if (held) {
+      w.unreported = undefined;
       const alive = new Set(hb.running);
-      for (const [token, att] of [...w.running]) {
-        if (!alive.has(token)) this.lose(att, `worker ${w.id} reconnected without attempt ${att.number} of ${att.node.id}`);
+      for (const token of held) {
+        const att = w.running.get(token);
+        if (att && !alive.has(token)) this.lose(att, `worker ${w.id} reconnected without attempt ${att.number} of ${att.node.id}`);
       }
       this.ctx.dispatcher.fill(w);
     }
@@ -118,7 +123,7 @@ export class Workers {
     const { dispatcher } = this.ctx;
     const now = Date.now();
     for (const w of dispatcher.workers.values()) {
-      if (now - w.lastHeartbeat <= this.ctx.config.heartbeatTimeoutMs) continue;
+      if (now - w.lastHeartbeat <= this.ctx.config.heartbeatTimeoutMs || now < w.graceUntil) continue;
       if (!w.running.size && !w.link) {
         dispatcher.workers.delete(w.id);
         continue;

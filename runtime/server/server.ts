@@ -51,7 +51,7 @@ export async function startServer(options: Partial<ServerOptions> = {}): Promise
     store,
     log,
     projectRoot,
-    config: { heartbeatIntervalMs: opts.heartbeatIntervalMs, heartbeatTimeoutMs: opts.heartbeatTimeoutMs },
+    config: { heartbeatIntervalMs: opts.heartbeatIntervalMs, heartbeatTimeoutMs: opts.heartbeatTimeoutMs, restartGraceMs: opts.restartGraceMs },
     onStoreFailure: (err) => {
       log.fatal({ err }, "weir runtime stopping: the store could not commit; restart it once the store is writable again: it resumes from what was committed");
       storeError = err;

@@ -224,7 +224,7 @@ export function runtimePerTest(): PerTest {
 }
 
 export async function server(dir: string, opts: Parameters<typeof startServer>[0] = {}): Promise<RunningServer> {
-  return startServer({ storeUrl: `sqlite:${join(dir, "weir.db")}`, port: 0, projectRoot: dir, logLevel: "silent", heartbeatTimeoutMs: 1000, heartbeatIntervalMs: 200, ...opts });
+  return startServer({ storeUrl: `sqlite:${join(dir, "weir.db")}`, port: 0, projectRoot: dir, logLevel: "silent", heartbeatTimeoutMs: 1000, heartbeatIntervalMs: 200, restartGraceMs: 1000, ...opts });
 }
 
 /** Waits until an execution has ended (succeeded, failed or terminated) and returns it. */

@@ -1,0 +1,128 @@
+// A reloaded execution is indistinguishable from one that never stopped: queued map items keep
+// their inputs across a restart, a map over an empty list yields an empty list, and a worker that
+// re-registers keeps every attempt it holds, including one assigned after it re-registered.
+import { create } from "@bufbuild/protobuf";
+import { describe, expect, it } from "vitest";
+import { CompiledWorkflowSchema, ExecutionState, LiteralSchema, LiteralSetSchema, NodeState, type Assign } from "../../../proto/index.ts";
+import { adminClient, finished, incTask, INT, int, intOf, runtimePerTest, server, tempDir, TestWorker, waitFor } from "../harness.ts";
+
+const rt = runtimePerTest();
+
+const LIST = { type: { case: "collection" as const, value: { item: INT } } };
+const wfInput = (name: string) => ({ value: { case: "workflowInput" as const, value: name } });
+const ref = (nodeId: string, output: string) => ({ value: { case: "ref" as const, value: { nodeId, output } } });
+const list = (xs: number[]) => create(LiteralSchema, { value: { case: "collection", value: { items: xs.map(int) } } });
+
+/** xs → map inc (each item also gets `k`, a second bound input) → ys; then sum(ys) as `total`. */
+function mapSpec(name: string) {
+  const sumTask = { ...incTask("sum"), interface: { inputs: [{ name: "x", type: LIST }], outputs: [{ name: "y", type: INT }] } };
+  const inc = { ...incTask(), interface: { inputs: [{ name: "x", type: INT }, { name: "k", type: INT }], outputs: [{ name: "y", type: INT }] } };
+  return create(CompiledWorkflowSchema, {
+    workflow: {
+      name,
+      interface: { inputs: [{ name: "xs", type: LIST }], outputs: [{ name: "ys", type: LIST }, { name: "total", type: INT }] },
+      nodes: [
+        { id: "m", target: { case: "map", value: { task: "inc", mappedInput: "x" } }, inputs: [{ var: "x", value: wfInput("xs") }, { var: "k", value: { value: { case: "literal", value: int(1000) } } }] },
+        { id: "total", target: { case: "task", value: "sum" }, inputs: [{ var: "x", value: ref("m", "y") }], upstream: ["m"] },
+      ],
+      outputs: [{ var: "ys", value: ref("m", "y") }, { var: "total", value: ref("total", "y") }],
+    },
+    tasks: [inc as never, sumTask as never],
+  });
+}
+
+/** inc: x + k; sum: the list's sum. Fails (as a test worker would not) when an input is missing. */
+async function compute(a: Assign) {
+  const lits = a.inputs?.literals ?? {};
+  if (a.nodeId === "total") {
+    const v = lits.x?.value;
+    const items = v?.case === "collection" ? v.value.items : undefined;
+    if (!items) return { code: "INPUT_INVALID", message: "x missing" };
+    return create(LiteralSetSchema, { literals: { y: int(items.reduce((s, i) => s + intOf(i), 0)) } });
+  }
+  if (!lits.x || !lits.k) return { code: "INPUT_INVALID", message: `inputs missing: ${Object.keys(lits).join(",")}` };
+  return create(LiteralSetSchema, { literals: { y: int(intOf(lits.x) + intOf(lits.k)) } });
+}
+
+describe("reload and reconnect", () => {
+  it("queued map items keep their bound inputs across a restart", async () => {
+    const dir = tempDir();
+    rt.srv = await server(dir);
+    let admin = adminClient(rt.srv.address);
+    // Two slots that never finish: two items run, eighteen wait QUEUED when the runtime stops.
+    const stuck = new TestWorker(rt.srv.address, async () => "hang", { id: "stuck", capacity: 2 });
+    await stuck.connect();
+    await admin.registerWorkflow({ spec: mapSpec("wide") });
+    const xs = Array.from({ length: 20 }, (_, i) => i);
+    const { execution } = await admin.createExecution({ workflow: "wide", inputs: { literals: { xs: list(xs) } } });
+    await waitFor(() => stuck.assigns.length === 2 || undefined, 10_000, "two items assigned");
+    stuck.kill();
+    await rt.srv.stop();
+    admin.raw.close();
+
+    rt.srv = await server(dir);
+    admin = adminClient(rt.srv.address);
+    const w = new TestWorker(rt.srv.address, compute, { id: "fresh", capacity: 4 });
+    rt.workers.push(w);
+    await w.connect();
+    const done = await finished(admin, execution.id, 20_000);
+    expect(ExecutionState[done.state], done.error?.message).toBe("SUCCEEDED");
+    expect(done.outputs.literals.ys.value.value.items.map(intOf)).toEqual(xs.map((x) => x + 1000));
+    expect(intOf(done.outputs.literals.total)).toBe(xs.reduce((s, x) => s + x + 1000, 0));
+    // Every item w ran carried both of its inputs.
+    for (const a of w.assigns.filter((x) => x.nodeId.startsWith("m["))) expect(Object.keys(a.inputs!.literals).sort()).toEqual(["k", "x"]);
+    admin.raw.close();
+  });
+
+  it("a map over an empty list yields an empty list and its consumers run", async () => {
+    rt.srv = await server(tempDir());
+    const admin = adminClient(rt.srv.address);
+    const w = new TestWorker(rt.srv.address, compute);
+    rt.workers.push(w);
+    await w.connect();
+    await admin.registerWorkflow({ spec: mapSpec("empty") });
+    const { execution } = await admin.createExecution({ workflow: "empty", inputs: { literals: { xs: list([]) } } });
+    const done = await finished(admin, execution.id);
+    expect(ExecutionState[done.state], done.error?.message).toBe("SUCCEEDED");
+    expect(done.outputs.literals.ys.value.value.items).toEqual([]);
+    expect(intOf(done.outputs.literals.total)).toBe(0);
+    admin.raw.close();
+  });
+
+  it("a worker that re-registers keeps an attempt assigned before its first heartbeat", async () => {
+    rt.srv = await server(tempDir());
+    const admin = adminClient(rt.srv.address);
+    const release: Array<() => void> = [];
+    let holding = true;
+    const behaviour = async (a: Assign) => {
+      if (holding) await new Promise<void>((ok) => release.push(ok));
+      return compute(a);
+    };
+    const first = new TestWorker(rt.srv.address, behaviour, { id: "w", capacity: 1 });
+    await first.connect();
+    await admin.registerWorkflow({ spec: mapSpec("race") });
+    const { execution } = await admin.createExecution({ workflow: "race", inputs: { literals: { xs: list([1, 2]) } } });
+    await waitFor(() => first.assigns.length === 1 || undefined, 10_000, "the first item");
+    const held = first.assigns[0]!;
+    // The same worker comes back on a new stream: it still runs the first item, and reports its
+    // result before its first heartbeat; the freed slot gets the second item at once, which that
+    // heartbeat cannot list yet.
+    first.kill();
+    const again = new TestWorker(rt.srv.address, behaviour, { id: "w", capacity: 1 });
+    rt.workers.push(again);
+    again.heartbeating = false;
+    await again.connect();
+    const y = await compute(held);
+    again.send({ case: "result", value: { leaseToken: held.leaseToken, outcome: { case: "outputs", value: y } } });
+    await waitFor(() => again.assigns.length === 1 || undefined, 10_000, "the second item on the new stream");
+    again.send({ case: "heartbeat", value: { running: [] } });
+    again.heartbeating = true;
+    holding = false;
+    release.at(-1)!();
+    const done = await finished(admin, execution.id);
+    expect(ExecutionState[done.state], done.error?.message).toBe("SUCCEEDED");
+    const item = done.nodes.find((n: { nodeId: string }) => n.nodeId === "m[1]");
+    expect(item.attempts.map((a: { state: number }) => NodeState[a.state])).toEqual(["SUCCEEDED"]);
+    admin.raw.close();
+  });
+});
