@@ -5,14 +5,13 @@
 // --tls-cert/--tls-key/--token-file, a `weir worker` and the CLI with --tls-ca and the token run a
 // workflow; a worker without the token exits at once instead of retrying.
 import { readFileSync, writeFileSync } from "node:fs";
-import { createRequire } from "node:module";
-import { dirname, join } from "node:path";
+import { join } from "node:path";
 import * as grpc from "@grpc/grpc-js";
 import { create } from "@bufbuild/protobuf";
-import { loadSync } from "@grpc/proto-loader";
 import { pino } from "pino";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
-import { RegisterSchema } from "../../../proto/index.ts";
+import { RegisterSchema, grpcServiceDefinition } from "../../../proto/index.ts";
+import { ServerReflection, ServerReflectionRequestSchema, type ServerReflectionResponse } from "../../../proto/gen/grpc/reflection/v1/reflection_pb.ts";
 import type { ChannelSecurity } from "../../../runtime/channel-security.ts";
 import { connectAdmin, WeirClientError } from "../../../runtime/client.ts";
 import type { RunningServer } from "../../../runtime/index.ts";
@@ -136,18 +135,16 @@ describe("token authentication", () => {
     const res = await new Promise<{ status: string }>((ok, fail) => health.check({ service: "" }, (e: Error, r: { status: string }) => (e ? fail(e) : ok(r))));
     expect(res.status).toBe("SERVING");
 
-    const require = createRequire(import.meta.url);
-    const proto = join(dirname(require.resolve("@grpc/reflection/package.json")), "build", "proto", "grpc", "reflection", "v1alpha", "reflection.proto");
-    const pkg = grpc.loadPackageDefinition(loadSync(proto, { keepCase: true })) as unknown as { grpc: { reflection: { v1alpha: { ServerReflection: grpc.ServiceClientConstructor } } } };
-    const reflection = new pkg.grpc.reflection.v1alpha.ServerReflection(localhost(running), grpc.credentials.createSsl(CA));
+    const reflection = new grpc.Client(localhost(running), grpc.credentials.createSsl(CA));
     closers.push(() => reflection.close());
-    type Listed = { list_services_response: { service: { name: string }[] } };
+    const info = grpcServiceDefinition(ServerReflection).serverReflectionInfo;
     const list = (metadata: grpc.Metadata) =>
       new Promise<{ services?: string[]; code?: grpc.status }>((ok) => {
-        const call = (reflection as unknown as { ServerReflectionInfo(m: grpc.Metadata): grpc.ClientDuplexStream<object, Listed> }).ServerReflectionInfo(metadata);
-        call.on("data", (r: Listed) => (ok({ services: r.list_services_response.service.map((s) => s.name) }), call.end()));
+        const call = reflection.makeBidiStreamRequest(info.path, info.requestSerialize, info.responseDeserialize, metadata);
+        call.on("data", (r: ServerReflectionResponse) =>
+          (ok({ services: r.messageResponse.case === "listServicesResponse" ? r.messageResponse.value.service.map((s) => s.name) : [] }), call.end()));
         call.on("error", (e: grpc.ServiceError) => ok({ code: e.code }));
-        call.write({ host: "", list_services: "" });
+        call.write(create(ServerReflectionRequestSchema, { messageRequest: { case: "listServices", value: "" } }));
       });
     expect((await list(new grpc.Metadata())).code).toBe(grpc.status.UNAUTHENTICATED);
     const withToken = new grpc.Metadata();
