@@ -39,7 +39,7 @@ async function runCompile(project: string, flags: CompileFlags): Promise<number>
   ]);
   const format = flags.format as (typeof FORMATS)[number];
   const settings = { includeTscDiagnostics: flags.tsc };
-  const { hasErrors } = await import("./diagnostics.ts");
+  const { hasErrors } = await import("../core/index.ts");
   const path = await import("node:path");
 
   const finish = (result: import("./compile.ts").CompileResult, elapsedMs?: number): number => {

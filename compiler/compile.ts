@@ -6,8 +6,8 @@ import path from "node:path";
 import { CompiledWorkflowSchema, NodeModuleRuntimeSchema, SourceLocationSchema, TaskTemplateSchema, WorkflowTemplateSchema } from "../proto/index.ts";
 import type { CompiledWorkflow, TaskTemplate, TypedInterface, WorkflowTemplate } from "../proto/index.ts";
 import { readTaskSettings, readWorkflowSettings } from "./config.ts";
-import { Diagnostics, compareDiagnostics, diagnostic } from "./diagnostics.ts";
-import type { Diagnostic } from "./diagnostics.ts";
+import { Diagnostics, checkCompiledWorkflow, compareDiagnostics, computeTaskCodeHash, diagnostic, taskVersion } from "../core/index.ts";
+import type { CodeHashSources, Diagnostic } from "../core/index.ts";
 import { discover } from "./discover.ts";
 import type { Definition, Discovery, DiscoveryCache } from "./discover.ts";
 import { extractWorkflowBody } from "./extract/workflow-body.ts";
@@ -18,12 +18,9 @@ import { COMPILER_VERSION } from "./options.ts";
 import { programSources } from "./program-sources.ts";
 import { loadProject, projectSourceFiles, relativeToRoot } from "./project.ts";
 import type { LoadedProject } from "./project.ts";
-import { checkCompiledWorkflow } from "./spec-checks/index.ts";
 import { withVersion, workflowVersionHash } from "./spec-hash.ts";
 import { IncrementalTscDiagnostics, tscDiagnostics } from "./tsc-diagnostics.ts";
 import { ExtractionCache, Fingerprints, definitionKey } from "./extraction-cache.ts";
-import { computeTaskCodeHash, taskVersion } from "./task-code-hash.ts";
-import type { CodeHashSources } from "./task-code-hash.ts";
 import type { CachedWorkflow } from "./extraction-cache.ts";
 
 export interface CompileResult {

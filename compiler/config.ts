@@ -10,8 +10,8 @@ import type { CachePolicy, CommandRuntime, Resources, RetryPolicy, Schedule, Typ
 import type { Duration } from "@bufbuild/protobuf/wkt";
 import { SimpleType } from "../proto/index.ts";
 import { parseDuration, parseMemory } from "../sdk/duration.ts";
-import { Diagnostics, diagnostic } from "./diagnostics.ts";
-import type { Diagnostic } from "./diagnostics.ts";
+import { Diagnostics, diagnostic } from "../core/index.ts";
+import type { Diagnostic } from "../core/index.ts";
 import { locationOf } from "./location.ts";
 
 export const CONFIG_DEFAULTS = Object.freeze({ pool: "cpu" });

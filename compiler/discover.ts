@@ -3,8 +3,8 @@
 // following re-exports and aliases, plus top-level side effects in the modules that declare them.
 import { Node, SyntaxKind } from "ts-morph";
 import type { CallExpression, Expression, SourceFile, Symbol as MorphSymbol, VariableDeclaration } from "ts-morph";
-import { Diagnostics, diagnostic } from "./diagnostics.ts";
-import type { Diagnostic } from "./diagnostics.ts";
+import { Diagnostics, diagnostic } from "../core/index.ts";
+import type { Diagnostic } from "../core/index.ts";
 import { locationOf } from "./location.ts";
 import { relativeToRoot } from "./project.ts";
 import { isSdkFile, resolveAlias, sdkFunctionOf } from "./sdk-calls.ts";

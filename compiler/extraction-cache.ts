@@ -3,7 +3,7 @@
 // module that module imports, transitively), so a one-line edit re-reads only what it can reach.
 import type { ts } from "ts-morph";
 import type { TaskTemplate, WorkflowTemplate } from "../proto/index.ts";
-import type { Diagnostic } from "./diagnostics.ts";
+import type { Diagnostic } from "../core/index.ts";
 import type { DefinitionKind } from "./discover.ts";
 import { isProjectFile } from "./project.ts";
 

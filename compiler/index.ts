@@ -1,11 +1,11 @@
 // The compiler's public face. For users: `compileProject` (what `weir compile` runs), `emitSpecs`,
-// `addCompileCommand`. For the worker: `taskCodeHash` / `taskVersion` (TypeScript parser only, no
-// ts-morph). Everything else in compiler/ is internal.
+// `addCompileCommand`. Re-exported from core/ for earlier callers: `taskCodeHash` / `taskVersion`
+// (TypeScript parser only, no ts-morph) and the diagnostics table. Everything else is internal.
 export { compileLoaded, compileProject } from "./compile.ts";
 export type { CompileResult, CompileSettings } from "./compile.ts";
 export { emitSpecs, specFileBase, specJson } from "./emit.ts";
-export { CodeHashError, taskCodeHash, taskVersion } from "./code-hash.ts";
-export type { CodeHashErrorCode } from "./code-hash.ts";
+export { CodeHashError, taskCodeHash, taskVersion } from "../core/index.ts";
+export type { CodeHashErrorCode } from "../core/index.ts";
 export { loadProject } from "./project.ts";
 export type { LoadedProject, LoadResult } from "./project.ts";
 export { COMPILE_DEFAULTS, COMPILER_VERSION } from "./options.ts";
@@ -13,5 +13,5 @@ export type { CompileOptions, OutputFormat } from "./options.ts";
 export { watchProject } from "./watch.ts";
 export type { WatchHandle, WatchOptions } from "./watch.ts";
 export { addCompileCommand } from "./cli.ts";
-export { Diagnostics, diagnostic, hasErrors } from "./diagnostics.ts";
-export type { Diagnostic } from "./diagnostics.ts";
+export { Diagnostics, diagnostic, hasErrors } from "../core/index.ts";
+export type { Diagnostic } from "../core/index.ts";

@@ -217,8 +217,12 @@ class TypeReader {
         };
       case "list":
         return { id: ArrowTypeId.LIST, children: [this.childColumn("item", this.prop(column, "child"), where)] };
-      case "dictionary":
-        return { id: ArrowTypeId.DICTIONARY, children: [this.childColumn("value", this.prop(column, "value"), where)] };
+      case "dictionary": {
+        // Int32, Arrow's default index, stays unset (as in specs compiled before the index was typed).
+        const index = INTEGER_ARROW[String(literalOf(this.prop(column, "index")) ?? "int32")] ?? INTEGER_ARROW.int32;
+        const width = index[0] === 32 && index[1] ? {} : { bitWidth: index[0], signed: index[1] };
+        return { id: ArrowTypeId.DICTIONARY, ...width, children: [this.childColumn("value", this.prop(column, "value"), where)] };
+      }
       case "struct": {
         const children = this.prop(column, "children");
         return { id: ArrowTypeId.STRUCT, children: children ? this.columns(children, where) : [] };

@@ -4,7 +4,7 @@
 // One per compile: files are read once and do not change under it.
 import { readFileSync } from "node:fs";
 import { ts } from "ts-morph";
-import type { CodeHashSources, TypeScriptApi } from "./task-code-hash.ts";
+import type { CodeHashSources, TypeScriptApi } from "../core/index.ts";
 
 type ParsedFile = ReturnType<CodeHashSources["parse"]>;
 

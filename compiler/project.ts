@@ -4,8 +4,8 @@ import { existsSync, statSync } from "node:fs";
 import path from "node:path";
 import { Project, ts } from "ts-morph";
 import type { SourceFile } from "ts-morph";
-import { Diagnostics, diagnostic } from "./diagnostics.ts";
-import type { Diagnostic } from "./diagnostics.ts";
+import { Diagnostics, diagnostic } from "../core/index.ts";
+import type { Diagnostic } from "../core/index.ts";
 import { BARE_DIRECTORY_TSCONFIG, IGNORED_DIRECTORIES } from "./options.ts";
 
 export interface LoadedProject {

@@ -3,8 +3,8 @@
 // work), and in watch mode a semantic-diagnostics builder re-checks only the files a change affects.
 import { ts } from "ts-morph";
 import type { Project } from "ts-morph";
-import { Diagnostics, diagnostic } from "./diagnostics.ts";
-import type { Diagnostic } from "./diagnostics.ts";
+import { Diagnostics, diagnostic } from "../core/index.ts";
+import type { Diagnostic } from "../core/index.ts";
 import { lineAndColumn } from "./location.ts";
 import { isProjectFile, relativeToRoot } from "./project.ts";
 

@@ -105,14 +105,29 @@ type ColumnBrands<C> = C extends { readonly arrow: infer A }
                   ? { readonly struct: { readonly [K in keyof Chs]: ColumnView<Chs[K]> } }
                   : never
                 : A extends "dictionary"
-                  ? C extends { readonly value: { readonly arrow: infer V extends string } }
-                    ? BrandSet<`dictionary:${V}` | (V extends "utf8" ? "utf8" : never)>
+                  ? C extends { readonly value: infer V; readonly index: infer I extends IntegerArrowType }
+                    ? { readonly dictionary: { readonly index: BrandSet<IntegerBrands[I]>; readonly value: ColumnView<V> } } &
+                        (V extends { readonly arrow: "utf8" } ? BrandSet<"utf8"> : {})
                     : never
                   : never
   : never;
 
-/** The shape compared for one column: its brands, plus `nonNull` when the column is not nullable. */
-export type ColumnView<C> = ColumnBrands<C> & (C extends { readonly nullable: false } ? { readonly nonNull: true } : {});
+// Whether a reader of the column never meets a null: the column is non-null and, for a dictionary,
+// so are its values (decoded, a null value is a null in the column).
+type DecodesNonNull<C> = C extends { readonly nullable: false }
+  ? C extends { readonly arrow: "dictionary"; readonly value: infer V }
+    ? V extends { readonly nullable: false } ? true : false
+    : true
+  : false;
+
+/**
+ * The shape compared for one column: its brands, plus `nonNull` when the column is not nullable
+ * and `nonNullValues` when what a reader decodes from it is never null (a plain non-null column,
+ * or a non-null dictionary of non-null values: `dictionary<utf8?>` does not feed a non-null `utf8`).
+ */
+export type ColumnView<C> = ColumnBrands<C> &
+  (C extends { readonly nullable: false } ? { readonly nonNull: true } : {}) &
+  (DecodesNonNull<C> extends true ? { readonly nonNullValues: true } : {});
 
 export type AssignableDataFrameView<T> = T extends { readonly any: true }
   ? { readonly kind: "dataframe"; readonly columns: any }
@@ -177,8 +192,12 @@ function struct<X extends Record<string, ColumnInput>>(
   return builder({ arrow: "struct", children: toColumns(children) } as never);
 }
 
-function dictionary<X extends ColumnInput>(value: X): ColumnBuilder<Column<"dictionary", false, { value: ColumnOf<X> }>> {
-  return builder({ arrow: "dictionary", value: toColumn(value) } as never);
+/** A dictionary-encoded column of `value`s; its indices are `index` integers (Arrow's default: int32). */
+function dictionary<X extends ColumnInput, const I extends IntegerArrowType = "int32">(
+  value: X,
+  index?: I,
+): ColumnBuilder<Column<"dictionary", false, { value: ColumnOf<X>; index: I }>> {
+  return builder({ arrow: "dictionary", value: toColumn(value), index: index ?? "int32" } as never);
 }
 
 function toColumns<X extends Record<string, ColumnInput>>(columns: X): ColumnsOf<X> {

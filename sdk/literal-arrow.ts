@@ -1,5 +1,6 @@
 // Maps between apache-arrow's run-time types and the protocol's ArrowType / DataFrameType, so a
-// table's actual schema can be recorded in a DataFrameRef and compared with a declared schema.
+// table's actual type (its schema, and the nulls its data holds at every depth) can be recorded in
+// a DataFrameRef and checked against a declared schema with core's relation.
 import { create } from "@bufbuild/protobuf";
 import * as arrow from "apache-arrow";
 import {
@@ -69,7 +70,9 @@ export function arrowTypeToProto(type: arrow.DataType): ArrowType {
   }
   if (arrow.DataType.isDictionary(type)) {
     const value = create(DataFrameColumnSchema, { name: "value", type: arrowTypeToProto(type.dictionary), nullable: true });
-    return create(ArrowTypeSchema, { id: ArrowTypeId.DICTIONARY, children: [value] });
+    // Int32, Arrow's default index, is left unset as in a compiled spec.
+    const index = type.indices.bitWidth === 32 && type.indices.isSigned ? {} : { bitWidth: type.indices.bitWidth, signed: type.indices.isSigned };
+    return create(ArrowTypeSchema, { id: ArrowTypeId.DICTIONARY, ...index, children: [value] });
   }
   return create(ArrowTypeSchema, { id: ArrowTypeId.UNSPECIFIED });
 }
@@ -78,9 +81,124 @@ function fieldToColumn(field: arrow.Field): DataFrameColumn {
   return create(DataFrameColumnSchema, { name: field.name, type: arrowTypeToProto(field.type), nullable: field.nullable });
 }
 
-/** A table's actual schema as a DataFrameType (format "arrow"). */
+/** A table's schema as a DataFrameType (format "arrow"), nullability as the schema claims it. */
 export function dataFrameTypeFromSchema(schema: arrow.Schema): DataFrameType {
   return create(DataFrameTypeSchema, { columns: schema.fields.map(fieldToColumn), format: "arrow" });
+}
+
+/**
+ * What a table holds, as a DataFrameType: its schema's Arrow types (dictionary index types
+ * included), every nullability at every depth taken from the data, not from the schema's claims:
+ * a column, list item, struct field or dictionary value is nullable exactly when a reader meets a
+ * null there (items of a null list and fields of a null struct are not met). `nulls` counts them
+ * by path, named as the relation names paths ("tags[]", "loc.lat", "kind.value"; a dictionary's
+ * values by the rows that decode to null).
+ */
+export interface ObservedTable {
+  type: DataFrameType;
+  nulls: ReadonlyMap<string, number>;
+}
+
+export function observeTable(table: arrow.Table): ObservedTable {
+  const nulls = new Map<string, number>();
+  const columns = table.schema.fields.map((field, i) => {
+    const chunks = (table.getChildAt(i)?.data ?? []).map((data): Slots => ({ data, met: undefined }));
+    return observeColumn(field.name, field.type, chunks, field.name, nulls);
+  });
+  return { type: create(DataFrameTypeSchema, { columns, format: "arrow" }), nulls };
+}
+
+/** A chunk of a column and which of its slots a reader meets (undefined: every one). */
+interface Slots {
+  data: arrow.Data;
+  met: Uint8Array | undefined;
+}
+
+function observeColumn(name: string, type: arrow.DataType, chunks: Slots[], path: string, nulls: Map<string, number>): DataFrameColumn {
+  let count = 0;
+  for (const chunk of chunks) count += nullsMet(chunk);
+  const proto = arrowTypeToProto(type);
+  if (arrow.DataType.isList(type)) {
+    const item = type.children[0];
+    proto.children = [observeColumn(item.name, item.type, chunks.map(listItems), `${path}[]`, nulls)];
+  } else if (arrow.DataType.isStruct(type)) {
+    proto.children = type.children.map((field, k) =>
+      observeColumn(field.name, field.type, chunks.map((chunk) => structField(chunk, k)), `${path}.${field.name}`, nulls),
+    );
+  } else if (arrow.DataType.isDictionary(type)) {
+    proto.children = [observeDictionaryValues(type, chunks, `${path}.value`, nulls)];
+  }
+  if (count > 0) nulls.set(path, count);
+  return create(DataFrameColumnSchema, { name, type: proto, nullable: count > 0 });
+}
+
+function isMet(chunk: Slots, i: number): boolean {
+  return chunk.met === undefined || chunk.met[i] === 1;
+}
+
+function nullsMet({ data, met }: Slots): number {
+  if (data.nullCount === 0) return 0;
+  if (met === undefined) return data.nullCount;
+  let count = 0;
+  for (let i = 0; i < data.length; i++) if (met[i] === 1 && !data.getValid(i)) count++;
+  return count;
+}
+
+/** The slots of a chunk that are met and hold a value (what a reader goes on to read inside). */
+function valuesMet(chunk: Slots): Uint8Array | undefined {
+  if (chunk.met === undefined && chunk.data.nullCount === 0) return undefined;
+  const mask = new Uint8Array(chunk.data.length);
+  for (let i = 0; i < mask.length; i++) if (isMet(chunk, i) && chunk.data.getValid(i)) mask[i] = 1;
+  return mask;
+}
+
+function structField(chunk: Slots, k: number): Slots {
+  return { data: chunk.data.children[k], met: valuesMet(chunk) };
+}
+
+// A list's offsets index its (unsliced) item data: the items met are those of the lists met.
+function listItems(chunk: Slots): Slots {
+  const items = chunk.data.children[0];
+  const offsets = chunk.data.valueOffsets as Int32Array;
+  const lists = valuesMet(chunk);
+  const length = chunk.data.length;
+  if (lists === undefined && offsets[0] === 0 && offsets[length] === items.length) return { data: items, met: undefined };
+  const met = new Uint8Array(items.length);
+  for (let i = 0; i < length; i++) if (lists === undefined || lists[i] === 1) met.fill(1, offsets[i], offsets[i + 1]);
+  return { data: items, met };
+}
+
+// The dictionary entries met are those the met, valid indices point at; a null entry counts once
+// per row that decodes to it.
+function observeDictionaryValues(type: arrow.Dictionary, chunks: Slots[], path: string, nulls: Map<string, number>): DataFrameColumn {
+  const entries = new Map<arrow.Data, Uint8Array>();
+  let rows = 0;
+  for (const chunk of chunks) {
+    const dictionary = chunk.data.dictionary;
+    if (dictionary === undefined) continue;
+    const parts = dictionary.data;
+    const starts: number[] = [];
+    let start = 0;
+    for (const part of parts) {
+      starts.push(start);
+      start += part.length;
+      if (!entries.has(part)) entries.set(part, new Uint8Array(part.length));
+    }
+    const indices = chunk.data.values as ArrayLike<number | bigint>;
+    const rowsMet = valuesMet(chunk);
+    for (let i = 0; i < chunk.data.length; i++) {
+      if (rowsMet !== undefined && rowsMet[i] !== 1) continue;
+      const at = Number(indices[i]);
+      let p = parts.length - 1;
+      while (p > 0 && starts[p] > at) p--;
+      const part = parts[p];
+      entries.get(part)![at - starts[p]] = 1;
+      if (!part.getValid(at - starts[p])) rows++;
+    }
+  }
+  const column = observeColumn("value", type.dictionary, [...entries].map(([data, met]) => ({ data, met })), path, nulls);
+  if (rows > 0) nulls.set(path, rows);
+  return column;
 }
 
 /** The protocol's ArrowType as an apache-arrow DataType (used to build tables from CSV). */
@@ -121,8 +239,10 @@ export function protoToArrowType(type: ArrowType | undefined): arrow.DataType {
     }
     case ArrowTypeId.STRUCT:
       return new arrow.Struct(type.children.map((c) => new arrow.Field(c.name, protoToArrowType(c.type), c.nullable)));
-    case ArrowTypeId.DICTIONARY:
-      return new arrow.Dictionary(protoToArrowType(type.children[0]?.type), new arrow.Int32());
+    case ArrowTypeId.DICTIONARY: {
+      const index = type.bitWidth === 0 ? new arrow.Int32() : protoToArrowType({ ...type, id: ArrowTypeId.INT, children: [] });
+      return new arrow.Dictionary(protoToArrowType(type.children[0]?.type), index as arrow.Int32);
+    }
     default:
       return new arrow.Utf8();
   }
@@ -157,8 +277,11 @@ export function describeArrowType(type: ArrowType | undefined): string {
       return `list<${describeArrowType(type.children[0]?.type)}>`;
     case ArrowTypeId.STRUCT:
       return `struct<${type.children.map((c) => `${c.name}: ${describeArrowType(c.type)}`).join(", ")}>`;
-    case ArrowTypeId.DICTIONARY:
-      return `dictionary<${describeArrowType(type.children[0]?.type)}>`;
+    case ArrowTypeId.DICTIONARY: {
+      // The index type is named only when it is not Arrow's default, int32.
+      const index = type.bitWidth === 0 || (type.bitWidth === 32 && type.signed) ? "" : `${type.signed ? "int" : "uint"}${type.bitWidth}, `;
+      return `dictionary<${index}${describeArrowType(type.children[0]?.type)}>`;
+    }
     default:
       return "unknown";
   }

@@ -15,7 +15,7 @@ import {
   SimpleType,
 } from "../proto/messages.ts";
 import type { Literal, LiteralType, Scalar } from "../proto/messages.ts";
-import { dataFrameTypeFromSchema } from "./literal-arrow.ts";
+import { observeTable } from "./literal-arrow.ts";
 import { hashLiteral } from "./literal-hash.ts";
 import { LiteralError } from "./literal-error.ts";
 import { parseInputValue } from "./literal-parse.ts";
@@ -25,7 +25,8 @@ export { LiteralError } from "./literal-error.ts";
 export type { LiteralErrorCode } from "./literal-error.ts";
 export { parseInputValue } from "./literal-parse.ts";
 export { hashLiteral } from "./literal-hash.ts";
-export { arrowTypeToProto, dataFrameTypeFromSchema, protoToArrowType } from "./literal-arrow.ts";
+export { arrowTypeToProto, dataFrameTypeFromSchema, observeTable, protoToArrowType } from "./literal-arrow.ts";
+export type { ObservedTable } from "./literal-arrow.ts";
 
 /** Where an artifact landed: an absolute `file://` URI, its content hash and its size in bytes. */
 export interface StoredArtifact {
@@ -159,12 +160,9 @@ async function anyToLiteral(value: unknown, store: ArtifactWriter): Promise<Lite
 
 async function tableToLiteral(table: Table, store: ArtifactWriter): Promise<Literal> {
   const stored = await store.put(tableToIPC(table, "file"));
-  const schema = dataFrameTypeFromSchema(table.schema);
-  // The stored bytes never change, so a column without nulls is recorded as non-nullable:
-  // a consumer that needs non-null data can then be checked from the ref alone.
-  for (const column of schema.columns) {
-    if (column.nullable && (table.getChild(column.name)?.nullCount ?? 0) === 0) column.nullable = false;
-  }
+  // The stored bytes never change, so the ref records what they hold: nullable only where the data
+  // has nulls, at every depth. A consumer that needs non-null data is then checked from the ref alone.
+  const schema = observeTable(table).type;
   const ref = create(DataFrameRefSchema, { uri: stored.uri, sha256: stored.sha256, rows: BigInt(table.numRows), schema });
   return withHash(create(LiteralSchema, { value: { case: "dataframe", value: ref } }));
 }

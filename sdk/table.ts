@@ -34,9 +34,23 @@ export function arrowDataType(column: Column): DataType {
     case "decimal": return new Decimal(c.scale, c.precision, 128);
     case "list": return new List(arrowField("item", c.child));
     case "struct": return new Struct(Object.entries(c.children as Record<string, Column>).map(([n, ch]) => arrowField(n, ch)));
-    case "dictionary": return new Dictionary(arrowDataType(c.value), new Int32());
+    // apache-arrow types indices as 8 to 32 bits; Arrow allows 64 (pyarrow writes them, IPC keeps them).
+    case "dictionary": return new Dictionary(arrowDataType(c.value), integerType(c.index ?? "int32") as Int32);
   }
   throw new Error(`weir: unknown Arrow column type '${String(c.arrow)}'`);
+}
+
+function integerType(name: string): Int8 | Int16 | Int32 | Int64 | Uint8 | Uint16 | Uint32 | Uint64 {
+  switch (name) {
+    case "int8": return new Int8();
+    case "int16": return new Int16();
+    case "int64": return new Int64();
+    case "uint8": return new Uint8();
+    case "uint16": return new Uint16();
+    case "uint32": return new Uint32();
+    case "uint64": return new Uint64();
+    default: return new Int32();
+  }
 }
 
 export function arrowField(name: string, column: Column): Field {

@@ -107,7 +107,8 @@ export type JsValue<T> = 0 extends 1 & T
  * `AssignableView<P>` is assignable to `AssignableView<C>` exactly when P may feed C. It differs
  * from the descriptor where the descriptor's literals would be too strict (dataframe widening) or
  * too loose (zod internals). Unions and optionals flatten into unions of views, so `int` feeds
- * `optional<int>` and `union<int, string>`.
+ * `optional<int>` and `union<int, string>`. A string's view also admits the kind "enum": every enum
+ * value is a string, so an enum feeds a string (never the reverse: a string's view has no `value`).
  */
 export type AssignableView<T> = 0 extends 1 & T
   ? any
@@ -125,14 +126,17 @@ export type AssignableView<T> = 0 extends 1 & T
               ? { readonly kind: "struct"; readonly shape: z.infer<Z> }
               : T extends EnumType<infer V>
                 ? { readonly kind: "enum"; readonly value: V[number] }
-                : T extends FileType<infer F>
-                  ? FileView<F>
-                  : T extends { readonly kind: infer K }
-                    ? { readonly kind: K }
-                    : never;
+                : T extends StringType
+                  ? { readonly kind: "string" | "enum" }
+                  : T extends FileType<infer F>
+                    ? FileView<F>
+                    : T extends { readonly kind: infer K }
+                      ? { readonly kind: K }
+                      : never;
 
-// A consumer without a format accepts any file; a producer whose format is only known at run
-// time (`string`, e.g. a sensor) is accepted by any consumer and checked when it runs.
+// A consumer without a format accepts any file, and a file of no declared format feeds only such a
+// consumer. A producer whose format the editor cannot know (`string`: a sensor, whose path is a
+// template) is accepted here; the compiler types a sensor's file by its path's extension.
 type FileView<F> = [F] extends [undefined]
   ? { readonly kind: "file" }
   : string extends F

@@ -1,9 +1,13 @@
 // Run-time type checks of values against LiteralTypes: JS values before they are stored, Literals
 // the server receives, and Arrow tables a task produced. One message per problem, naming its path.
+// Tables (and stored tables' recorded types) are checked with core's relation, the compiler's own.
+import { create } from "@bufbuild/protobuf";
 import { Table } from "apache-arrow";
-import { ArrowTypeId, BlobKind, SimpleType } from "../proto/messages.ts";
-import type { ArrowType, DataFrameColumn, DataFrameType, Literal, LiteralType } from "../proto/messages.ts";
-import { dataFrameTypeFromSchema, describeArrowType } from "./literal-arrow.ts";
+import { checkAssignable } from "../core/index.ts";
+import type { Incompatibility } from "../core/index.ts";
+import { BlobKind, DataFrameTypeSchema, LiteralTypeSchema, SimpleType } from "../proto/messages.ts";
+import type { DataFrameType, Literal, LiteralType } from "../proto/messages.ts";
+import { describeArrowType, observeTable } from "./literal-arrow.ts";
 
 const DATE_PATTERN = /^(\d{4})-(\d{2})-(\d{2})$/;
 const INT64_MIN = -(2n ** 63n);
@@ -164,7 +168,8 @@ export function validateLiteral(lit: Literal, type: LiteralType | undefined, lab
       const ok =
         (t.value === SimpleType.INTEGER && s.case === "integer") ||
         (t.value === SimpleType.FLOAT && s.case === "float") ||
-        (t.value === SimpleType.STRING && s.case === "string") ||
+        // Every enum value is a string.
+        (t.value === SimpleType.STRING && (s.case === "string" || s.case === "enumValue")) ||
         (t.value === SimpleType.BOOLEAN && s.case === "boolean") ||
         (t.value === SimpleType.DATE && s.case === "date" && isIsoDate(s.value)) ||
         (t.value === SimpleType.DATETIME && s.case === "datetime") ||
@@ -207,7 +212,7 @@ export function validateLiteral(lit: Literal, type: LiteralType | undefined, lab
     case "dataframe": {
       if (v.case !== "dataframe") return [expected(label, type, got())];
       if (t.value.any) return [];
-      return compareColumns(v.value.schema?.columns ?? [], t.value, label, undefined);
+      return tableProblems(v.value.schema ?? create(DataFrameTypeSchema, { format: "arrow" }), t.value, label);
     }
     default:
       return [`${label}: the declared type is empty (the spec is malformed; recompile it)`];
@@ -259,82 +264,43 @@ export function describeLiteral(lit: Literal): string {
 }
 
 /**
- * Problems of an Arrow table against a declared dataframe schema: every declared column present,
- * of the same Arrow type or a lossless widening, and no nulls in a non-nullable column. Extra
- * columns are fine (projection); `df.any()` accepts any table.
+ * Problems of an Arrow table against a declared dataframe schema, by core's relation: what the
+ * table holds (its Arrow types, dictionary index types included, and the nulls its data holds at
+ * every depth: columns, list items, struct fields, dictionary values) must be assignable to the
+ * declared type. Extra columns are fine (projection); `df.any()` accepts any table.
  */
 export function validateTable(table: Table, type: DataFrameType, label = "table"): string[] {
   if (type.any) return [];
-  const actual = dataFrameTypeFromSchema(table.schema).columns;
-  return compareColumns(actual, type, label, (name) => table.getChild(name)?.nullCount ?? 0);
+  const observed = observeTable(table);
+  return tableProblems(observed.type, type, label, observed.nulls);
 }
 
-// `nullCount` counts a column's nulls when the data is at hand; for a stored ref (undefined) the
-// recorded nullability decides, which the writer set from the data (no nulls → non-nullable).
-function compareColumns(
-  actual: DataFrameColumn[],
-  type: DataFrameType,
-  label: string,
-  nullCount: ((name: string) => number) | undefined,
-): string[] {
-  const problems: string[] = [];
-  const byName = new Map(actual.map((c) => [c.name, c]));
-  for (const want of type.columns) {
-    const have = byName.get(want.name);
-    if (!have) {
-      problems.push(`${label}: missing column '${want.name}' (${describeArrowType(want.type)}) declared in the schema`);
-      continue;
-    }
-    if (!isArrowAssignable(have.type, want.type)) {
-      problems.push(
-        `${label}: column '${want.name}' is ${describeArrowType(have.type)}, but the schema declares ${describeArrowType(want.type)}` +
-          " (only equal types or lossless widenings are accepted)",
+// `nulls` counts the nulls met when the data is at hand; for a stored table, its recorded type
+// (observed from the data when it was written) says only whether there are any.
+function tableProblems(actual: DataFrameType, declared: DataFrameType, label: string, nulls?: ReadonlyMap<string, number>): string[] {
+  const produced = create(LiteralTypeSchema, { type: { case: "dataframe", value: actual } });
+  const wanted = create(LiteralTypeSchema, { type: { case: "dataframe", value: declared } });
+  return checkAssignable(produced, wanted).map((issue) => tableProblem(issue, label, nulls));
+}
+
+function tableProblem(issue: Incompatibility, label: string, nulls: ReadonlyMap<string, number> | undefined): string {
+  const column = issue.path;
+  switch (issue.reason) {
+    case "missing-column":
+      return `${label}: missing column '${column}' (${describeArrowType(issue.consumerColumn?.type)}) declared in the schema`;
+    case "arrow-type":
+      return (
+        `${label}: column '${column}' is ${describeArrowType(issue.producerColumn?.type)}, but the schema declares ` +
+        `${describeArrowType(issue.consumerColumn?.type)} (only equal types or lossless widenings are accepted)`
       );
-      continue;
+    case "nullability": {
+      // A decoded dictionary's nulls are its values' (counted under "<column>.value").
+      const count = nulls?.get(column) ?? nulls?.get(`${column}.value`);
+      return count === undefined
+        ? `${label}: column '${column}' may contain nulls, but the schema declares it non-nullable`
+        : `${label}: column '${column}' is declared non-nullable but contains ${count} null(s)`;
     }
-    if (want.nullable) continue;
-    if (nullCount) {
-      const nulls = nullCount(want.name);
-      if (nulls > 0) problems.push(`${label}: column '${want.name}' is declared non-nullable but contains ${nulls} null(s)`);
-    } else if (have.nullable) {
-      problems.push(`${label}: column '${want.name}' may contain nulls, but the schema declares it non-nullable`);
-    }
-  }
-  return problems;
-}
-
-/**
- * Whether a column of Arrow type `producer` may be read as `consumer` (DESIGN.md: equal, or
- * int8→int16→int32→int64, uint→wider int, float16→float32→float64, dictionary<utf8>→utf8).
- */
-export function isArrowAssignable(producer: ArrowType | undefined, consumer: ArrowType | undefined): boolean {
-  if (!producer || !consumer) return false;
-  if (producer.id === ArrowTypeId.INT && consumer.id === ArrowTypeId.INT) {
-    if (producer.signed === consumer.signed) return producer.bitWidth <= consumer.bitWidth;
-    return !producer.signed && consumer.signed && producer.bitWidth < consumer.bitWidth;
-  }
-  if (producer.id === ArrowTypeId.FLOAT && consumer.id === ArrowTypeId.FLOAT) return producer.bitWidth <= consumer.bitWidth;
-  if (producer.id === ArrowTypeId.DICTIONARY && consumer.id === ArrowTypeId.UTF8) {
-    return producer.children[0]?.type?.id === ArrowTypeId.UTF8;
-  }
-  if (producer.id !== consumer.id) return false;
-  switch (producer.id) {
-    case ArrowTypeId.DATE:
-    case ArrowTypeId.DURATION:
-      return producer.unit === consumer.unit;
-    case ArrowTypeId.TIMESTAMP:
-      return producer.unit === consumer.unit && producer.timezone === consumer.timezone;
-    case ArrowTypeId.DECIMAL:
-      return producer.precision === consumer.precision && producer.scale === consumer.scale;
-    case ArrowTypeId.LIST:
-    case ArrowTypeId.DICTIONARY:
-      return isArrowAssignable(producer.children[0]?.type, consumer.children[0]?.type);
-    case ArrowTypeId.STRUCT:
-      return consumer.children.every((want) => {
-        const have = producer.children.find((c) => c.name === want.name);
-        return have !== undefined && isArrowAssignable(have.type, want.type) && (want.nullable || !have.nullable);
-      });
     default:
-      return true;
+      return `${label}: ${issue.message}`;
   }
 }

@@ -11,7 +11,6 @@ import type { ArrowFunction, CallExpression, Expression, FunctionExpression, Obj
 import {
   BindingSchema,
   BindingValueSchema,
-  BlobKind,
   BooleanExpression_Conjunction,
   BooleanExpressionSchema,
   BranchCaseSchema,
@@ -23,6 +22,7 @@ import {
   TemplatePartSchema,
   TypedInterfaceSchema,
   VariableSchema,
+  WorkflowTemplateSchema,
 } from "../../proto/index.ts";
 import type {
   Binding,
@@ -36,8 +36,8 @@ import type {
   TypedInterface,
 } from "../../proto/index.ts";
 import { parseDuration } from "../../sdk/duration.ts";
-import { Diagnostics, diagnostic } from "../diagnostics.ts";
-import type { Diagnostic } from "../diagnostics.ts";
+import { Diagnostics, diagnostic, joinTypes, sensorFileType, walkWorkflow } from "../../core/index.ts";
+import type { Diagnostic } from "../../core/index.ts";
 import type { Definition } from "../discover.ts";
 import { simpleType } from "../interface.ts";
 import { locationOf } from "../location.ts";
@@ -85,8 +85,6 @@ const COMPARISONS: Readonly<Partial<Record<SdkFunction, Comparison_Operator>>> =
   lt: Comparison_Operator.LT,
   lte: Comparison_Operator.LTE,
 });
-
-const FILE_TYPE: LiteralType = create(LiteralTypeSchema, { type: { case: "blob", value: { kind: BlobKind.FILE } } });
 
 export function extractWorkflowBody(body: Node | undefined, ctx: BodyContext): ExtractedBody {
   const extractor = new BodyExtractor(ctx);
@@ -482,7 +480,7 @@ class BodyExtractor {
       upstream: deps,
       source: this.location(call),
     });
-    return this.nodeValue(node.id, [create(VariableSchema, { name: "file", type: FILE_TYPE })]);
+    return this.nodeValue(node.id, [create(VariableSchema, { name: "file", type: sensorFileType(node) })]);
   }
 
   // `when(c).then(f).elif(c2, f2).otherwise(f3)`: read the chain from its last call back to `when`.
@@ -568,9 +566,10 @@ class BodyExtractor {
       if (arm.otherwise) otherwise = armCase;
       else cases.push(armCase);
     }
-    // The branch exposes the outputs every arm binds (what the SDK's types allow downstream).
+    // The branch exposes the outputs every arm binds (what the SDK's types allow downstream), each
+    // typed by the join of what its arms give (the editor's union of the arms' types).
     const names = [...armOutputs[0].keys()].filter((k) => armOutputs.every((m) => m.has(k))).sort();
-    const outputVars = names.map((name) => create(VariableSchema, { name, type: armOutputs.map((m) => m.get(name)?.type).find(Boolean) }));
+    const outputVars = names.map((name) => create(VariableSchema, { name, type: joinTypes(armOutputs.map((m) => m.get(name)?.type)) }));
     const node = this.addNode({
       id,
       target: { case: "branch", value: { cases, otherwise, interface: create(TypedInterfaceSchema, { inputs: [], outputs: outputVars }) } },
@@ -721,11 +720,7 @@ function propertyKey(property: Node): string | undefined {
 }
 
 function collectIds(node: SpecNode, into: Set<string>): void {
-  into.add(node.id);
-  if (node.target.case === "branch") {
-    const branch = node.target.value;
-    for (const c of [...branch.cases, ...(branch.otherwise ? [branch.otherwise] : [])]) for (const n of c.nodes) collectIds(n, into);
-  }
+  walkWorkflow(create(WorkflowTemplateSchema, { nodes: [node] }), { node: ({ node: n }) => void into.add(n.id) });
 }
 
 function keywordOf(statement: Node): string {

@@ -1,6 +1,6 @@
 // GitHub Actions workflow commands (`--format github`): one `::error file=…,line=…,col=…,title=…::`
 // line per diagnostic, so each shows as an annotation on the pull request's diff.
-import type { Diagnostic } from "../diagnostics.ts";
+import type { Diagnostic } from "../../core/index.ts";
 
 /** The message part: `%`, CR and LF are escaped (GitHub's escapeData). */
 export function escapeData(s: string): string {

@@ -2,7 +2,7 @@
 // code frame (@babel/code-frame) when the source is readable, then a summary line.
 import { codeFrameColumns } from "@babel/code-frame";
 import { createColors } from "picocolors";
-import type { Diagnostic } from "../diagnostics.ts";
+import type { Diagnostic } from "../../core/index.ts";
 import { countDiagnostics, summaryLine } from "./summary.ts";
 
 export interface HumanFormatOptions {

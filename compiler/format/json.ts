@@ -5,7 +5,7 @@
 //     "version": 1,
 //     "diagnostics": [
 //       {
-//         "code": "WEIR1001",              // stable code, see compiler/diagnostics.ts
+//         "code": "WEIR1001",              // stable code, see core/diagnostics.ts
 //         "category": "error" | "warning",
 //         "message": string,                // one line
 //         "details": string[],              // one line each (e.g. one per differing column)
@@ -19,7 +19,7 @@
 //     "errorCount": number,
 //     "warningCount": number
 //   }
-import type { Category, Diagnostic } from "../diagnostics.ts";
+import type { Category, Diagnostic } from "../../core/index.ts";
 import { countDiagnostics } from "./summary.ts";
 
 export interface JsonDiagnostic {

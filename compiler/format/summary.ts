@@ -1,5 +1,5 @@
 // Error and warning counts, and the closing line of the human format.
-import type { Diagnostic } from "../diagnostics.ts";
+import type { Diagnostic } from "../../core/index.ts";
 
 export interface Counts {
   errorCount: number;

@@ -1,6 +1,7 @@
 // Matches ready attempts to workers: one FIFO queue per pool, per-worker slots, GPUs counted per
 // device. A ready attempt goes to a worker with a free slot at once; a freed slot pulls the next
 // attempt that fits. All of it in memory: the store already holds the durable state.
+import { gpuTypeMatches } from "../../core/index.ts";
 import type { Register, Resources, ServerMessage } from "../../proto/index.ts";
 import type { RAttempt } from "./execution-graph.ts";
 
@@ -74,21 +75,8 @@ export class WorkerSlot {
   }
 }
 
-/**
- * Whether a device named by nvidia-smi ("NVIDIA H100 80GB HBM3", "NVIDIA A100-SXM4-40GB") is of a
- * task's gpuType ("h100", "A100", "nvidia-tesla-a100"): ignoring case, spaces, dashes and a leading
- * vendor word, the type is part of the name and not the start of a longer model number ("a10" is
- * not an A100).
- */
-export function gpuTypeMatches(deviceName: string, gpuType: string): boolean {
-  const norm = (s: string) => s.toLowerCase().replace(/[\s_-]+/g, " ").trim().replace(/^(nvidia )?(tesla )?/, "");
-  const name = norm(deviceName), type = norm(gpuType);
-  if (!type) return false;
-  for (let at = name.indexOf(type); at >= 0; at = name.indexOf(type, at + 1)) {
-    if (!/\d/.test(name.charAt(at + type.length)) || !/\d$/.test(type)) return true;
-  }
-  return false;
-}
+// The rule lives in core/ (resource matching); re-exported for runtime/cli/queue-hints.ts.
+export { gpuTypeMatches };
 
 export function poolOf(att: RAttempt): string {
   return att.node.task?.resources?.pool || "cpu";

@@ -1,6 +1,6 @@
 import { create } from "@bufbuild/protobuf";
 import type { MessageInitShape } from "@bufbuild/protobuf";
-import { Table, tableFromArrays, tableFromIPC } from "apache-arrow";
+import { Field, List, Table, Utf8, tableFromArrays, tableFromIPC, vectorFromArray } from "apache-arrow";
 import { mkdtempSync, readFileSync, writeFileSync, mkdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -8,6 +8,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { ArrowTypeId, BlobKind, LiteralTypeSchema, SimpleType } from "../../proto/index.ts";
 import type { LiteralType } from "../../proto/index.ts";
 import { fromLiteral, hashLiteral, LiteralError, parseInputLiteral, parseInputValue, toLiteral } from "../../sdk/literals.ts";
+import { validateLiteral } from "../../sdk/validate.ts";
 import { LocalArtifactStore } from "../../runtime/artifacts/index.ts";
 
 const simple = (value: SimpleType): LiteralType => create(LiteralTypeSchema, { type: { case: "simple", value } });
@@ -114,6 +115,23 @@ describe("toLiteral / fromLiteral", () => {
     const back = (await fromLiteral(lit, people, store)) as Table;
     expect(back.getChild("name")?.toArray()).toEqual(["ada", "bob"]);
     expect(Array.from(back.getChild("age")!.toArray() as BigInt64Array)).toEqual([36n, 41n]);
+  });
+
+  it("records what the data holds at every depth, so a consumer is checked from the ref alone", async () => {
+    const anyTable = lt({ case: "dataframe", value: { format: "arrow", any: true } });
+    const tags = (values: (string | null)[][]) =>
+      new Table({ tags: vectorFromArray(values, new List(new Field("item", new Utf8(), true))) });
+    const wantsItems = lt({
+      case: "dataframe",
+      value: { format: "arrow", columns: [{ name: "tags", type: { id: ArrowTypeId.LIST, children: [{ name: "item", type: { id: ArrowTypeId.UTF8 }, nullable: false }] } }] },
+    });
+    const clean = await toLiteral(tags([["a"], ["b", "c"]]), anyTable, store);
+    const holey = await toLiteral(tags([["a"], [null]]), anyTable, store);
+    const itemNullable = (lit: typeof clean) => (lit.value.case === "dataframe" ? lit.value.value.schema?.columns[0].type?.children[0].nullable : undefined);
+    expect(itemNullable(clean)).toBe(false);
+    expect(itemNullable(holey)).toBe(true);
+    expect(validateLiteral(clean, wantsItems)).toEqual([]);
+    expect(validateLiteral(holey, wantsItems, "input 't'")).toEqual(["input 't': column 'tags[]' may contain nulls, but the schema declares it non-nullable"]);
   });
 
   it("rejects a table missing a declared column, naming it", async () => {

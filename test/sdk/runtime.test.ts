@@ -30,7 +30,7 @@ describe("descriptors", () => {
         country: { arrow: "utf8", nullable: true },
         at: { arrow: "timestamp", unit: "ms", tz: "UTC", nullable: false },
         tags: { arrow: "list", nullable: false, child: { arrow: "utf8", nullable: true } },
-        kind: { arrow: "dictionary", nullable: false, value: { arrow: "utf8", nullable: false } },
+        kind: { arrow: "dictionary", nullable: false, value: { arrow: "utf8", nullable: false }, index: "int32" },
       },
     });
     expect(df.any()).toEqual({ kind: "dataframe", columns: {}, format: "arrow", any: true });

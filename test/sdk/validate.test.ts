@@ -1,10 +1,12 @@
 import { create } from "@bufbuild/protobuf";
-import { Field, Float32, Float64, Int16, Int32, Int64, Schema, Table, Uint8, Utf8, vectorFromArray, makeData, Struct, RecordBatch } from "apache-arrow";
+import {
+  Dictionary, Field, Float32, Float64, Int8, Int16, Int32, Int64, List, RecordBatch, Schema, Struct, Table, Uint8, Uint32, Utf8, Vector,
+  makeData, vectorFromArray,
+} from "apache-arrow";
 import { describe, expect, it } from "vitest";
 import { ArrowTypeId, DataFrameTypeSchema, LiteralSchema, LiteralTypeSchema, SimpleType } from "../../proto/index.ts";
 import type { ArrowType, DataFrameType } from "../../proto/index.ts";
-import { arrowTypeToProto } from "../../sdk/literals.ts";
-import { isArrowAssignable, validateLiteral, validateTable } from "../../sdk/validate.ts";
+import { validateLiteral, validateTable } from "../../sdk/validate.ts";
 
 const INT = (bitWidth: number, signed = true) => ({ id: ArrowTypeId.INT, bitWidth, signed });
 const declared = (columns: { name: string; type: Partial<ArrowType>; nullable?: boolean }[]): DataFrameType =>
@@ -63,16 +65,77 @@ describe("validateTable", () => {
   });
 });
 
-describe("isArrowAssignable", () => {
-  const p = (t: Int32 | Int16 | Int64 | Uint8 | Float32 | Float64 | Utf8) => arrowTypeToProto(t);
-  it("follows DESIGN.md's widening rules", () => {
-    expect(isArrowAssignable(p(new Int16()), p(new Int64()))).toBe(true);
-    expect(isArrowAssignable(p(new Int64()), p(new Int32()))).toBe(false);
-    expect(isArrowAssignable(p(new Uint8()), p(new Int16()))).toBe(true);
-    expect(isArrowAssignable(p(new Int16()), p(new Uint8()))).toBe(false);
-    expect(isArrowAssignable(p(new Float32()), p(new Float64()))).toBe(true);
-    expect(isArrowAssignable(p(new Int32()), p(new Float64()))).toBe(false);
-    expect(isArrowAssignable(p(new Utf8()), p(new Utf8()))).toBe(true);
+describe("validateTable checks the data at every depth with core's relation", () => {
+  const table = (name: string, vector: Vector) => new Table({ [name]: vector });
+  const column = (name: string, type: object, nullable = false) => declared([{ name, type: type as Partial<ArrowType>, nullable }]);
+  const UTF8 = { id: ArrowTypeId.UTF8 };
+  const list = (item: Partial<ArrowType>, nullable = false) => ({ id: ArrowTypeId.LIST, children: [{ name: "item", type: item, nullable }] });
+  const dictionary = (value: Partial<ArrowType>, valueNullable = false, index: Partial<ArrowType> = {}) =>
+    ({ id: ArrowTypeId.DICTIONARY, ...index, children: [{ name: "value", type: value, nullable: valueNullable }] });
+
+  it("follows the widening rules, int and float never mixing", () => {
+    const ints = (type: Int16 | Int64 | Uint8, values: unknown[]) => table("a", vectorFromArray(values, type));
+    expect(validateTable(ints(new Int16(), [1]), column("a", INT(64)))).toEqual([]);
+    expect(validateTable(ints(new Uint8(), [1]), column("a", INT(16)))).toEqual([]);
+    expect(validateTable(ints(new Int64(), [1n]), column("a", INT(32)))).toHaveLength(1);
+    expect(validateTable(ints(new Int16(), [1]), column("a", INT(8, false)))).toHaveLength(1);
+    expect(validateTable(table("a", vectorFromArray([1], new Int32())), column("a", { id: ArrowTypeId.FLOAT, bitWidth: 64 }))).toHaveLength(1);
+  });
+
+  it("refuses null list items under a non-null item, whatever the produced item field claims", () => {
+    for (const itemNullable of [true, false]) {
+      const type = new List(new Field("item", new Utf8(), itemNullable));
+      const t = table("tags", vectorFromArray([["a", null], ["b"]], type));
+      expect(validateTable(t, column("tags", list(UTF8)), "output 'x'")).toEqual([
+        "output 'x': column 'tags[]' is declared non-nullable but contains 1 null(s)",
+      ]);
+      expect(validateTable(t, column("tags", list(UTF8, true)))).toEqual([]);
+    }
+    // A nullable item field without nulls is fine.
+    const clean = table("tags", vectorFromArray([["a"], ["b"]], new List(new Field("item", new Utf8(), true))));
+    expect(validateTable(clean, column("tags", list(UTF8)))).toEqual([]);
+  });
+
+  it("refuses a null struct field under a non-null field, but not the fields of a null struct", () => {
+    const type = new Struct([new Field("a", new Utf8(), true)]);
+    const wanted = column("s", { id: ArrowTypeId.STRUCT, children: [{ name: "a", type: UTF8, nullable: false }] as never }, true);
+    expect(validateTable(table("s", vectorFromArray([{ a: "x" }, { a: null }], type)), wanted, "t")).toEqual([
+      "t: column 's.a' is declared non-nullable but contains 1 null(s)",
+    ]);
+    expect(validateTable(table("s", vectorFromArray([{ a: "x" }, null], type)), wanted)).toEqual([]);
+  });
+
+  it("checks the dictionary's index type and its values' nulls", () => {
+    const dict = (index: Int32 | Uint32 | Int8, values: (string | null)[], indices: number[]) => {
+      const data = makeData({
+        type: new Dictionary(new Utf8(), index),
+        data: index instanceof Uint32 ? new Uint32Array(indices) : index instanceof Int8 ? new Int8Array(indices) : new Int32Array(indices),
+        dictionary: vectorFromArray(values, new Utf8()),
+        length: indices.length,
+        nullCount: 0,
+      });
+      return table("k", new Vector([data]));
+    };
+    expect(validateTable(dict(new Int32(), ["a", "b"], [0, 1]), column("k", dictionary(UTF8)))).toEqual([]);
+    expect(validateTable(dict(new Int8(), ["a", "b"], [0, 1]), column("k", dictionary(UTF8)))).toEqual([]);
+    expect(validateTable(dict(new Uint32(), ["a", "b"], [0, 1]), column("k", dictionary(UTF8)), "t")).toEqual([
+      "t: column 'k' is dictionary<uint32, utf8>, but the schema declares dictionary<utf8> (only equal types or lossless widenings are accepted)",
+    ]);
+    // A null value counts only where a row decodes to it.
+    expect(validateTable(dict(new Int32(), ["a", null], [0, 0]), column("k", dictionary(UTF8)))).toEqual([]);
+    expect(validateTable(dict(new Int32(), ["a", null], [0, 1, 1]), column("k", UTF8), "t")).toEqual([
+      "t: column 'k' is declared non-nullable but contains 2 null(s)",
+    ]);
+    expect(validateTable(dict(new Int32(), ["a", null], [0, 1]), column("k", dictionary(UTF8)), "t")).toEqual([
+      "t: column 'k.value' is declared non-nullable but contains 1 null(s)",
+    ]);
+    expect(validateTable(dict(new Int32(), ["a", null], [0, 1]), column("k", UTF8, true))).toEqual([]);
+  });
+
+  it("reads only the rows of a sliced table", () => {
+    const t = table("tags", vectorFromArray([["a"], [null], ["b"]], new List(new Field("item", new Utf8(), true))));
+    expect(validateTable(t.slice(2), column("tags", list(UTF8)))).toEqual([]);
+    expect(validateTable(t.slice(1, 2), column("tags", list(UTF8)))).toHaveLength(1);
   });
 });
 

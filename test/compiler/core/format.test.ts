@@ -1,7 +1,7 @@
 // The three formatters: human (location, code, details, code frame, summary), JSON (stable
 // schema) and GitHub workflow commands (escaping).
 import { describe, expect, it } from "vitest";
-import { Diagnostics, diagnostic } from "../../../compiler/diagnostics.ts";
+import { Diagnostics, diagnostic } from "../../../core/index.ts";
 import { formatGithub, formatHuman, formatJson } from "../../../compiler/format/index.ts";
 
 const source = ["import { wf } from 'weir';", "", "export const flow = wf(() => {", "  const t = load();", "", "", "", "", "", "", "", "  train({ table: t.table });", "});", ""].join("\n");

@@ -1,5 +1,5 @@
 // Sensors: the runtime re-checks them on an interval, so the interval and timeout must be positive.
-import type { Node } from "../../proto/index.ts";
+import type { Node } from "../../proto/messages.ts";
 import { Diagnostics } from "../diagnostics.ts";
 import { spanOf } from "./context.ts";
 import { durationText, seconds } from "./durations.ts";

@@ -1,7 +1,7 @@
 // Branches: conditional arms plus a default arm; conditions compare comparable values; every arm
 // binds every (non-optional) output the branch declares, with a type that fits it.
-import { Comparison_Operator, SimpleType } from "../../proto/index.ts";
-import type { BindingValue, BooleanExpression, BranchNode, LiteralType } from "../../proto/index.ts";
+import { Comparison_Operator, SimpleType } from "../../proto/messages.ts";
+import type { BindingValue, BooleanExpression, BranchNode, LiteralType } from "../../proto/messages.ts";
 import { Diagnostics } from "../diagnostics.ts";
 import { typeName } from "../type-names.ts";
 import { spanOf } from "./context.ts";

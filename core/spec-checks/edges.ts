@@ -1,6 +1,6 @@
 // One edge: the value bound to a consumer (node input, map item, workflow output, branch output)
 // against the consumer's declared type, with one detail line per difference.
-import type { BindingValue, LiteralType } from "../../proto/index.ts";
+import type { BindingValue, LiteralType } from "../../proto/messages.ts";
 import { Diagnostics } from "../diagnostics.ts";
 import { checkAssignable, isAnyType } from "../compatibility.ts";
 import { typeName } from "../type-names.ts";

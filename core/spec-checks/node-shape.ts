@@ -1,8 +1,9 @@
 // The interface a node presents to the graph: which inputs it takes and which outputs it gives,
 // derived from its target (task, subworkflow, branch, map over a task, sensor).
 import { create } from "@bufbuild/protobuf";
-import { BlobKind, LiteralTypeSchema, SimpleType } from "../../proto/index.ts";
-import type { LiteralType, Node, Variable } from "../../proto/index.ts";
+import { LiteralTypeSchema, SimpleType } from "../../proto/messages.ts";
+import type { LiteralType, Node, Variable } from "../../proto/messages.ts";
+import { sensorFileType } from "../sensor-file.ts";
 import type { CheckContext } from "./context.ts";
 
 export interface InputSlot {
@@ -23,8 +24,6 @@ export interface NodeShape {
 }
 
 const stringType = create(LiteralTypeSchema, { type: { case: "simple", value: SimpleType.STRING } });
-// A file sensor's output: its format is only known when the file appears (checked at run time).
-const sensorFileType = create(LiteralTypeSchema, { type: { case: "blob", value: { kind: BlobKind.FILE, format: "" } } });
 
 export function listOf(item: LiteralType | undefined): LiteralType {
   return create(LiteralTypeSchema, { type: { case: "collection", value: { item } } });
@@ -79,7 +78,7 @@ export function nodeShape(ctx: CheckContext, node: Node): NodeShape {
       return {
         label: "file sensor",
         inputs: [{ name: "path", type: stringType, mapped: false }],
-        outputs: new Map([["file", sensorFileType]]),
+        outputs: new Map([["file", sensorFileType(node)]]),
       };
     default:
       return { label: "node without target", inputs: undefined, outputs: undefined };

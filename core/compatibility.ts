@@ -1,7 +1,9 @@
 // The whole compatibility relation of DESIGN.md in one file: when may a producer's value feed a
-// consumer? The compiler and the runtime (RegisterWorkflow) both call `checkAssignable`.
-import { ArrowTypeId, SimpleType } from "../proto/index.ts";
-import type { ArrowType, DataFrameColumn, DataFrameType, LiteralType } from "../proto/index.ts";
+// consumer? Its four users call `checkAssignable`: the compiler, RegisterWorkflow (through the spec
+// checks), and the worker (a produced table's observed type, and a stored table's recorded one,
+// against the declared type); the editor's brand lattice (sdk/) is tested against it case by case.
+import { ArrowTypeId, SimpleType } from "../proto/messages.ts";
+import type { ArrowType, DataFrameColumn, DataFrameType, LiteralType } from "../proto/messages.ts";
 import { arrowTypeName, dictionaryIndexName, typeName } from "./type-names.ts";
 
 export type IncompatibilityReason =
@@ -38,6 +40,10 @@ export interface Incompatibility {
   consumer: string;
   /** One line, e.g. "column 'age': Int32 (producer) is not Utf8 (consumer)". */
   message: string;
+  /** For a dataframe column (at any depth): the producer's column at `path`, when it has one. */
+  producerColumn?: DataFrameColumn;
+  /** For a dataframe column (at any depth): the consumer's column at `path`. */
+  consumerColumn?: DataFrameColumn;
 }
 
 /**
@@ -155,6 +161,8 @@ function assign(producer: LiteralType | undefined, consumer: LiteralType | undef
 
   switch (c.case) {
     case "simple":
+      // Every enum value is a string.
+      if (p.case === "enumType" && c.value === SimpleType.STRING) return;
       if (p.case !== "simple") return mismatch(out, path, producer, consumer);
       if (p.value === c.value) return;
       if (p.value === SimpleType.INTEGER && c.value === SimpleType.FLOAT) {
@@ -178,10 +186,11 @@ function assign(producer: LiteralType | undefined, consumer: LiteralType | undef
       const cn = typeName(consumer);
       if (p.value.kind !== c.value.kind) {
         push(out, path, "blob-kind", pn, cn, `${pn} (producer) is not ${cn} (consumer)`);
-      } else if (c.value.format !== "" && p.value.format !== "" && p.value.format !== c.value.format) {
-        // An empty producer format is only known at run time (a sensor's file): the worker checks it.
-        push(out, path, "format", pn, cn,
-          `format '${p.value.format || "any"}' (producer) is not '${c.value.format}' (consumer)`);
+      } else if (c.value.format !== "" && p.value.format !== c.value.format) {
+        // A file of no declared format may hold anything, so it does not feed a declared format.
+        push(out, path, "format", pn, cn, p.value.format === ""
+          ? `no format is declared (producer), but the consumer needs '${c.value.format}'`
+          : `format '${p.value.format}' (producer) is not '${c.value.format}' (consumer)`);
       }
       return;
     }
@@ -243,6 +252,7 @@ function assignColumns(producer: DataFrameColumn[], consumer: DataFrameColumn[],
       out.push({
         path, reason: "missing-column", producer: "<absent>", consumer: arrowTypeName(cc.type),
         message: `column '${path}': missing in the producer (the consumer needs ${arrowTypeName(cc.type)}${cc.nullable ? "?" : ""})`,
+        consumerColumn: cc,
       });
       continue;
     }
@@ -251,19 +261,36 @@ function assignColumns(producer: DataFrameColumn[], consumer: DataFrameColumn[],
 }
 
 function assignColumn(pc: DataFrameColumn, cc: DataFrameColumn, path: string, out: Incompatibility[]): void {
-  assignArrow(pc.type, cc.type, path, out);
-  if (pc.nullable && !cc.nullable) {
+  assignArrow(pc, cc, path, out);
+  if (cc.nullable) return;
+  if (pc.nullable) {
     out.push({
       path, reason: "nullability", producer: `${arrowTypeName(pc.type)}?`, consumer: arrowTypeName(cc.type),
       message: `column '${path}': nullable (producer) cannot feed non-nullable (consumer)`,
+      producerColumn: pc, consumerColumn: cc,
+    });
+  } else if (decodesDictionary(pc.type, cc.type) && pc.type?.children[0]?.nullable) {
+    // Decoded, a null dictionary value is a null in the column.
+    out.push({
+      path, reason: "nullability", producer: arrowTypeName(pc.type), consumer: arrowTypeName(cc.type),
+      message: `column '${path}': the dictionary's values are nullable (producer), but the column is non-nullable (consumer)`,
+      producerColumn: pc, consumerColumn: cc,
     });
   }
 }
 
-function arrowMismatch(pa: ArrowType | undefined, ca: ArrowType | undefined, path: string, out: Incompatibility[], verb = "is not"): void {
-  const p = arrowTypeName(pa);
-  const c = arrowTypeName(ca);
-  out.push({ path, reason: "arrow-type", producer: p, consumer: c, message: `column '${path}': ${p} (producer) ${verb} ${c} (consumer)` });
+/** A dictionary read as its plain value type (only dictionary<utf8> → utf8 is lossless). */
+function decodesDictionary(pa: ArrowType | undefined, ca: ArrowType | undefined): boolean {
+  return pa?.id === ArrowTypeId.DICTIONARY && ca?.id === ArrowTypeId.UTF8;
+}
+
+function arrowMismatch(pc: DataFrameColumn, cc: DataFrameColumn, path: string, out: Incompatibility[], verb = "is not"): void {
+  const p = arrowTypeName(pc.type);
+  const c = arrowTypeName(cc.type);
+  out.push({
+    path, reason: "arrow-type", producer: p, consumer: c, message: `column '${path}': ${p} (producer) ${verb} ${c} (consumer)`,
+    producerColumn: pc, consumerColumn: cc,
+  });
 }
 
 /** Lossless integer widening: same signedness and not narrower, or unsigned into a strictly wider signed. */
@@ -272,36 +299,37 @@ export function intWidens(pBits: number, pSigned: boolean, cBits: number, cSigne
   return !pSigned && cSigned && pBits < cBits;
 }
 
-function assignArrow(pa: ArrowType | undefined, ca: ArrowType | undefined, path: string, out: Incompatibility[]): void {
-  if (pa === undefined || ca === undefined) return arrowMismatch(pa, ca, path, out);
-  if (pa.id === ArrowTypeId.DICTIONARY && ca.id === ArrowTypeId.UTF8) {
-    // Decoding a dictionary of strings is lossless.
-    const value = pa.children[0]?.type;
-    if (value?.id === ArrowTypeId.UTF8) return;
-    return arrowMismatch(pa, ca, path, out);
+function assignArrow(pc: DataFrameColumn, cc: DataFrameColumn, path: string, out: Incompatibility[]): void {
+  const pa = pc.type;
+  const ca = cc.type;
+  if (pa === undefined || ca === undefined) return arrowMismatch(pc, cc, path, out);
+  if (decodesDictionary(pa, ca)) {
+    // Decoding a dictionary of strings is lossless (its values' nullability: see assignColumn).
+    if (pa.children[0]?.type?.id === ArrowTypeId.UTF8) return;
+    return arrowMismatch(pc, cc, path, out);
   }
-  if (pa.id !== ca.id) return arrowMismatch(pa, ca, path, out);
+  if (pa.id !== ca.id) return arrowMismatch(pc, cc, path, out);
   switch (ca.id) {
     case ArrowTypeId.INT:
-      if (!intWidens(pa.bitWidth, pa.signed, ca.bitWidth, ca.signed)) arrowMismatch(pa, ca, path, out, "does not widen losslessly to");
+      if (!intWidens(pa.bitWidth, pa.signed, ca.bitWidth, ca.signed)) arrowMismatch(pc, cc, path, out, "does not widen losslessly to");
       return;
     case ArrowTypeId.FLOAT:
-      if (pa.bitWidth > ca.bitWidth) arrowMismatch(pa, ca, path, out, "does not widen losslessly to");
+      if (pa.bitWidth > ca.bitWidth) arrowMismatch(pc, cc, path, out, "does not widen losslessly to");
       return;
     case ArrowTypeId.DATE:
     case ArrowTypeId.DURATION:
-      if (pa.unit !== ca.unit) arrowMismatch(pa, ca, path, out);
+      if (pa.unit !== ca.unit) arrowMismatch(pc, cc, path, out);
       return;
     case ArrowTypeId.TIMESTAMP:
-      if (pa.unit !== ca.unit || pa.timezone !== ca.timezone) arrowMismatch(pa, ca, path, out);
+      if (pa.unit !== ca.unit || pa.timezone !== ca.timezone) arrowMismatch(pc, cc, path, out);
       return;
     case ArrowTypeId.DECIMAL:
-      if (pa.precision !== ca.precision || pa.scale !== ca.scale) arrowMismatch(pa, ca, path, out);
+      if (pa.precision !== ca.precision || pa.scale !== ca.scale) arrowMismatch(pc, cc, path, out);
       return;
     case ArrowTypeId.LIST: {
       const pItem = pa.children[0];
       const cItem = ca.children[0];
-      if (pItem === undefined || cItem === undefined) return arrowMismatch(pa, ca, path, out);
+      if (pItem === undefined || cItem === undefined) return arrowMismatch(pc, cc, path, out);
       assignColumn(pItem, cItem, `${path}[]`, out);
       return;
     }
@@ -311,13 +339,14 @@ function assignArrow(pa: ArrowType | undefined, ca: ArrowType | undefined, path:
     case ArrowTypeId.DICTIONARY: {
       const pValue = pa.children[0];
       const cValue = ca.children[0];
-      if (pValue === undefined || cValue === undefined) return arrowMismatch(pa, ca, path, out);
-      const pIndex = pa.bitWidth === 0 ? { bits: 32, signed: true } : { bits: pa.bitWidth, signed: pa.signed };
-      const cIndex = ca.bitWidth === 0 ? { bits: 32, signed: true } : { bits: ca.bitWidth, signed: ca.signed };
-      if (!intWidens(pIndex.bits, pIndex.signed, cIndex.bits, cIndex.signed)) {
+      if (pValue === undefined || cValue === undefined) return arrowMismatch(pc, cc, path, out);
+      const pIndex = dictionaryIndex(pa);
+      const cIndex = dictionaryIndex(ca);
+      if (!intWidens(pIndex.bitWidth, pIndex.signed, cIndex.bitWidth, cIndex.signed)) {
         out.push({
           path, reason: "arrow-type", producer: arrowTypeName(pa), consumer: arrowTypeName(ca),
           message: `column '${path}': dictionary index ${dictionaryIndexName(pa)} (producer) does not widen losslessly to ${dictionaryIndexName(ca)} (consumer)`,
+          producerColumn: pc, consumerColumn: cc,
         });
       }
       assignColumn(pValue, cValue, `${path}.value`, out);
@@ -326,4 +355,9 @@ function assignArrow(pa: ArrowType | undefined, ca: ArrowType | undefined, path:
     default:
       return; // BOOL, UTF8, LARGE_UTF8, BINARY carry no parameters
   }
+}
+
+/** A dictionary's index type; an unset width is Arrow's default, Int32. */
+export function dictionaryIndex(a: ArrowType): { bitWidth: number; signed: boolean } {
+  return a.bitWidth === 0 ? { bitWidth: 32, signed: true } : { bitWidth: a.bitWidth, signed: a.signed };
 }

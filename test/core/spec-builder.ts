@@ -14,7 +14,7 @@ import {
   TaskTemplateSchema,
   TimeUnit,
   WorkflowTemplateSchema,
-} from "../../../proto/index.ts";
+} from "../../proto/index.ts";
 import type {
   ArrowType,
   Binding,
@@ -26,7 +26,7 @@ import type {
   Node,
   TaskTemplate,
   WorkflowTemplate,
-} from "../../../proto/index.ts";
+} from "../../proto/index.ts";
 
 const simple = (value: SimpleType): LiteralType => create(LiteralTypeSchema, { type: { case: "simple", value } });
 

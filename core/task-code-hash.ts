@@ -9,8 +9,8 @@ import { createHash } from "node:crypto";
 import { existsSync, statSync } from "node:fs";
 import path from "node:path";
 import type ts from "typescript";
-import { TypedInterfaceSchema } from "../proto/index.ts";
-import type { TypedInterface } from "../proto/index.ts";
+import { TypedInterfaceSchema } from "../proto/messages.ts";
+import type { TypedInterface } from "../proto/messages.ts";
 
 export type CodeHashErrorCode = "MODULE_NOT_FOUND" | "EXPORT_NOT_FOUND";
 

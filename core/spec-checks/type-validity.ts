@@ -1,7 +1,7 @@
 // Every type in an interface must be fully set: a hand-edited spec may leave a oneof, an Arrow
 // type id or a width empty, and the runtime cannot check values against such a type.
-import { ArrowTypeId, SimpleType } from "../../proto/index.ts";
-import type { ArrowType, LiteralType } from "../../proto/index.ts";
+import { ArrowTypeId, SimpleType } from "../../proto/messages.ts";
+import type { ArrowType, LiteralType } from "../../proto/messages.ts";
 
 /** Why the type is not well formed, or undefined when it is. */
 export function typeProblem(t: LiteralType | undefined): string | undefined {

@@ -1,8 +1,8 @@
 // Types the value bound to an input: resolves output references (with attribute paths into
 // structs), workflow inputs and templates, reporting every name that does not resolve.
 import { create } from "@bufbuild/protobuf";
-import { LiteralTypeSchema, SimpleType } from "../../proto/index.ts";
-import type { BindingValue, LiteralType, OutputReference } from "../../proto/index.ts";
+import { LiteralTypeSchema, SimpleType } from "../../proto/messages.ts";
+import type { BindingValue, LiteralType, OutputReference } from "../../proto/messages.ts";
 import { Diagnostics } from "../diagnostics.ts";
 import { isStringable } from "../compatibility.ts";
 import { typeName } from "../type-names.ts";

@@ -1,7 +1,7 @@
 // Short, readable names of weir types for diagnostics: "int", "list<string>",
 // "dataframe{age: Int32, country: Utf8?}"; Arrow column types are named like apache-arrow's.
-import { ArrowTypeId, BlobKind, SimpleType, TimeUnit } from "../proto/index.ts";
-import type { ArrowType, DataFrameColumn, LiteralType } from "../proto/index.ts";
+import { ArrowTypeId, BlobKind, SimpleType, TimeUnit } from "../proto/messages.ts";
+import type { ArrowType, DataFrameColumn, LiteralType } from "../proto/messages.ts";
 
 const simpleNames: Readonly<Record<SimpleType, string>> = Object.freeze({
   [SimpleType.UNSPECIFIED]: "unspecified",

@@ -2,7 +2,7 @@
 // include every same-scope node a node reads, and no cycles. A leaf whose outputs nobody reads is
 // not reported: weir cannot tell a forgotten result from a side effect (deploy, publish, report),
 // and a warning on every legitimate leaf would teach users to ignore warnings.
-import type { Node } from "../../proto/index.ts";
+import type { Node } from "../../proto/messages.ts";
 import { Diagnostics } from "../diagnostics.ts";
 import { spanOf } from "./context.ts";
 import { didYouMean } from "./did-you-mean.ts";

@@ -1,6 +1,6 @@
 // What every spec check shares: the compiled workflow's tasks and subworkflows by name, and one
 // place to report a diagnostic with its location and its workflow/node context.
-import type { CompiledWorkflow, SourceLocation, TaskTemplate, WorkflowTemplate } from "../../proto/index.ts";
+import type { CompiledWorkflow, SourceLocation, TaskTemplate, WorkflowTemplate } from "../../proto/messages.ts";
 import { diagnostic } from "../diagnostics.ts";
 import type { Diagnostic, DiagnosticDef, SourceSpan } from "../diagnostics.ts";
 

@@ -1,7 +1,8 @@
 // The compiled workflow's tables: one template per name, and subworkflows that do not call
 // themselves (directly or through each other).
-import type { Node, WorkflowTemplate } from "../../proto/index.ts";
+import type { WorkflowTemplate } from "../../proto/messages.ts";
 import { Diagnostics } from "../diagnostics.ts";
+import { walkWorkflow } from "../spec-walk.ts";
 import type { CheckContext } from "./context.ts";
 import { spanOf } from "./context.ts";
 
@@ -22,15 +23,10 @@ function located(location: ReturnType<typeof spanOf>) {
   return location === undefined ? {} : { location };
 }
 
-function subworkflowsCalled(nodes: Node[], out: Set<string>): Set<string> {
-  for (const node of nodes) {
-    if (node.target.case === "subworkflow") out.add(node.target.value);
-    if (node.target.case === "branch") {
-      for (const arm of node.target.value.cases) subworkflowsCalled(arm.nodes, out);
-      if (node.target.value.otherwise) subworkflowsCalled(node.target.value.otherwise.nodes, out);
-    }
-  }
-  return out;
+function subworkflowsCalled(workflow: WorkflowTemplate): Set<string> {
+  const called = new Set<string>();
+  walkWorkflow(workflow, { node: ({ node }) => void (node.target.case === "subworkflow" && called.add(node.target.value)) });
+  return called;
 }
 
 export function checkSubworkflowCycles(ctx: CheckContext, root: WorkflowTemplate): void {
@@ -39,7 +35,7 @@ export function checkSubworkflowCycles(ctx: CheckContext, root: WorkflowTemplate
   const visit = (wf: WorkflowTemplate): void => {
     state.set(wf.name, "open");
     stack.push(wf.name);
-    for (const name of [...subworkflowsCalled(wf.nodes, new Set())].sort()) {
+    for (const name of [...subworkflowsCalled(wf)].sort()) {
       const callee = ctx.workflows.get(name);
       if (callee === undefined) continue; // reported as a missing subworkflow
       if (state.get(name) === "open") {

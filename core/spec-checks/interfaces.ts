@@ -4,7 +4,7 @@ import type { SourceSpan } from "../diagnostics.ts";
 import { Diagnostics } from "../diagnostics.ts";
 import { isAnyType } from "../compatibility.ts";
 import { typeName } from "../type-names.ts";
-import type { TypedInterface } from "../../proto/index.ts";
+import type { TypedInterface } from "../../proto/messages.ts";
 import type { CheckContext } from "./context.ts";
 import { typeProblem } from "./type-validity.ts";
 

@@ -1,8 +1,8 @@
 // The compatibility relation: scalars, wrappers, collections, structs, blobs, and dataframes down
 // to every Arrow parameter, including the full lossless-widening table.
 import { describe, expect, it } from "vitest";
-import { TimeUnit } from "../../../proto/index.ts";
-import { checkAssignable, intWidens, isAnyType } from "../../../compiler/compatibility.ts";
+import { ArrowTypeId, TimeUnit } from "../../proto/index.ts";
+import { checkAssignable, intWidens, isAnyType } from "../../core/index.ts";
 import { A, T, col } from "./spec-builder.ts";
 
 const ok = (p: Parameters<typeof checkAssignable>[0], c: Parameters<typeof checkAssignable>[1]) =>
@@ -28,7 +28,9 @@ describe("scalars and wrappers", () => {
     const [issue] = checkAssignable(T.enum("a", "c"), T.enum("a", "b"));
     expect(issue.reason).toBe("enum-values");
     expect(issue.message).toContain("'c'");
-    expect(reasons(T.enum("a"), T.string())).toEqual(["type"]);
+    // Every enum value is a string; a string is not an enum.
+    ok(T.enum("a", "b"), T.string());
+    expect(reasons(T.string(), T.enum("a"))).toEqual(["type"]);
   });
   it("optional consumer accepts T and optional<T>; optional producer into T is refused", () => {
     ok(T.int(), T.optional(T.int()));
@@ -50,10 +52,14 @@ describe("scalars and wrappers", () => {
     expect(issue.path).toBe("[]");
     expect(reasons(T.list(T.int()), T.map(T.int()))).toEqual(["type"]);
   });
-  it("blobs: kinds equal, formats equal unless either side leaves it open", () => {
+  it("blobs: kinds equal, formats equal unless the consumer declares none", () => {
     ok(T.file("csv"), T.file("csv"));
     ok(T.file("csv"), T.file());
-    ok(T.file(), T.file("csv")); // format only known at run time (e.g. a sensor): the worker checks it
+    ok(T.file(), T.file());
+    // A file of no declared format may hold anything: it does not feed a declared format.
+    const [issue] = checkAssignable(T.file(), T.file("csv"));
+    expect(issue.reason).toBe("format");
+    expect(issue.message).toBe("no format is declared (producer), but the consumer needs 'csv'");
     expect(reasons(T.file("csv"), T.file("parquet"))).toEqual(["format"]);
     expect(reasons(T.dir(), T.file())).toEqual(["blob-kind"]);
   });
@@ -136,6 +142,16 @@ describe("dataframes", () => {
     expect(reasons(T.df([col("c", A.dictionary(A.utf8()))]), T.df([col("c", A.largeUtf8())]))).toEqual(["arrow-type"]);
     ok(T.df([col("c", A.dictionary(A.utf8(), { bitWidth: 16, signed: true }))]), T.df([col("c", A.dictionary(A.utf8()))]));
     expect(reasons(T.df([col("c", A.dictionary(A.utf8()))]), T.df([col("c", A.dictionary(A.utf8(), { bitWidth: 8, signed: true }))]))).toEqual(["arrow-type"]);
+    expect(reasons(T.df([col("c", A.dictionary(A.utf8(), { bitWidth: 32, signed: false }))]), T.df([col("c", A.dictionary(A.utf8()))]))).toEqual(["arrow-type"]);
+  });
+  it("a dictionary's nullable values are nulls of the column they decode into", () => {
+    const nullableValues = { id: ArrowTypeId.DICTIONARY, children: [{ name: "value", type: A.utf8(), nullable: true }] } as never;
+    const [issue] = checkAssignable(T.df([col("c", nullableValues)]), T.df([col("c", A.utf8())]));
+    expect(issue).toMatchObject({ path: "c", reason: "nullability" });
+    expect(issue.message).toBe("column 'c': the dictionary's values are nullable (producer), but the column is non-nullable (consumer)");
+    ok(T.df([col("c", nullableValues)]), T.df([col("c", A.utf8(), true)]));
+    expect(reasons(T.df([col("c", nullableValues)]), T.df([col("c", A.dictionary(A.utf8()))]))).toEqual(["nullability"]);
+    ok(T.df([col("c", nullableValues)]), T.df([col("c", nullableValues)]));
   });
   it("compares every parameter: units, time zones, precision and scale", () => {
     expect(reasons(T.df([col("t", A.timestamp(TimeUnit.MILLISECOND, "UTC"))]), T.df([col("t", A.timestamp(TimeUnit.MICROSECOND, "UTC"))]))).toEqual(["arrow-type"]);

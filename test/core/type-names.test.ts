@@ -1,7 +1,7 @@
 // Type names in messages: weir values in lower case, Arrow columns spelled like apache-arrow's.
 import { describe, expect, it } from "vitest";
-import { TimeUnit } from "../../../proto/index.ts";
-import { arrowTypeName, typeName } from "../../../compiler/type-names.ts";
+import { TimeUnit } from "../../proto/index.ts";
+import { arrowTypeName, typeName } from "../../core/index.ts";
 import { A, T, arrow, col } from "./spec-builder.ts";
 
 describe("typeName", () => {

@@ -1,6 +1,6 @@
 // The state of checking one workflow template: its scopes and every node-to-node read found while
 // typing its bindings (the graph checks use those reads as data dependencies).
-import type { WorkflowTemplate } from "../../proto/index.ts";
+import type { WorkflowTemplate } from "../../proto/messages.ts";
 import type { SourceSpan } from "../diagnostics.ts";
 import type { CheckContext } from "./context.ts";
 import { spanOf } from "./context.ts";

@@ -1,6 +1,6 @@
 // Per-task policies: a runtime to run, resources the scheduler can satisfy, sane retries and
 // timeouts.
-import type { TaskTemplate } from "../../proto/index.ts";
+import type { TaskTemplate } from "../../proto/messages.ts";
 import { Diagnostics } from "../diagnostics.ts";
 import type { CheckContext } from "./context.ts";
 import { spanOf } from "./context.ts";

@@ -1,9 +1,9 @@
 // Whether a literal written in a workflow body fits the type of the input it is bound to.
-import { BlobKind, SimpleType } from "../../proto/index.ts";
-import type { Literal, LiteralType } from "../../proto/index.ts";
+import { BlobKind, SimpleType } from "../../proto/messages.ts";
+import type { Literal, LiteralType } from "../../proto/messages.ts";
 import { checkAssignable } from "../compatibility.ts";
 import { create } from "@bufbuild/protobuf";
-import { LiteralTypeSchema } from "../../proto/index.ts";
+import { LiteralTypeSchema } from "../../proto/messages.ts";
 import { typeName } from "../type-names.ts";
 
 const isoDate = /^(\d{4})-(\d{2})-(\d{2})$/;

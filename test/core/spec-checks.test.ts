@@ -3,9 +3,9 @@
 import { create } from "@bufbuild/protobuf";
 import { durationFromMs, timestampFromMs } from "@bufbuild/protobuf/wkt";
 import { describe, expect, it } from "vitest";
-import { Comparison_Operator, ScheduleSchema } from "../../../proto/index.ts";
-import type { BindingValue, BooleanExpression, Node, TaskTemplate } from "../../../proto/index.ts";
-import { checkCompiledWorkflow } from "../../../compiler/spec-checks/index.ts";
+import { Comparison_Operator, ScheduleSchema } from "../../proto/index.ts";
+import type { BindingValue, BooleanExpression, Node, TaskTemplate } from "../../proto/index.ts";
+import { checkCompiledWorkflow } from "../../core/index.ts";
 import { A, L, T, V, bind, call, codes, col, compiled, loc, node, task, workflow } from "./spec-builder.ts";
 
 const load = task("load", { day: T.date() }, { table: T.df([col("age", A.int(32)), col("country", A.utf8(), true)]) });
@@ -424,11 +424,18 @@ describe("structure of hand-edited specs", () => {
     const sensor = node("s", { case: "sensor", value: { sensor: { case: "file", value: { pokeInterval: durationFromMs(0) } } } }, bind({ path: V.lit(L.string("/data/x.csv")) }));
     expect(codes(checkCompiledWorkflow(compiled(workflow("wf", { nodes: [sensor] }), [])))).toEqual(["WEIR5012"]);
   });
-  it("accepts a sensor's file feeding a task that wants a csv file (format checked at run time)", () => {
+  it("types a sensor's file by its path's extension: it feeds that format only", () => {
     const ingest = task("ingest", { file: T.file("csv") }, {});
-    const sensor = node("s", { case: "sensor", value: { sensor: { case: "file", value: {} } } }, bind({ path: V.template("data/", V.input("day"), ".csv") }, 10), [], 10);
-    const spec = compiled(workflow("wf", { inputs: { day: T.date() }, nodes: [sensor, call("ingest", "ingest", { file: V.ref("s", "file") }, 20)] }), [ingest]);
-    expect(checkCompiledWorkflow(spec)).toEqual([]);
+    const sensorAt = (...path: Parameters<typeof V.template>) =>
+      node("s", { case: "sensor", value: { sensor: { case: "file", value: {} } } }, bind({ path: V.template(...path) }, 10), [], 10);
+    const spec = (sensor: ReturnType<typeof sensorAt>) =>
+      compiled(workflow("wf", { inputs: { day: T.date() }, nodes: [sensor, call("ingest", "ingest", { file: V.ref("s", "file") }, 20)] }), [ingest]);
+    expect(checkCompiledWorkflow(spec(sensorAt("data/", V.input("day"), ".csv")))).toEqual([]);
+    const parquet = checkCompiledWorkflow(spec(sensorAt("data/", V.input("day"), "/x.parquet")));
+    expect(codes(parquet)).toEqual(["WEIR1001"]);
+    expect(parquet[0].details).toEqual(["format 'parquet' (producer) is not 'csv' (consumer)"]);
+    // No extension: a file of no declared format, which does not feed a declared one.
+    expect(codes(checkCompiledWorkflow(spec(sensorAt("data/", V.input("day")))))).toEqual(["WEIR1001"]);
   });
   it("refuses a spec without a workflow", () => {
     expect(codes(checkCompiledWorkflow(compiled(undefined as never, [])))).toEqual(["WEIR3013"]);

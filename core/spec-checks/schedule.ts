@@ -2,8 +2,8 @@
 // least a second; a start before the end; a kickoff input that can take the tick's time.
 import { timestampDate } from "@bufbuild/protobuf/wkt";
 import { CronExpressionParser } from "cron-parser";
-import { SimpleType } from "../../proto/index.ts";
-import type { WorkflowTemplate } from "../../proto/index.ts";
+import { SimpleType } from "../../proto/messages.ts";
+import type { WorkflowTemplate } from "../../proto/messages.ts";
 import { Diagnostics } from "../diagnostics.ts";
 import type { CheckContext } from "./context.ts";
 import { spanOf } from "./context.ts";
