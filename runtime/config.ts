@@ -34,6 +34,12 @@ export interface RuntimeConfig {
   /** An execution with at least this many nodes gets one full GC this long after it ends (memory-release.ts). */
   readonly releaseMemoryMinNodes: number;
   readonly releaseMemoryDelayMs: number;
+  /**
+   * The most nodes one execution may have once subworkflows, branch arms and map items are
+   * expanded (`weir server --max-nodes`): a larger spec is refused at RegisterWorkflow and
+   * CreateExecution, a map whose list would pass it fails when it starts (scheduler/limits.ts).
+   */
+  readonly maxNodes: number;
 }
 
 export const RUNTIME_DEFAULTS: RuntimeConfig = Object.freeze({
@@ -51,6 +57,7 @@ export const RUNTIME_DEFAULTS: RuntimeConfig = Object.freeze({
   releaseMemoryMinNodes: 5_000,
   releaseMemoryDelayMs: 100,
   createResponseMaxNodes: 1_000,
+  maxNodes: 100_000,
 });
 
 export interface ServerOptions {
@@ -61,8 +68,17 @@ export interface ServerOptions {
   readonly host: string;
   /** Where workers write outputs (made absolute against projectRoot). */
   readonly artifactRoot: string;
-  /** Relative sensor paths resolve against this. */
+  /** Relative sensor paths resolve against this, and sensor paths must stay inside it (or `sensorRoots`). */
   readonly projectRoot: string;
+  /** Further directories sensor paths may name (`--sensor-root`, repeatable). */
+  readonly sensorRoots: readonly string[];
+  /** See RuntimeConfig.maxNodes. */
+  readonly maxNodes: number;
+  /**
+   * On stop, how long calls in progress (an upload, a unary call waiting for its commit) may take
+   * to finish once worker streams and watches have been ended; then they are cancelled.
+   */
+  readonly stopGraceMs: number;
   readonly heartbeatIntervalMs: number;
   readonly heartbeatTimeoutMs: number;
   /** After a restart, how long workers have to come back before their attempts are lost. */
@@ -89,12 +105,15 @@ export const SERVER_DEFAULTS: Omit<ServerOptions, "projectRoot"> = Object.freeze
   heartbeatTimeoutMs: RUNTIME_DEFAULTS.heartbeatTimeoutMs,
   restartGraceMs: RUNTIME_DEFAULTS.restartGraceMs,
   logLevel: process.env.WEIR_LOG_LEVEL ?? "info",
+  sensorRoots: [],
+  maxNodes: RUNTIME_DEFAULTS.maxNodes,
+  stopGraceMs: 5_000,
 });
 
 /** UploadArtifact (`weir run --input name=@path`): shared by the CLI, which checks first, and the runtime. */
 export const UPLOAD_LIMITS = Object.freeze({
   /** The most one upload (a file, or a directory's files together) may hold: 1 GiB. */
   maxBytes: 1024 * 1024 * 1024,
-  /** The bytes a client sends per message (well under the 64 MiB message limit). */
+  /** The bytes a client sends per message (well under UploadArtifact's 4 MiB message limit, server/message-limits.ts). */
   chunkBytes: 1024 * 1024,
 });

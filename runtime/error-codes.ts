@@ -29,6 +29,7 @@ export const ATTEMPT_ERROR_CODES = Object.freeze({
   UPSTREAM_FAILED: { retryable: false, kind: ErrorKind.USER, description: "an upstream node did not succeed" },
   CHILD_FAILED: { retryable: false, kind: ErrorKind.USER, description: "a node inside a branch, map or subworkflow failed" },
   TERMINATED: { retryable: false, kind: ErrorKind.USER, description: "the execution was terminated" },
+  INVALID_ARGUMENT: { retryable: false, kind: ErrorKind.USER, description: "the worker refused the assignment: an id or path in it would reach outside its roots" },
 } satisfies Record<string, ErrorCodeInfo>);
 
 export type AttemptErrorCode = keyof typeof ATTEMPT_ERROR_CODES;
@@ -44,6 +45,9 @@ export const RUNTIME_ERROR_CODES = Object.freeze({
   NOT_FOUND: GrpcStatus.NOT_FOUND,
   FAILED_PRECONDITION: GrpcStatus.FAILED_PRECONDITION,
   ALREADY_EXISTS: GrpcStatus.ALREADY_EXISTS,
+  RESOURCE_EXHAUSTED: GrpcStatus.RESOURCE_EXHAUSTED,
+  /** The runtime is stopping (or stopped): try again once it is back. */
+  UNAVAILABLE: GrpcStatus.UNAVAILABLE,
   STORE_FAILED: GrpcStatus.INTERNAL,
   INTERNAL: GrpcStatus.INTERNAL,
 });

@@ -8,8 +8,25 @@ export function hashLiteral(lit: Literal): string {
   return createHash("sha256").update(canonicalLiteral(lit)).digest("hex");
 }
 
-/** The canonical text a literal hashes to. Each form starts with a tag so no two kinds collide. */
-export function canonicalLiteral(lit: Literal): string {
+/**
+ * Sets `hash` on the literal and on every literal inside it, computed here whatever they carried
+ * (a client's hash is never trusted), children first so each is hashed once; `hashed` is told of
+ * each literal as it is done. Recurses once per level: callers bound the depth first.
+ */
+export function rehashLiteral(lit: Literal, hashed?: (lit: Literal) => void): string {
+  const v = lit.value;
+  if (v.case === "collection") for (const item of v.value.items) rehashLiteral(item, hashed);
+  else if (v.case === "map") for (const item of Object.values(v.value.entries)) rehashLiteral(item, hashed);
+  lit.hash = createHash("sha256").update(canonicalLiteral(lit, (child) => child.hash)).digest("hex");
+  hashed?.(lit);
+  return lit.hash;
+}
+
+/**
+ * The canonical text a literal hashes to. Each form starts with a tag so no two kinds collide.
+ * `childHash` gives a list item's or map entry's hash (computed afresh unless told otherwise).
+ */
+export function canonicalLiteral(lit: Literal, childHash: (child: Literal) => string = hashLiteral): string {
   const v = lit.value;
   switch (v.case) {
     case "scalar": {
@@ -38,10 +55,10 @@ export function canonicalLiteral(lit: Literal): string {
       }
     }
     case "collection":
-      return `L[${v.value.items.map((item) => hashLiteral(item)).join(",")}]`;
+      return `L[${v.value.items.map((item) => childHash(item)).join(",")}]`;
     case "map": {
       const keys = Object.keys(v.value.entries).sort();
-      return `M{${keys.map((k) => `${JSON.stringify(k)}:${hashLiteral(v.value.entries[k])}`).join(",")}}`;
+      return `M{${keys.map((k) => `${JSON.stringify(k)}:${childHash(v.value.entries[k])}`).join(",")}}`;
     }
     case "none":
       return "N";

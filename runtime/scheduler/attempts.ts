@@ -21,6 +21,12 @@ const ATTEMPT_STATE_OF: Record<string, NodeState> = {
   CANCELLED: NodeState.CANCELLED,
 };
 
+/**
+ * How long past its timeout the runtime waits for an attempt whose worker announced its start
+ * (Started) before timing it out itself: the worker's own timer is authoritative, this is a backstop.
+ */
+const STARTED_BACKSTOP_GRACE_MS = 5_000;
+
 /** A map node counting its items in flight against its concurrency. */
 type MapNode = RNode & { itemsInFlight?: number };
 
@@ -139,7 +145,9 @@ export class Attempts {
     this.ctx.commits.touchNode(n);
     this.ctx.commits.touchAttempt(att);
     const timeoutMs = n.task?.timeout ? durationMs(n.task.timeout) : 0;
-    if (timeoutMs > 0) att.timer = setTimeout(() => this.onTimeout(att, timeoutMs), timeoutMs);
+    // A worker that reports starts times the attempt from its real start (time queued inside the
+    // worker counts for nothing); the runtime arms its backstop on the Started (see started()).
+    if (timeoutMs > 0 && !w.register.reportsStarted) att.timer = setTimeout(() => this.onTimeout(att, timeoutMs), timeoutMs);
     const msg = encodeAssign({
       leaseToken: att.token,
       executionId: n.exec.id,
@@ -152,6 +160,20 @@ export class Attempts {
     });
     const link = w.link;
     this.ctx.commits.afterCommit(() => link?.send(msg));
+  }
+
+  /** The worker started the attempt's code: the runtime's timer, a backstop to the worker's own, runs from now. */
+  started(att: RAttempt): void {
+    const timeoutMs = att.node.task?.timeout ? durationMs(att.node.task.timeout) : 0;
+    if (timeoutMs <= 0) return;
+    clearTimeout(att.timer);
+    att.timer = setTimeout(() => this.onTimeout(att, timeoutMs), timeoutMs + STARTED_BACKSTOP_GRACE_MS);
+  }
+
+  /** Disarms an attempt's timer (its worker re-registered and re-sends Started for what runs). */
+  unarm(att: RAttempt): void {
+    clearTimeout(att.timer);
+    att.timer = undefined;
   }
 
   /** Ends an attempt's hold on its worker and lease. */

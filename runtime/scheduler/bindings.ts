@@ -14,7 +14,7 @@ import {
   type StringTemplate,
   type Variable,
 } from "../../proto/index.ts";
-import { hashLiteral } from "../../sdk/literals.ts";
+import { rehashLiteral } from "../../sdk/literal-hash.ts";
 
 /** Where a binding's references are looked up. */
 export interface BindingScope {
@@ -28,8 +28,17 @@ export class BindingError extends Error {
   readonly code = "BINDING_FAILED";
 }
 
+/** Literals whose `hash` (and their items' hashes) this runtime computed; any other hash is a client's claim. */
+const hashedHere = new WeakSet<Literal>();
+const markHashed = (lit: Literal): void => void hashedHere.add(lit);
+
+/**
+ * The literal with its content hash computed by the runtime: a hash a client (a CreateExecution
+ * caller, a worker, a spec) filled in is ignored, so a wrong one cannot buy another value's cache
+ * entry. Each literal object is hashed once.
+ */
 export function withHash(lit: Literal): Literal {
-  if (!lit.hash) lit.hash = hashLiteral(lit);
+  if (!hashedHere.has(lit)) rehashLiteral(lit, markHashed);
   return lit;
 }
 

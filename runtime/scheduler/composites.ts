@@ -5,6 +5,7 @@ import { create } from "@bufbuild/protobuf";
 import { LiteralSetSchema, NodeState } from "../../proto/index.ts";
 import { BindingError, collectionLiteral, resolveBindings, resolveValue, withHash } from "./bindings.ts";
 import { evaluateCondition } from "./branches.ts";
+import { mapWidthProblem } from "./limits.ts";
 import { RNode, armScopeOf, subScopeOf } from "./execution-graph.ts";
 import { bindingScope, counted, nodeError } from "./node-transitions.ts";
 import { isFailure, isSuccess, isTerminal } from "./readiness.ts";
@@ -58,6 +59,11 @@ export class Composites {
     const others = n.spec!.inputs.filter((b) => b.var !== spec.mappedInput);
     const base = resolveBindings(others, scope, (task.interface?.inputs ?? []).filter((v) => v.name !== spec.mappedInput));
     const items = list.value.value.items;
+    if (create_) {
+      // The list is known only now: a map wider than the runtime's node limit fails here, bounded.
+      const tooWide = mapWidthProblem(n.id, items.length, n.exec.nodes.size, this.ctx.config.maxNodes);
+      if (tooWide) throw new BindingError(tooWide);
+    }
     n.detail.mapSize = items.length;
     items.forEach((item, i) => {
       const id = `${n.id}[${i}]`;

@@ -3,6 +3,7 @@
 // transaction, and only then are Assigns, Cancels and replies sent (commit before acknowledge).
 // The Engine is the facade the server calls; it wires the parts (one file each), which reach one
 // another through a SchedulerContext.
+import { resolve } from "node:path";
 import { create, fromBinary } from "@bufbuild/protobuf";
 import {
   ExecutionState,
@@ -15,8 +16,9 @@ import {
   type Register,
   type Result,
   type SourceLocation,
+  type Started,
 } from "../../proto/index.ts";
-import { RUNTIME_DEFAULTS, type RuntimeConfig } from "../config.ts";
+import { RUNTIME_DEFAULTS, SERVER_DEFAULTS, type RuntimeConfig } from "../config.ts";
 import type { Logger } from "../log.ts";
 import type { NodeRecord, Store } from "../store/index.ts";
 import { Admission, admissionGroups } from "./admission.ts";
@@ -42,6 +44,10 @@ export interface EngineOptions {
   readonly store: Store;
   readonly log: Logger;
   readonly projectRoot: string;
+  /** Directories outside the project root that sensor paths may name (`weir server --sensor-root`). */
+  readonly sensorRoots?: readonly string[];
+  /** The artifact store (absolute); what a sensor finds is stored there. Default: the project's `.weir/artifacts`. */
+  readonly artifactRoot?: string;
   readonly config?: Partial<RuntimeConfig>;
   /**
    * A commit failed: memory now holds transitions the store does not, so the engine must not go on
@@ -91,7 +97,11 @@ export class Engine {
       runs: new ExecutionRuns(ctx, memoryRelease),
       nodes: new NodeTransitions(ctx),
       composites: new Composites(ctx),
-      sensors: new SensorWaits(ctx, opts.projectRoot),
+      sensors: new SensorWaits(ctx, {
+        projectRoot: opts.projectRoot,
+        extra: opts.sensorRoots ?? [],
+        artifactRoot: opts.artifactRoot ?? resolve(opts.projectRoot, SERVER_DEFAULTS.artifactRoot),
+      }),
       attempts: new Attempts(ctx),
       workers: new Workers(ctx),
     } satisfies SchedulerContext);
@@ -205,6 +215,10 @@ export class Engine {
 
   onLog(w: WorkerSlot, l: Log): void {
     this.ctx.workers.onLog(w, l);
+  }
+
+  onStarted(w: WorkerSlot, s: Started): void {
+    this.ctx.workers.onStarted(w, s);
   }
 
   /** The stream broke: the worker keeps its attempts until the heartbeat timeout says otherwise. */

@@ -98,6 +98,10 @@ export class ExecutionRuns {
     if (!exec) {
       const rec = await this.ctx.store.getExecution(id);
       if (!rec) throw new RuntimeError("NOT_FOUND", `execution ${id} does not exist; list executions with \`weir executions\``);
+      if (rec.state === ExecutionState.QUEUED || rec.state === ExecutionState.RUNNING) {
+        // Recorded as live but not driven here: it could not be reloaded (the log says why).
+        throw new RuntimeError("FAILED_PRECONDITION", `execution ${id} is ${ExecutionState[rec.state]} in the store but this runtime is not driving it (it could not be reloaded at start; see the runtime's log)`);
+      }
       return; // already ended: nothing to terminate
     }
     const why = reason || "terminated by request";

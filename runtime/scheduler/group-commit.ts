@@ -4,7 +4,9 @@
 // runs (results that arrive during its fsync) goes into the next one, started as soon as it ends.
 import { RuntimeError } from "../error-codes.ts";
 import type { Logger } from "../log.ts";
-import { batchSize, emptyBatch, type Store, type StoreBatch } from "../store/index.ts";
+import { create, toBinary } from "@bufbuild/protobuf";
+import { ExecutionErrorSchema, ExecutionState, NodeState } from "../../proto/index.ts";
+import { batchSize, emptyBatch, type AttemptRecord, type ExecutionRecord, type NodeRecord, type Store, type StoreBatch } from "../store/index.ts";
 import type { RAttempt, RExecution, RNode } from "./execution-graph.ts";
 import { attemptRecord, executionRecord, nodeRecord } from "./store-records.ts";
 
@@ -35,6 +37,8 @@ export class GroupCommit {
   private flushScheduled = false;
   /** Set by a failed commit: no later commit may follow it. */
   private broken: Error | undefined;
+  /** Set once drained for a stop. */
+  private closed: Error | undefined;
   /** A commit is in flight: what changes meanwhile waits for it and goes into the next one. */
   private committing: Promise<void> | undefined;
 
@@ -80,10 +84,15 @@ export class GroupCommit {
     });
   }
 
-  /** Waits for the commit in flight, then commits what is left (the engine is stopping). */
+  /**
+   * Waits for the commit in flight, then commits what is left, and closes: the engine is stopping
+   * and the store will close. What a late timer changes afterwards is not committed (nor sent), as
+   * if the process had ended there; a restart resumes from what was committed.
+   */
   async drain(): Promise<void> {
     await this.committing;
     await this.flushNow();
+    this.closed = new RuntimeError("UNAVAILABLE", "the runtime is stopping; nothing more is committed");
   }
 
   /** A commit at the end of this turn (or, while one is in flight, as soon as it ends). */
@@ -96,9 +105,11 @@ export class GroupCommit {
   private async flushNow(): Promise<void> {
     if (this.committing) return; // the commit in flight schedules the next flush when it ends
     this.flushScheduled = false;
-    if (this.broken) {
-      // After a failed commit nothing more is recorded: it would build on transitions the store lacks.
-      for (const w of this.waiters.splice(0)) w.fail(this.broken);
+    if (this.broken || this.closed) {
+      // After a failed commit nothing more is recorded (it would build on transitions the store
+      // lacks), nor after a stop (the store is closing).
+      for (const w of this.waiters.splice(0)) w.fail((this.broken ?? this.closed)!);
+      this.dropTurn();
       return;
     }
     const nodes = this.dirtyNodes, attempts = this.dirtyAttempts, execs = this.dirtyExecs;
@@ -110,9 +121,11 @@ export class GroupCommit {
     this.outbox = [];
     this.waiters = [];
     if (!nodes.size && !attempts.size && !execs.size && !outbox.length && !waiters.length && !this.observer.waiting() && !batchSize(batch)) return;
-    for (const e of execs) batch.executions.push(executionRecord(e));
-    for (const n of nodes) batch.nodes.push(nodeRecord(n));
-    for (const a of attempts) batch.attempts.push(attemptRecord(a));
+    // Records are built inside the guard: one that cannot be encoded is replaced, never thrown
+    // out of this (un-awaited) flush, where it would end the process.
+    for (const e of execs) batch.executions.push(this.record(e, executionRecord, unencodableExecution));
+    for (const n of nodes) batch.nodes.push(this.record(n, nodeRecord, unencodableNode));
+    for (const a of attempts) batch.attempts.push(this.record(a, attemptRecord, unencodableAttempt));
     // A small commit the store makes at once (a chain's hop) hands over in this same turn.
     let committedNow: boolean;
     try {
@@ -122,13 +135,19 @@ export class GroupCommit {
       return;
     }
     if (committedNow) {
-      this.handOver(outbox, this.observer.take(nodes, execs), waiters);
+      this.handOver(outbox, this.take(nodes, execs), waiters);
       return;
     }
-    const commit = this.store.commit(batch);
+    let commit: Promise<void>;
+    try {
+      commit = this.store.commit(batch);
+    } catch (err) {
+      this.failed(err, waiters);
+      return;
+    }
     // Still the state being committed (nothing has run since): what watchers get is taken now,
     // while the writer thread commits, and handed over after the commit.
-    const watch = this.observer.take(nodes, execs);
+    const watch = this.take(nodes, execs);
     this.committing = commit.then(
       () => undefined,
       () => undefined,
@@ -143,6 +162,35 @@ export class GroupCommit {
       if (this.flushScheduled) setImmediate(() => void this.flushNow());
     }
     this.handOver(outbox, watch, waiters);
+  }
+
+  /** A row of the commit; one whose values cannot be encoded is written as a failure (logged), so the rest commits. */
+  private record<T, R>(subject: T, build: (subject: T) => R, fallback: (subject: T, err: Error) => R): R {
+    try {
+      return build(subject);
+    } catch (err) {
+      this.log.error({ err }, "a record could not be encoded for the store; it is recorded as failed (OUTPUT_INVALID)");
+      return fallback(subject, err as Error);
+    }
+  }
+
+  /** What watchers get from this commit; a failure there is logged and costs only the watchers' update. */
+  private take(nodes: ReadonlySet<RNode>, execs: ReadonlySet<RExecution>): (() => void) | undefined {
+    try {
+      return this.observer.take(nodes, execs);
+    } catch (err) {
+      this.log.error({ err }, "could not prepare watch events for a commit");
+      return undefined;
+    }
+  }
+
+  /** The turn's changes after a stop or a failed commit: dropped, their sends never made. */
+  private dropTurn(): void {
+    this.dirtyNodes = new Set();
+    this.dirtyAttempts = new Set();
+    this.dirtyExecs = new Set();
+    this.extra = emptyBatch();
+    this.outbox = [];
   }
 
   /** What a turn's transitions send, once they are committed. */
@@ -166,4 +214,33 @@ export class GroupCommit {
     this.observer.failed(error);
     this.onFailure(error);
   }
+}
+
+// Rows for what could not be encoded (a value the door should have refused): the subject failed
+// with OUTPUT_INVALID and without the values, so the store stays consistent and readable.
+function unencodableError(nodeId: string, err: Error): Uint8Array {
+  return toBinary(ExecutionErrorSchema, create(ExecutionErrorSchema, { code: "OUTPUT_INVALID", message: `its values could not be stored: ${String(err.message).slice(0, 200)}`, nodeId }));
+}
+
+function unencodableNode(n: RNode, err: Error): NodeRecord {
+  return {
+    executionId: n.exec.id, nodeId: n.id, state: NodeState.FAILED, target: n.target, outputs: null, error: unencodableError(n.id, err),
+    startedAt: n.startedAt, finishedAt: n.finishedAt || Date.now(), userRetries: n.userRetries, systemRetries: n.systemRetries, detail: JSON.stringify(n.detail),
+  };
+}
+
+function unencodableAttempt(a: RAttempt, err: Error): AttemptRecord {
+  return {
+    executionId: a.node.exec.id, nodeId: a.node.id, number: a.number, state: NodeState.FAILED, workerId: a.workerId,
+    leaseToken: a.token, queuedAt: a.queuedAt, startedAt: a.startedAt, finishedAt: a.finishedAt || Date.now(), error: unencodableError(a.node.id, err),
+  };
+}
+
+function unencodableExecution(e: RExecution, err: Error): ExecutionRecord {
+  const i = e.init;
+  return {
+    id: i.id, workflow: i.workflow, version: i.version, state: ExecutionState.FAILED, inputs: null, outputs: null, error: unencodableError("", err),
+    createdAt: i.createdAt, startedAt: i.startedAt, finishedAt: i.finishedAt || Date.now(), scheduledFor: i.scheduledFor,
+    backfillId: i.backfillId, recoveredFrom: i.recoveredFrom, maxParallelism: i.maxParallelism,
+  };
 }

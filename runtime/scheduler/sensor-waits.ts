@@ -8,7 +8,7 @@ import { literalToText, resolveValue } from "./bindings.ts";
 import type { RNode } from "./execution-graph.ts";
 import { bindingScope, nodeError } from "./node-transitions.ts";
 import type { SchedulerContext } from "./scheduler-context.ts";
-import { humanDuration, pokeFile, sensorPath } from "./sensors.ts";
+import { humanDuration, pokeFile, sensorPath, type SensorRoots } from "./sensors.ts";
 
 export class SensorWaits {
   /** The engine stopped: no further polls. */
@@ -16,8 +16,8 @@ export class SensorWaits {
 
   constructor(
     private readonly ctx: SchedulerContext,
-    /** Where relative sensor paths resolve. */
-    private readonly projectRoot: string,
+    /** Where sensor paths may lead; relative ones resolve against the project root. */
+    private readonly roots: SensorRoots,
   ) {}
 
   start(n: RNode, since: number): void {
@@ -27,13 +27,13 @@ export class SensorWaits {
     const timeout = sensor.value.timeout ? durationMs(sensor.value.timeout) : this.ctx.config.sensorTimeoutMs;
     const pathBinding = n.spec!.inputs.find((b) => b.var === "path");
     const given = literalToText(resolveValue(pathBinding?.value, bindingScope(n.scope)));
-    const abs = sensorPath(given, this.projectRoot);
+    const abs = sensorPath(given, this.roots);
     n.state = NodeState.WAITING;
     n.detail.sensorStart = since;
     this.ctx.commits.touchNode(n);
     const check = (): void => {
       if (n.state !== NodeState.WAITING || this.stopped) return;
-      void pokeFile(abs).then((lit) => {
+      void pokeFile(abs, given, this.roots).then((lit) => {
         if (n.state !== NodeState.WAITING || this.stopped) return;
         if (lit) {
           n.outputs = create(LiteralSetSchema, { literals: { file: lit } });
@@ -44,6 +44,9 @@ export class SensorWaits {
           return this.ctx.nodes.fail(n, nodeError(n, "SENSOR_TIMEOUT", `file ${given} did not appear within ${humanDuration(timeout)}`));
         }
         n.timer = setTimeout(check, Math.min(poke, left));
+      }, (err: Error) => {
+        // Led outside the sensor roots (through a symlink) or unreadable: waiting longer changes nothing.
+        if (n.state === NodeState.WAITING && !this.stopped) this.ctx.nodes.fail(n, nodeError(n, "BINDING_FAILED", err.message));
       });
     };
     check();

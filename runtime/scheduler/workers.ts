@@ -3,7 +3,7 @@
 // a live lease (fencing), and liveness: a worker silent past the heartbeat timeout is taken out of
 // dispatch and its attempts fail as LOST (retried from the system budget).
 import { create, toBinary } from "@bufbuild/protobuf";
-import { ErrorKind, ExecutionErrorSchema, NodeState, RegisterSchema, type Heartbeat, type Log, type Register, type Result } from "../../proto/index.ts";
+import { ErrorKind, ExecutionErrorSchema, NodeState, RegisterSchema, type Heartbeat, type Log, type Register, type Result, type Started } from "../../proto/index.ts";
 import { errorCodeInfo } from "../error-codes.ts";
 import { withHash } from "./bindings.ts";
 import { WorkerSlot, type WorkerLink } from "./dispatcher.ts";
@@ -29,6 +29,9 @@ export class Workers {
       w.connectedAt = now;
       w.graceUntil = 0;
       w.unreported = w.running.size > 0 ? new Set(w.running.keys()) : undefined;
+      // It times its attempts itself and re-sends Started for those under way: the backstops
+      // re-arm from those, and none fires for an attempt still queued inside it.
+      if (reg.reportsStarted) for (const att of w.running.values()) this.ctx.attempts.unarm(att);
     } else {
       w = new WorkerSlot(id, reg, now);
       w.link = link;
@@ -67,12 +70,26 @@ export class Workers {
       }
       this.ctx.dispatcher.fill(w);
     }
+    // Attempts it runs whose lease is no longer live here (a frozen worker back after being
+    // declared lost, its attempts retried elsewhere): it stops them at once, side effects and all.
+    for (const token of hb.running) {
+      if (!w.running.has(token)) this.ctx.attempts.sendCancel(w, token, "its lease is no longer live: the runtime declared the attempt lost or ended it, and it may be running elsewhere");
+    }
+  }
+
+  /** The worker started an attempt's code: its timeout's backstop runs from now (fenced like a Result). */
+  onStarted(w: WorkerSlot, s: Started): void {
+    const att = this.ctx.attempts.holder(s.leaseToken);
+    if (att && att.state === NodeState.RUNNING && att.workerId === w.id) this.ctx.attempts.started(att);
   }
 
   onResult(w: WorkerSlot, r: Result): void {
     const att = this.ctx.attempts.holder(r.leaseToken);
     if (!att || att.state !== NodeState.RUNNING || att.workerId !== w.id) {
-      this.ctx.log.warn({ worker: w.id, lease: String(r.leaseToken) }, "rejected a result: its lease is not live (stale or unknown token)");
+      // A settled lease is mostly a result the worker sent again after a reconnect (it re-sends what
+      // it wrote just before a break, in case the runtime never committed it): nothing to say then.
+      const level = att ? "warn" : "debug";
+      this.ctx.log[level]({ worker: w.id, lease: String(r.leaseToken) }, "rejected a result: its lease is not live (stale or unknown token)");
       return;
     }
     const n = att.node;

@@ -1,10 +1,12 @@
 // AdminService: register, run, watch and repair workflows. Validation happens here, at the door:
-// specs are re-checked with the compiler's own spec checks, inputs with the SDK's literal checks.
+// every request's ids and names (request-checks.ts), specs with the compiler's own spec checks plus
+// the runtime's (spec-admission.ts), inputs with the SDK's literal checks and the literal door check
+// (depth, refs inside the artifact store: literal-admission.ts), and an execution's expanded size.
 import { createHash } from "node:crypto";
 import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
 import { timestampFromMs, timestampMs } from "@bufbuild/protobuf/wkt";
-import type { ServerWritableStream, UntypedServiceImplementation } from "@grpc/grpc-js";
-import { checkCompiledWorkflow } from "../../compiler/spec-checks/index.ts";
+import { status, type ServerWritableStream, type UntypedServiceImplementation } from "@grpc/grpc-js";
+import { checkCompiledWorkflow } from "../../core/index.ts";
 import {
   CompiledWorkflowSchema,
   CreateBackfillResponseSchema,
@@ -34,10 +36,17 @@ import { RuntimeError } from "../error-codes.ts";
 import type { Logger } from "../log.ts";
 import { encodeExecutionRecords, encodeExecutionResponse } from "../scheduler/execution-encoding.ts";
 import { checkExecutionInputs, executionFrom, kickoffLiteral, newId, scheduleTicks, type Engine } from "../scheduler/index.ts";
+import { expandedNodeCount, expandedSizeProblem } from "../scheduler/limits.ts";
 import { isSuccess } from "../scheduler/readiness.ts";
+import type { SensorRoots } from "../scheduler/sensors.ts";
 import { emptyBatch, type Store } from "../store/index.ts";
+import { quoted } from "./client-text.ts";
 import { streamExecution } from "./execution-watch.ts";
-import { required, toServiceError, unary, undecodable } from "./handlers.ts";
+import { requestRefusal, required, toServiceError, unary } from "./handlers.ts";
+import type { LiteralAdmission } from "./literal-admission.ts";
+import type { OpenCalls } from "./open-calls.ts";
+import { ADMIN_REQUEST_CHECKS } from "./request-checks.ts";
+import { admitSpec } from "./spec-admission.ts";
 import { uploadArtifactHandler } from "./uploads.ts";
 
 export interface AdminDeps {
@@ -47,12 +56,18 @@ export interface AdminDeps {
   readonly config: RuntimeConfig;
   /** The artifact store's root, where UploadArtifact writes. */
   readonly artifactRoot: string;
+  /** The literal door check (depth, refs inside the artifact store). */
+  readonly literals: LiteralAdmission;
+  /** Where a sensor path written in a spec may lead. */
+  readonly sensorRoots: SensorRoots;
+  /** Streams a stopping server ends (watches). */
+  readonly open: OpenCalls;
   /** Called after a workflow version is registered (the schedule ticker re-plans). */
   readonly onWorkflowRegistered?: (name: string) => void;
 }
 
 export function adminService(deps: AdminDeps): UntypedServiceImplementation {
-  const { store, engine, log, config, artifactRoot, onWorkflowRegistered } = deps;
+  const { store, engine, log, config, artifactRoot, literals, sensorRoots, open, onWorkflowRegistered } = deps;
   /**
    * The committed state of an execution as `Execution` bytes, its nodes included unless
    * `maxNodes` is exceeded (then the execution alone: CreateExecution of a large workflow, or an
@@ -60,7 +75,7 @@ export function adminService(deps: AdminDeps): UntypedServiceImplementation {
    */
   const snapshot = async (id: string, maxNodes = Number.POSITIVE_INFINITY): Promise<Uint8Array> => {
     const rec = await store.getExecution(id);
-    if (!rec) throw new RuntimeError("NOT_FOUND", `execution ${id} does not exist; list executions with \`weir executions\``);
+    if (!rec) throw new RuntimeError("NOT_FOUND", `execution ${quoted(id)} does not exist; list executions with \`weir executions\``);
     if (maxNodes === 0 || engine.nodeCount(id) > maxNodes) return encodeExecutionRecords(rec, [], [], new Map());
     const spec = await engine.loadSpec(rec.workflow, rec.version).catch(() => undefined);
     return encodeExecutionRecords(rec, await store.getNodes(id), await store.getAttempts(id), spec ? engine.sourcesOf(spec) : new Map());
@@ -73,6 +88,7 @@ export function adminService(deps: AdminDeps): UntypedServiceImplementation {
       const spec = required(req.spec, "spec");
       const wf = required(spec.workflow, "spec.workflow");
       required(wf.name, "spec.workflow.name");
+      admitSpec(spec, { literals, sensorRoots, maxNodes: config.maxNodes });
       const problems = checkCompiledWorkflow(spec).filter((d) => d.category === "error");
       if (problems.length) {
         const lines = problems.map((d) => {
@@ -94,7 +110,7 @@ export function adminService(deps: AdminDeps): UntypedServiceImplementation {
       const rec = await store.getWorkflow(required(req.name, "name"), req.version || undefined);
       if (!rec) throw new RuntimeError("NOT_FOUND", `workflow ${req.name}${req.version ? ` version ${req.version}` : ""} is not registered`);
       return create(GetWorkflowResponseSchema, { spec: fromBinary(CompiledWorkflowSchema, rec.spec), registeredAt: timestampFromMs(rec.registeredAt) });
-    }),
+    }, ADMIN_REQUEST_CHECKS.GetWorkflow),
 
     listWorkflows: unary(log, "ListWorkflows", async () => {
       const rows = await store.listWorkflows();
@@ -112,40 +128,45 @@ export function adminService(deps: AdminDeps): UntypedServiceImplementation {
     createExecution: unary(log, "CreateExecution", async (req: CreateExecutionRequest) => {
       const spec = await engine.loadSpec(required(req.workflow, "workflow"), req.version || undefined);
       const inputs = req.inputs ?? create(LiteralSetSchema);
+      // Depth and refs first: the SDK's checks recurse, and a ref must name a stored blob.
+      const refused = literals.problems(inputs.literals, (name) => `input "${name}"`);
+      if (refused.length) throw new RuntimeError("INVALID_ARGUMENT", `inputs of ${req.workflow} are refused:\n${refused.join("\n")}`);
       const problems = checkExecutionInputs(spec.workflow?.interface, inputs);
       if (problems.length) throw new RuntimeError("INVALID_ARGUMENT", `inputs of ${req.workflow} are invalid:\n${problems.join("\n")}`);
+      const tooBig = expandedSizeProblem(req.workflow, expandedNodeCount(spec, inputs), config.maxNodes);
+      if (tooBig) throw new RuntimeError("INVALID_ARGUMENT", tooBig);
       const id = await engine.createExecution({
         workflow: req.workflow, version: spec.workflow!.version, inputs, executionId: req.executionId || undefined, maxParallelism: req.maxParallelism,
       });
       return respond(id, config.createResponseMaxNodes);
-    }),
+    }, ADMIN_REQUEST_CHECKS.CreateExecution),
 
     getExecution: unary(log, "GetExecution", async (req: GetExecutionRequest) =>
       respond(required(req.id, "id")),
-    ),
+    ADMIN_REQUEST_CHECKS.GetExecution),
 
     listExecutions: unary(log, "ListExecutions", async (req: ListExecutionsRequest) => {
       const limit = Math.min(req.limit || config.listLimit, 1000);
       const beforeSeq = req.pageToken ? Number(req.pageToken) : undefined;
-      if (beforeSeq !== undefined && !Number.isInteger(beforeSeq)) throw new RuntimeError("INVALID_ARGUMENT", `page_token "${req.pageToken}" is not one this server gave out`);
       const rows = await store.listExecutions({ workflow: req.workflow || undefined, state: req.state || undefined, limit, beforeSeq });
       return create(ListExecutionsResponseSchema, {
         executions: rows.map((r) => executionFrom(r)),
         nextPageToken: rows.length === limit ? String(rows.at(-1)!.seq) : "",
       });
-    }),
+    }, ADMIN_REQUEST_CHECKS.ListExecutions),
 
     watchExecution: (call: ServerWritableStream<WatchExecutionRequest, ExecutionEvent>) => {
-      void watch(call).catch((err) => {
-        const e = toServiceError(err, log, "WatchExecution");
-        call.emit("error", e);
-      });
+      try {
+        watch(call);
+      } catch (err) {
+        call.emit("error", toServiceError(err, log, "WatchExecution"));
+      }
     },
 
     terminateExecution: unary(log, "TerminateExecution", async (req: TerminateExecutionRequest) => {
       await engine.terminate(required(req.id, "id"), req.reason);
       return respond(req.id);
-    }),
+    }, ADMIN_REQUEST_CHECKS.TerminateExecution),
 
     recoverExecution: unary(log, "RecoverExecution", async (req: RecoverExecutionRequest) => {
       const rec = await store.getExecution(required(req.id, "id"));
@@ -158,13 +179,13 @@ export function adminService(deps: AdminDeps): UntypedServiceImplementation {
         maxParallelism: rec.maxParallelism, recoveredFrom: rec.id, reuse,
       });
       return respond(id);
-    }),
+    }, ADMIN_REQUEST_CHECKS.RecoverExecution),
 
     clearNodes: unary(log, "ClearNodes", async (req: ClearNodesRequest) => {
       if (!req.nodeIds.length) throw new RuntimeError("INVALID_ARGUMENT", "node_ids is required: name the nodes to clear");
       await engine.clearNodes(required(req.executionId, "execution_id"), req.nodeIds, req.downstream);
       return respond(req.executionId);
-    }),
+    }, ADMIN_REQUEST_CHECKS.ClearNodes),
 
     createBackfill: unary(log, "CreateBackfill", async (req: CreateBackfillRequest) => {
       const spec = await engine.loadSpec(required(req.workflow, "workflow"));
@@ -193,7 +214,7 @@ export function adminService(deps: AdminDeps): UntypedServiceImplementation {
       }
       log.info({ workflow: wf.name, backfill: id, runs: ticks.length, maxActiveRuns }, "backfill created");
       return res;
-    }),
+    }, ADMIN_REQUEST_CHECKS.CreateBackfill),
 
     listWorkers: unary(log, "ListWorkers", async () => {
       const live = engine.dispatcher.workers;
@@ -218,27 +239,45 @@ export function adminService(deps: AdminDeps): UntypedServiceImplementation {
       return create(GetNodeLogsResponseSchema, {
         lines: lines.map((l) => ({ attempt: l.attempt, stream: l.stream, text: l.text, at: timestampFromMs(l.at) })),
       });
-    }),
+    }, ADMIN_REQUEST_CHECKS.GetNodeLogs),
 
     uploadArtifact: uploadArtifactHandler(artifactRoot, log),
   };
 
   /** Snapshot first, node events as they commit, a final snapshot when the execution ends. */
-  async function watch(call: ServerWritableStream<WatchExecutionRequest, ExecutionEvent>): Promise<void> {
-    const bad = undecodable(call.request);
-    if (bad !== undefined) throw new RuntimeError("INVALID_ARGUMENT", `the WatchExecution request could not be decoded: ${bad}`);
+  function watch(call: ServerWritableStream<WatchExecutionRequest, ExecutionEvent>): void {
+    const bad = requestRefusal(call.request);
+    if (bad !== undefined) throw bad;
+    ADMIN_REQUEST_CHECKS.WatchExecution(call.request);
     const id = required(call.request.id, "id");
+    let ended = false;
+    let forget = (): void => {};
+    const finish = (end: () => void): void => {
+      if (ended) return;
+      ended = true;
+      forget();
+      end();
+    };
     const stop = streamExecution(
       engine,
       id,
       call.request.endOnly,
       {
-        write: (ev) => void call.write(ev as never),
-        end: () => call.end(),
-        fail: (err) => call.emit("error", toServiceError(err, log, "WatchExecution")),
+        write: (ev) => void (ended || call.write(ev as never)),
+        end: () => finish(() => call.end()),
+        fail: (err) => finish(() => call.emit("error", toServiceError(err, log, "WatchExecution"))),
       },
       (withNodes) => snapshot(id, withNodes ? undefined : 0),
     );
-    call.on("cancelled", stop);
+    // A stopping runtime ends the watch: the client watches again once a runtime is back.
+    forget = open.add(() => {
+      stop();
+      finish(() => call.emit("error", { code: status.UNAVAILABLE, details: "the weir runtime is stopping; watch again once it is back" }));
+    });
+    call.on("cancelled", () => {
+      ended = true;
+      forget();
+      stop();
+    });
   }
 }

@@ -1,56 +1,93 @@
-// Wraps gRPC handlers so that no request can crash the server: undecodable bytes and missing fields
-// become INVALID_ARGUMENT, RuntimeErrors their own status, anything else INTERNAL (and is logged).
+// Wraps gRPC handlers so that no request can crash the server or hang its caller: messages over
+// their method's size, undecodable bytes and messages nested too deep become RESOURCE_EXHAUSTED or
+// INVALID_ARGUMENT before a handler runs, RuntimeErrors their own status, anything else INTERNAL
+// (and is logged). Status details are bounded, so every answer fits in a trailer.
 import { status, type ServiceDefinition, type sendUnaryData, type ServerUnaryCall, type ServiceError } from "@grpc/grpc-js";
 import type { Logger } from "../log.ts";
 import { RuntimeError } from "../error-codes.ts";
+import { boundedDetails, quoted } from "./client-text.ts";
+import { MESSAGE_LIMITS, messageLimit, messageTooDeep } from "./message-limits.ts";
 
 const UNDECODABLE = Symbol("undecodable");
 
 interface Undecodable {
-  [UNDECODABLE]: string;
+  [UNDECODABLE]: RuntimeError;
 }
 
 /**
- * The same service with request decoding that never throws (grpc-js would answer INTERNAL), and
- * responses that may be handed over already encoded (a Uint8Array is sent as is).
+ * The same service with request decoding that never throws (grpc-js would answer INTERNAL) and
+ * refuses, before decoding, a message over its method's limit; responses may be handed over
+ * already encoded (a Uint8Array is sent as is).
  */
 export function tolerantDefinition(def: ServiceDefinition): ServiceDefinition {
   const out: Record<string, unknown> = {};
   for (const [name, m] of Object.entries(def)) {
+    const limit = messageLimit(m.path);
+    const method = m.path.slice(m.path.lastIndexOf("/") + 1);
     out[name] = {
       ...m,
       responseSerialize: (value: unknown) =>
         value instanceof Uint8Array ? Buffer.from(value.buffer, value.byteOffset, value.byteLength) : m.responseSerialize(value),
-      requestDeserialize: (bytes: Buffer) => {
-        try {
-          return m.requestDeserialize(bytes);
-        } catch (err) {
-          return { [UNDECODABLE]: (err as Error).message } satisfies Undecodable;
+      requestDeserialize: (bytes: Buffer): unknown => {
+        if (bytes.byteLength > limit) {
+          return refusal(new RuntimeError("RESOURCE_EXHAUSTED", `a ${method} message may hold at most ${limit} bytes; this one has ${bytes.byteLength}`));
         }
+        let req: unknown;
+        try {
+          req = m.requestDeserialize(bytes);
+        } catch (err) {
+          // Decoding recurses per nested message: a message nested far too deep runs out of stack.
+          if (err instanceof RangeError) return refusal(tooDeep(method));
+          return refusal(new RuntimeError("INVALID_ARGUMENT", `the ${method} request could not be decoded: ${quoted(String((err as Error)?.message ?? err), 200)}`));
+        }
+        if (req && typeof req === "object" && messageTooDeep(req)) return refusal(tooDeep(method));
+        return req;
       },
     };
   }
   return out as ServiceDefinition;
 }
 
-export function undecodable(req: unknown): string | undefined {
+function tooDeep(method: string): RuntimeError {
+  return new RuntimeError("INVALID_ARGUMENT", `the ${method} request nests messages deeper than ${MESSAGE_LIMITS.maxDepth} levels`);
+}
+
+function refusal(err: RuntimeError): Undecodable {
+  return { [UNDECODABLE]: err };
+}
+
+/** Why a request was refused as it was read (its status and message), or undefined for a request a handler may use. */
+export function requestRefusal(req: unknown): RuntimeError | undefined {
   return req && typeof req === "object" && UNDECODABLE in req ? (req as Undecodable)[UNDECODABLE] : undefined;
 }
 
-export function toServiceError(err: unknown, log: Logger, method: string): Partial<ServiceError> {
-  if (err instanceof RuntimeError) return { code: err.grpcStatus, details: err.message };
-  log.error({ err, method }, "handler failed");
-  return { code: status.INTERNAL, details: `internal error in ${method}: ${(err as Error)?.message ?? String(err)}` };
+/** requestRefusal's message alone. */
+export function undecodable(req: unknown): string | undefined {
+  return requestRefusal(req)?.message;
 }
 
-export function unary<Req, Res>(log: Logger, method: string, fn: (req: Req) => Promise<Res>) {
+export function toServiceError(err: unknown, log: Logger, method: string): Partial<ServiceError> {
+  if (err instanceof RuntimeError) return { code: err.grpcStatus, details: boundedDetails(err.message) };
+  log.error({ err, method }, "handler failed");
+  return { code: status.INTERNAL, details: boundedDetails(`internal error in ${method}: ${(err as Error)?.message ?? String(err)}`) };
+}
+
+/** A unary handler: `check` (the request's ids and sizes) runs first, then `fn`; every outcome is a status. */
+export function unary<Req, Res>(log: Logger, method: string, fn: (req: Req) => Promise<Res>, check?: (req: Req) => void) {
   return (call: ServerUnaryCall<Req, Res>, callback: sendUnaryData<Res>): void => {
-    const bad = undecodable(call.request);
+    const bad = requestRefusal(call.request);
     if (bad !== undefined) {
-      callback({ code: status.INVALID_ARGUMENT, details: `the ${method} request could not be decoded: ${bad}` });
+      callback(toServiceError(bad, log, method));
       return;
     }
-    fn(call.request).then(
+    let result: Promise<Res>;
+    try {
+      check?.(call.request);
+      result = fn(call.request);
+    } catch (err) {
+      result = Promise.reject(err);
+    }
+    result.then(
       (res) => callback(null, res),
       (err) => callback(toServiceError(err, log, method)),
     );

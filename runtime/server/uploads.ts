@@ -11,7 +11,8 @@ import { LocalArtifactStore } from "../artifacts/index.ts";
 import { UPLOAD_LIMITS } from "../config.ts";
 import { RuntimeError } from "../error-codes.ts";
 import type { Logger } from "../log.ts";
-import { toServiceError, undecodable } from "./handlers.ts";
+import { quoted } from "./client-text.ts";
+import { requestRefusal, toServiceError } from "./handlers.ts";
 
 export function uploadArtifactHandler(artifactRoot: string, log: Logger) {
   const store = new LocalArtifactStore(artifactRoot);
@@ -32,8 +33,8 @@ async function receive(call: ServerReadableStream<UploadArtifactRequest, UploadA
     let current: string | undefined;
     let total = 0;
     for await (const req of call as AsyncIterable<UploadArtifactRequest>) {
-      const bad = undecodable(req);
-      if (bad !== undefined) throw new RuntimeError("INVALID_ARGUMENT", `an UploadArtifact message could not be decoded: ${bad}`);
+      const bad = requestRefusal(req);
+      if (bad !== undefined) throw bad;
       if (kind === undefined) {
         kind = req.kind;
         if (kind !== BlobKind.FILE && kind !== BlobKind.DIRECTORY) throw new RuntimeError("INVALID_ARGUMENT", "the first UploadArtifact message must name the kind: file or directory");
@@ -44,11 +45,13 @@ async function receive(call: ServerReadableStream<UploadArtifactRequest, UploadA
       if (path !== current) {
         await file?.close();
         file = undefined;
-        await mkdir(dirname(join(staging, path)), { recursive: true });
-        // "wx": a file's chunks must be consecutive, so a path seen twice is a broken upload.
-        file = await open(join(staging, path), "wx").catch(() => {
-          throw new RuntimeError("INVALID_ARGUMENT", `UploadArtifact: '${req.path}' was sent twice or clashes with another path`);
-        });
+        // "wx": a file's chunks must be consecutive, so a path seen twice is a broken upload; a file
+        // where another path needs a directory (or the reverse) clashes.
+        file = await mkdir(dirname(join(staging, path)), { recursive: true })
+          .then(() => open(join(staging, path), "wx"))
+          .catch(() => {
+            throw new RuntimeError("INVALID_ARGUMENT", `UploadArtifact: '${quoted(req.path)}' was sent twice or clashes with another path`);
+          });
         current = path;
       }
       total += req.data.byteLength;
@@ -70,11 +73,18 @@ async function receive(call: ServerReadableStream<UploadArtifactRequest, UploadA
   }
 }
 
-/** A directory entry's relative path, refused when it could escape the staging directory. */
+/** What file systems take: a path of at most 4096 bytes, each name at most 255. */
+const MAX_PATH_BYTES = 4096;
+const MAX_NAME_BYTES = 255;
+
+/** A directory entry's relative path, refused when it could escape the staging directory or no file system would take it. */
 function stagedPath(path: string): string {
+  if (path.length > MAX_PATH_BYTES || Buffer.byteLength(path) > MAX_PATH_BYTES) {
+    throw new RuntimeError("INVALID_ARGUMENT", `UploadArtifact: path '${quoted(path)}' is longer than ${MAX_PATH_BYTES} bytes`);
+  }
   const parts = path.split("/");
-  if (parts.some((p) => p === "" || p === "." || p === ".." || p.includes("\\") || p.includes("\0"))) {
-    throw new RuntimeError("INVALID_ARGUMENT", `UploadArtifact: '${path}' is not a relative '/'-separated path inside the directory`);
+  if (parts.some((p) => p === "" || p === "." || p === ".." || p.includes("\\") || p.includes("\0") || Buffer.byteLength(p) > MAX_NAME_BYTES)) {
+    throw new RuntimeError("INVALID_ARGUMENT", `UploadArtifact: '${quoted(path)}' is not a relative '/'-separated path inside the directory (names of at most ${MAX_NAME_BYTES} bytes)`);
   }
   return join(...parts);
 }

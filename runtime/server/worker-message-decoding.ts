@@ -3,11 +3,14 @@
 // every WorkerMessage cost more than the rest of a result's way in. Anything else, or bytes not
 // written the way weir's worker writes them (a field twice, an unknown field, anything malformed),
 // goes through protobuf-es whole, so every input decodes exactly as the WorkerMessage schema says
-// (tested, malformed and odd bytes included); never throws.
-import { fromBinary } from "@bufbuild/protobuf";
+// (tested, malformed and odd bytes included); never throws. One deliberate difference: a Result
+// whose outputs nest deeper than LITERAL_LIMITS.maxDepth arrives as that lease's OUTPUT_INVALID
+// error (checked on the bytes, before anything recurses), so the attempt fails and the stream lives.
 import { BinaryReader, WireType } from "@bufbuild/protobuf/wire";
 import type { Timestamp } from "@bufbuild/protobuf/wkt";
-import { ExecutionErrorSchema, LiteralSetSchema, WorkerMessageSchema, type Result, type WorkerMessage } from "../../proto/index.ts";
+import { create, fromBinary } from "@bufbuild/protobuf";
+import { ErrorKind, ExecutionErrorSchema, LiteralSetSchema, WorkerMessageSchema, type Result, type WorkerMessage } from "../../proto/index.ts";
+import { LITERAL_LIMITS, literalSetBytesTooDeep, literalsTooDeep } from "./literal-depth.ts";
 
 export type WorkerFrame =
   /** A Result, or the Results of a ResultBatch, in order. */
@@ -27,8 +30,8 @@ export function decodeWorkerFrame(bytes: Uint8Array): WorkerFrame {
   if (results) return { case: "results", value: results };
   try {
     const msg = fromBinary(WorkerMessageSchema, bytes);
-    if (msg.msg.case === "result") return { case: "results", value: [msg.msg.value] };
-    if (msg.msg.case === "results") return { case: "results", value: msg.msg.value.results };
+    if (msg.msg.case === "result") return { case: "results", value: [boundedDepth(msg.msg.value)] };
+    if (msg.msg.case === "results") return { case: "results", value: msg.msg.value.results.map(boundedDepth) };
     return { case: "message", value: msg };
   } catch (err) {
     return { case: "undecodable", value: (err as Error).message };
@@ -90,9 +93,11 @@ function readResult(r: BinaryReader, end: number): Result | undefined {
       const bytes = r.bytes();
       if (r.pos > end) throw new RangeError("premature EOF");
       result.outcome =
-        field === R.outputs
-          ? { case: "outputs", value: fromBinary(LiteralSetSchema, bytes) }
-          : { case: "error", value: fromBinary(ExecutionErrorSchema, bytes) };
+        field === R.error
+          ? { case: "error", value: fromBinary(ExecutionErrorSchema, bytes) }
+          : literalSetBytesTooDeep(bytes)
+            ? { case: "error", value: tooDeep() }
+            : { case: "outputs", value: fromBinary(LiteralSetSchema, bytes) };
     } else {
       const t = readTimestamp(r, delimitedEnd(r, end));
       if (field === R.startedAt) result.startedAt = t;
@@ -113,4 +118,19 @@ function readTimestamp(r: BinaryReader, end: number): Timestamp {
   }
   if (r.pos !== end) throw new RangeError("premature EOF");
   return t;
+}
+
+/** The error a Result with too deeply nested outputs becomes. */
+function tooDeep() {
+  return create(ExecutionErrorSchema, {
+    code: "OUTPUT_INVALID",
+    message: `an output nests deeper than ${LITERAL_LIMITS.maxDepth} levels; the runtime refuses it (return a file for deeply structured data)`,
+    kind: ErrorKind.USER,
+  });
+}
+
+/** A Result protobuf-es decoded, with too deeply nested outputs turned into tooDeep. */
+function boundedDepth(r: Result): Result {
+  if (r.outcome.case !== "outputs" || !literalsTooDeep(Object.values(r.outcome.value.literals))) return r;
+  return { ...r, outcome: { case: "error", value: tooDeep() } };
 }

@@ -2,16 +2,24 @@
 // Registered after the worker is recorded), then heartbeats, logs and results up; Assign and Cancel down.
 // Both ways, what one event-loop turn produces may travel as one message: the Assigns the engine
 // sends after a commit become one AssignBatch, and a worker's ResultBatch is read like its Results
-// (each side only when the other said on registering that it reads batches).
+// (each side only when the other said on registering that it reads batches). A worker is a client
+// like any other: its Register is checked (request-checks.ts), and a Result whose outputs the
+// runtime refuses (nested too deep, a ref outside the artifact store) fails its attempt with
+// OUTPUT_INVALID instead of entering the store.
 import { create } from "@bufbuild/protobuf";
 import { durationFromMs } from "@bufbuild/protobuf/wkt";
 import type { ServerDuplexStream, ServiceDefinition, UntypedServiceImplementation } from "@grpc/grpc-js";
 import { status } from "@grpc/grpc-js";
-import { ServerMessageSchema, WorkerService, grpcServiceDefinition, type ServerMessage } from "../../proto/index.ts";
+import { ErrorKind, ExecutionErrorSchema, ServerMessageSchema, WorkerService, grpcServiceDefinition, type Result, type ServerMessage } from "../../proto/index.ts";
+import { RuntimeError } from "../error-codes.ts";
 import type { Logger } from "../log.ts";
 import { encodeAssignBatch, isEncodedAssign } from "../scheduler/assign-encoding.ts";
 import type { Engine, WorkerLink, WorkerSlot } from "../scheduler/index.ts";
+import { boundedDetails } from "./client-text.ts";
 import { tolerantDefinition } from "./handlers.ts";
+import type { LiteralAdmission } from "./literal-admission.ts";
+import type { OpenCalls } from "./open-calls.ts";
+import { checkRegister } from "./request-checks.ts";
 import { decodeWorkerFrame, type WorkerFrame } from "./worker-message-decoding.ts";
 
 export interface WorkerServiceDeps {
@@ -19,6 +27,10 @@ export interface WorkerServiceDeps {
   readonly log: Logger;
   /** Absolute; sent to workers in Registered. */
   readonly artifactRoot: string;
+  /** The literal door check a Result's outputs pass. */
+  readonly literals: LiteralAdmission;
+  /** Streams a stopping server ends. */
+  readonly open: OpenCalls;
 }
 
 /**
@@ -31,7 +43,18 @@ export function workerServiceDefinition(): ServiceDefinition {
 }
 
 export function workerService(deps: WorkerServiceDeps): UntypedServiceImplementation {
-  const { engine, log, artifactRoot } = deps;
+  const { engine, log, artifactRoot, literals, open } = deps;
+  /** The Result as the engine should see it: outputs the runtime refuses become OUTPUT_INVALID. */
+  const admitted = (r: Result, workerId: string): Result => {
+    if (r.outcome.case !== "outputs") return r;
+    const problems = literals.problems(r.outcome.value.literals, (name) => `output "${name}"`);
+    if (!problems.length) return r;
+    log.error({ worker: workerId, lease: String(r.leaseToken), problems }, "refused a result's outputs; its attempt fails with OUTPUT_INVALID");
+    return {
+      ...r,
+      outcome: { case: "error", value: create(ExecutionErrorSchema, { code: "OUTPUT_INVALID", message: `the runtime refused the outputs:\n${problems.join("\n")}`, kind: ErrorKind.USER }) },
+    };
+  };
   return {
     connect: (call: ServerDuplexStream<WorkerFrame, ServerMessage | Uint8Array>) => {
       let worker: WorkerSlot | undefined;
@@ -71,11 +94,11 @@ export function workerService(deps: WorkerServiceDeps): UntypedServiceImplementa
         log.warn({ worker: worker?.id }, details);
         if (closed) return;
         closed = true;
-        call.emit("error", { code: status.INVALID_ARGUMENT, details });
+        call.emit("error", { code: status.INVALID_ARGUMENT, details: boundedDetails(details) });
       };
       const handle = (frame: WorkerFrame, w: WorkerSlot): void => {
         if (frame.case === "results") {
-          for (const r of frame.value) engine.onResult(w, r);
+          for (const r of frame.value) engine.onResult(w, admitted(r, w.id));
           return;
         }
         if (frame.case !== "message") return;
@@ -85,6 +108,8 @@ export function workerService(deps: WorkerServiceDeps): UntypedServiceImplementa
             return engine.onHeartbeat(w, msg.msg.value);
           case "log":
             return engine.onLog(w, msg.msg.value);
+          case "started":
+            return engine.onStarted(w, msg.msg.value);
           case "register":
             return reject("Register may be sent only once per stream; open a new stream to re-register");
           default:
@@ -97,8 +122,13 @@ export function workerService(deps: WorkerServiceDeps): UntypedServiceImplementa
         if (worker) return handle(frame, worker);
         if (registering) return void early.push(frame);
         if (frame.case !== "message" || frame.value.msg.case !== "register") return reject("the first message on a Connect stream must be Register");
-        registering = true;
         const register = frame.value.msg.value;
+        try {
+          checkRegister(register);
+        } catch (err) {
+          return reject(err instanceof RuntimeError ? err.message : String(err));
+        }
+        registering = true;
         batchAssigns = register.acceptsAssignBatch;
         engine.connectWorker(register, link).then(
           (w) => {
@@ -124,9 +154,12 @@ export function workerService(deps: WorkerServiceDeps): UntypedServiceImplementa
           (err) => reject(`registration failed: ${(err as Error).message}`),
         );
       });
+      // A stopping runtime ends the stream (status OK): the worker reconnects once a runtime is back.
+      const forget = open.add(() => link.close());
       const gone = (): void => {
         closed = true;
         assigns = [];
+        forget();
         if (worker) engine.onDisconnect(worker, link);
       };
       call.on("end", () => {

@@ -1,6 +1,7 @@
 // The metastore: the Store contract and its implementations, opened from a URL.
 import { resolve } from "node:path";
 import { RuntimeError } from "../error-codes.ts";
+import { RuntimeLock } from "./runtime-lock.ts";
 import { openSqliteStore } from "./sqlite-store.ts";
 import type { Store } from "./store.ts";
 
@@ -8,6 +9,17 @@ export type * from "./store.ts";
 export { emptyBatch, batchSize } from "./store.ts";
 export { openSqliteStore, SqliteStore } from "./sqlite-store.ts";
 export { SQLITE_MIGRATIONS, type Migration } from "./migrations.ts";
+export { RuntimeLock, type StoreHolder } from "./runtime-lock.ts";
+
+/**
+ * Takes the store's runtime lock (one runtime per SQLite file), or throws FAILED_PRECONDITION naming
+ * its holder; undefined for a store no other process can open (`sqlite::memory:`). Before openStore.
+ */
+export function lockStore(url: string, cwd: string = process.cwd()): RuntimeLock | undefined {
+  if (!url.startsWith("sqlite:")) return undefined;
+  const path = url.slice("sqlite:".length);
+  return path === ":memory:" ? undefined : RuntimeLock.acquire(resolve(cwd, path));
+}
 
 /** Opens the store a URL names: `sqlite:<path>` (relative to `cwd`) or `sqlite::memory:`. */
 export function openStore(url: string, cwd: string = process.cwd()): Store {

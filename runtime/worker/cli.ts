@@ -1,5 +1,6 @@
 // `weir worker`: the command that starts a worker in the current project.
 import type { Command } from "commander";
+import { parseDuration } from "../../sdk/duration.ts";
 import type { SecurityFlags } from "../channel-security.ts";
 import { WORKER_DEFAULTS } from "./defaults.ts";
 
@@ -16,6 +17,17 @@ interface WorkerFlags extends SecurityFlags {
   label?: string[];
   id?: string;
   threads: string;
+  drainTimeout: string;
+  keepFailedWork: string;
+}
+
+/** "30s" → 30000; undefined when the text is not a duration. */
+function durationFlag(text: string): number | undefined {
+  try {
+    return parseDuration(text);
+  } catch {
+    return undefined;
+  }
 }
 
 export function addWorkerCommand(program: Command): void {
@@ -33,11 +45,18 @@ export function addWorkerCommand(program: Command): void {
     .option("--label <k=v>", "a label the scheduler may match (repeatable)", collect)
     .option("--id <name>", "a stable worker id (kept across reconnects)")
     .option("--threads <n>", "task threads for TypeScript tasks", String(WORKER_DEFAULTS.threads))
+    .option("--drain-timeout <duration>", "on SIGTERM/SIGINT, how long running attempts may finish before they are stopped", `${WORKER_DEFAULTS.drainTimeoutMs / 1000}s`)
+    .option("--keep-failed-work <duration>", "how long a failed attempt's work directory (.weir/work/…) is kept; 0s removes it", `${WORKER_DEFAULTS.keepFailedWorkMs / 3_600_000}h`)
     .action(async (opts: WorkerFlags) => {
       const concurrency = Number.parseInt(opts.concurrency, 10);
       const threads = Number.parseInt(opts.threads, 10);
       if (!(concurrency > 0) || !(threads > 0)) {
         program.error(`--concurrency and --threads take a positive integer (got ${opts.concurrency}, ${opts.threads})`, { exitCode: 2 });
+      }
+      const drainTimeoutMs = durationFlag(opts.drainTimeout);
+      const keepFailedWorkMs = durationFlag(opts.keepFailedWork);
+      if (drainTimeoutMs === undefined || keepFailedWorkMs === undefined) {
+        program.error(`--drain-timeout and --keep-failed-work take a duration such as 30s, 15m or 24h (got ${opts.drainTimeout}, ${opts.keepFailedWork})`, { exitCode: 2 });
       }
       const gpus = opts.gpus === "auto" ? "auto" : Number.parseInt(opts.gpus, 10);
       if (gpus !== "auto" && !(gpus >= 0)) program.error(`--gpus takes 'auto' or a number (got ${opts.gpus})`, { exitCode: 2 });
@@ -73,6 +92,8 @@ export function addWorkerCommand(program: Command): void {
         labels,
         id: opts.id ?? "",
         projectRoot: process.cwd(),
+        drainTimeoutMs,
+        keepFailedWorkMs,
       }).catch((err: unknown) => {
         if (!(err instanceof ConnectionRefused)) throw err;
         process.stderr.write(`error [${err.code}]: ${err.message}\n`);

@@ -1,10 +1,10 @@
 // Whether this worker's code is the code a task template was compiled from: the task's version
-// recomputed from the project's files (compiler/code-hash.ts), once per template and then at most
+// recomputed from the project's files (core/code-hash.ts), once per template and then at most
 // every codeHashRecheckMs (taskCodeHash re-reads only files whose mtime or size changed). Done in
 // the worker's main thread, so task threads and GPU processes never load the TypeScript parser.
 import { statSync } from "node:fs";
 import { resolve } from "node:path";
-import { CodeHashError, taskCodeHash, taskVersion } from "../../compiler/code-hash.ts";
+import { CodeHashError, taskCodeHash, taskVersion } from "../../core/index.ts";
 import { AttemptFailure } from "./attempt-failure.ts";
 import { WORKER_DEFAULTS } from "./defaults.ts";
 import type { KnownTemplate } from "./task-templates.ts";

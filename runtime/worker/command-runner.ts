@@ -1,7 +1,8 @@
-// Runs a command task: its own process (no shell) in a fresh attempt directory, inputs written as
-// files plus `inputs.json`, outputs read back from `$WEIR_OUTPUTS_DIR` (outputs.json, <name>.arrow
-// or <name>.csv), stdout/stderr streamed as log lines, a non-zero exit reported as COMMAND_FAILED.
-import { spawn } from "node:child_process";
+// Runs a command task: its own process (its arguments never pass through a shell) in a process
+// group of its own that dies with the worker (process-group.ts), in a fresh attempt directory,
+// inputs written as files plus `inputs.json`, outputs read back from `$WEIR_OUTPUTS_DIR`
+// (outputs.json, <name>.arrow or <name>.csv), stdout/stderr streamed as log lines, a non-zero exit
+// reported as COMMAND_FAILED.
 import { mkdir, readFile, stat, writeFile } from "node:fs/promises";
 import { isAbsolute, join, resolve } from "node:path";
 import { Table, tableFromIPC, tableToIPC } from "apache-arrow";
@@ -14,6 +15,7 @@ import { csvToTable, tableToCsv } from "./csv-table.ts";
 import { gpuEnv } from "./gpus.ts";
 import type { AttemptHandle, AttemptOutcome } from "./executor.ts";
 import { collectOutputs } from "./outputs.ts";
+import { spawnInGroup } from "./process-group.ts";
 
 export interface CommandAttempt {
   task: TaskTemplate;
@@ -26,6 +28,8 @@ export interface CommandAttempt {
   stderrTailLines: number;
   killGraceMs: number;
   onLog(stream: "stdout" | "stderr" | "task", text: string): void;
+  /** The command's process was started (epoch ms): its timeout counts from here. */
+  onStarted?(atMs: number): void;
 }
 
 export function startCommand(attempt: CommandAttempt): AttemptHandle {
@@ -35,8 +39,9 @@ export function startCommand(attempt: CommandAttempt): AttemptHandle {
     kill = k;
     if (stopRequested) k();
   }).then(
-    (outputs): AttemptOutcome => ({ outputs }),
+    (outputs): AttemptOutcome => ({ outputs, workdir: attempt.attemptDir }),
     (err: unknown): AttemptOutcome => ({
+      workdir: attempt.attemptDir,
       error:
         err instanceof AttemptFailure
           ? { code: err.code, message: err.message }
@@ -76,18 +81,11 @@ async function runCommand(a: CommandAttempt, onSpawn: (kill: () => void) => void
   };
   const stderrTail: string[] = [];
   const exit = await new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolveExit, reject) => {
-    // detached: the command gets its own process group, so a kill reaches the children it spawned.
-    const child = spawn(program, [...rest, ...spec.args], { cwd, env, stdio: ["ignore", "pipe", "pipe"], detached: true });
-    const killGroup = (signal: NodeJS.Signals) => {
-      try {
-        if (child.pid) process.kill(-child.pid, signal);
-      } catch {
-        // already gone
-      }
-    };
+    const group = spawnInGroup(program, [...rest, ...spec.args], { cwd, env });
+    const child = group.child;
     onSpawn(() => {
-      killGroup("SIGTERM");
-      setTimeout(() => killGroup("SIGKILL"), a.killGraceMs).unref();
+      group.kill("SIGTERM");
+      setTimeout(() => group.kill("SIGKILL"), a.killGraceMs).unref();
     });
     lines(child.stdout, (line) => a.onLog("stdout", line));
     lines(child.stderr, (line) => {
@@ -95,6 +93,7 @@ async function runCommand(a: CommandAttempt, onSpawn: (kill: () => void) => void
       if (stderrTail.length > a.stderrTailLines) stderrTail.shift();
       a.onLog("stderr", line);
     });
+    child.once("spawn", () => a.onStarted?.(Date.now()));
     child.on("error", (err) =>
       reject(new AttemptFailure("COMMAND_FAILED", `could not start '${program}' (cwd ${cwd}): ${err.message}; is it installed and on PATH?`)),
     );
@@ -102,8 +101,10 @@ async function runCommand(a: CommandAttempt, onSpawn: (kill: () => void) => void
   });
   if (exit.code !== 0) {
     const how = exit.signal ? `was killed by ${exit.signal}` : `exited with code ${exit.code}`;
+    // The group's leader shell reports a program it could not exec as 127 (not found) or 126.
+    const unstartable = exit.code === 127 || exit.code === 126 ? `; if '${program}' could not be started (cwd ${cwd}): is it installed, executable and on PATH?` : "";
     const tail = stderrTail.length ? `\nstderr (last ${stderrTail.length} lines):\n${stderrTail.join("\n")}` : " (no stderr)";
-    throw new AttemptFailure("COMMAND_FAILED", `command '${spec.command.join(" ")}' ${how}${tail}`);
+    throw new AttemptFailure("COMMAND_FAILED", `command '${spec.command.join(" ")}' ${how}${unstartable}${tail}`);
   }
   return collectOutputs(await readOutputs(a, outputsDir), a.task.interface?.outputs ?? [], a.store);
 }

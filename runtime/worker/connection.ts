@@ -1,9 +1,11 @@
 // The worker's one bidirectional Connect stream: registers, heartbeats at the interval the runtime
-// asks for, and when the stream breaks reconnects with backoff, re-registers under the same
-// worker id and delivers the results (and recent logs) that piled up meanwhile. Assigns arrive as
-// frames (template and inputs still bytes) and results leave pre-encoded (see wire.ts), the
-// results of one turn as one ResultBatch when the runtime said it reads them. A first connection
-// the runtime refuses for good (no or a wrong token, TLS on one side only, an untrusted
+// asks for, and when the stream breaks reconnects with jittered backoff capped near 1 s (grpc-js's
+// own reconnect backoff capped to match), re-registers under the same worker id and delivers the
+// results (and recent logs) that piled up meanwhile, after those written just before the break
+// (they may not have arrived; the runtime's lease fencing drops any it already has). Assigns
+// arrive as frames (template and inputs still bytes) and results leave pre-encoded (see wire.ts),
+// the results of one turn as one ResultBatch when the runtime said it reads them. A first
+// connection the runtime refuses for good (no or a wrong token, TLS on one side only, an untrusted
 // certificate) is reported once instead of retried: nothing has run yet, and retrying cannot help.
 import * as grpc from "@grpc/grpc-js";
 import { create, toBinary } from "@bufbuild/protobuf";
@@ -30,6 +32,10 @@ export interface ConnectionOptions {
   reconnectMaxMs: number;
   heartbeatIntervalMs: number;
   maxBufferedLogs: number;
+  /** Results written within this long before a break are sent again after re-registering. */
+  resendWindowMs?: number;
+  /** Messages to send on each Registered, after what waited and before the Heartbeat (Started again). */
+  onReregistered?(): Outgoing[];
 }
 
 /** Why the runtime would not take this worker, with what to do about it. */
@@ -45,7 +51,9 @@ export class ConnectionRefused extends Error {
 
 const CONNECT_PATH = `/${WorkerService.typeName}/${WorkerService.method.connect.name}`;
 /** A WorkerMessage, or one already encoded (a Result from encodeResult). */
-type Outgoing = WorkerMessage | Uint8Array;
+export type Outgoing = WorkerMessage | Uint8Array;
+/** Results kept for a re-send at most (the oldest go first). */
+const MAX_RESEND = 10_000;
 const serialize = (value: Outgoing): Buffer =>
   value instanceof Uint8Array ? Buffer.from(value.buffer, value.byteOffset, value.byteLength) : Buffer.from(toBinary(WorkerMessageSchema, value));
 
@@ -62,10 +70,15 @@ export class WorkerConnection {
   // Messages that could not be sent: results are always kept; logs up to maxBufferedLogs.
   private outbox: Outgoing[] = [];
   private bufferedLogs = 0;
+  /** Results written on the current stream lately, with when (from writtenHead on): re-sent if it breaks. */
+  private written: { at: number; bytes: Uint8Array }[] = [];
+  private writtenHead = 0;
   /** The runtime reads ResultBatch (its Registered said so). */
   private batchResults = false;
   /** Encoded Results sent this turn, written together at its end. */
   private results: Uint8Array[] = [];
+  /** Told after the next Registered (once what waited has been sent). */
+  private onceRegistered: (() => void)[] = [];
   private readonly options: ConnectionOptions;
   private readonly security: ChannelSecurity;
 
@@ -76,6 +89,12 @@ export class WorkerConnection {
     this.client = new grpc.Client(options.address, channelCredentials(this.security), {
       "grpc.keepalive_time_ms": 10_000,
       "grpc.keepalive_timeout_ms": 5_000,
+      // grpc-js backs off reconnecting the channel on its own (up to 120 s by default, failing
+      // calls fast meanwhile): capped at half our own cap (its jitter is ±20%), and a re-connect
+      // waits for the channel (waitForReady), so a worker is back well within a second of the
+      // runtime listening again, after any outage.
+      "grpc.initial_reconnect_backoff_ms": Math.min(options.reconnectInitialMs, options.reconnectMaxMs),
+      "grpc.max_reconnect_backoff_ms": Math.max(1, Math.floor(options.reconnectMaxMs / 2)),
       // The stream reconnects on its own (Register again, results kept): grpc-js's transparent
       // retries would add a buffering layer to every message written on it.
       "grpc.enable_retries": 0,
@@ -88,7 +107,11 @@ export class WorkerConnection {
 
   start(): void {
     if (this.closed) return;
-    const stream = this.client.makeBidiStreamRequest(CONNECT_PATH, serialize, decodeServerFrame, callMetadata(this.security));
+    const metadata = callMetadata(this.security);
+    // Once registered, a new stream waits for the channel to reconnect instead of failing at once
+    // while it backs off; a first connection fails fast, so a refusal can be told and reported.
+    if (this.everRegistered) metadata.setOptions({ waitForReady: true });
+    const stream = this.client.makeBidiStreamRequest(CONNECT_PATH, serialize, decodeServerFrame, metadata);
     this.stream = stream;
     stream.on("data", (frame: ServerFrame) => this.onFrame(frame));
     stream.on("error", (err: grpc.ServiceError) => this.onError(stream, err));
@@ -118,7 +141,11 @@ export class WorkerConnection {
         this.outbox = [];
         this.bufferedLogs = 0;
         for (const queued of pending) this.send(queued);
+        for (const again of this.options.onReregistered?.() ?? []) this.send(again);
+        // Before the Heartbeat: a result it did not list must arrive first, not be declared lost.
+        this.flushResults();
         this.sendHeartbeat();
+        for (const told of this.onceRegistered.splice(0)) told();
         return;
       }
       case "cancel":
@@ -144,13 +171,15 @@ export class WorkerConnection {
       }
       this.flushResults(); // keeps the order: a task's log lines before its result
       this.stream.write(msg);
+      if (msg instanceof Uint8Array) this.remember([msg]);
       return;
     }
     if (msg instanceof Uint8Array) {
       this.outbox.push(msg);
       return;
     }
-    if (msg.msg.case === "heartbeat") return;
+    // A heartbeat is sent anew, and Started again for what still runs (onReregistered), on register.
+    if (msg.msg.case === "heartbeat" || msg.msg.case === "started") return;
     if (msg.msg.case === "log") {
       if (this.bufferedLogs >= this.options.maxBufferedLogs) return;
       this.bufferedLogs++;
@@ -164,8 +193,39 @@ export class WorkerConnection {
     this.results = [];
     // The stream broke since they were queued: they wait for the next one like any result.
     if (!this.registered || !this.stream) this.outbox.push(...results);
-    else this.stream.write(results.length === 1 ? results[0]! : encodeResultBatch(results));
+    else {
+      this.stream.write(results.length === 1 ? results[0]! : encodeResultBatch(results));
+      this.remember(results);
+    }
   };
+
+  /** Keeps what was just written for a re-send should this stream break (see detach). */
+  private remember(results: Uint8Array[]): void {
+    const window = this.options.resendWindowMs ?? 0;
+    if (window <= 0) return;
+    const now = Date.now();
+    for (const bytes of results) this.written.push({ at: now, bytes });
+    const w = this.written;
+    let head = Math.max(this.writtenHead, w.length - MAX_RESEND);
+    while (head < w.length && now - w[head]!.at > window) head++;
+    // Dropped from the front by index; the array is compacted once half of it is dropped.
+    if (head > 1024 && head * 2 > w.length) {
+      this.written = w.slice(head);
+      head = 0;
+    }
+    this.writtenHead = head;
+  }
+
+  /** The results written within the re-send window; forgets them all. */
+  private takeRecent(): Uint8Array[] {
+    const window = this.options.resendWindowMs ?? 0;
+    const now = Date.now();
+    const out: Uint8Array[] = [];
+    for (let i = this.writtenHead; i < this.written.length; i++) if (now - this.written[i]!.at <= window) out.push(this.written[i]!.bytes);
+    this.written = [];
+    this.writtenHead = 0;
+    return out;
+  }
 
   private onError(stream: grpc.ClientDuplexStream<Outgoing, ServerFrame>, err: grpc.ServiceError): void {
     const why = err.details || err.message;
@@ -199,6 +259,10 @@ export class WorkerConnection {
     this.stream = undefined;
     this.registered = false;
     this.flushResults();
+    // Written moments before the break, they may have died in a socket buffer or with a runtime
+    // killed before its commit: sent again first, the runtime drops those whose lease it settled.
+    const again = this.takeRecent();
+    if (again.length > 0) this.outbox.unshift(...again);
     clearInterval(this.heartbeat);
     stream.removeAllListeners();
     stream.on("error", () => undefined);
@@ -207,14 +271,27 @@ export class WorkerConnection {
 
   private retry(why: string): void {
     if (this.closed) return;
-    const delay = this.backoffMs;
+    // Jittered into [½, 1]× so workers cut off together do not come back in lockstep.
+    const delay = Math.round(this.backoffMs * (0.5 + Math.random() * 0.5));
     this.backoffMs = Math.min(this.backoffMs * 2, this.options.reconnectMaxMs);
     this.options.log.warn({ why, retryInMs: delay }, "connection to the runtime lost; reconnecting");
     this.reconnect = setTimeout(() => this.start(), delay);
   }
 
-  /** Ends the stream after flushing what is queued. */
-  async close(): Promise<void> {
+  /**
+   * Ends the stream after flushing what is queued. Results still waiting for a runtime that is
+   * away get up to `deliverWithinMs` for it to come back (the reconnect loop keeps trying).
+   */
+  async close(deliverWithinMs = 0): Promise<void> {
+    if (!this.closed && !this.registered && deliverWithinMs > 0 && this.outbox.some((m) => m instanceof Uint8Array)) {
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, deliverWithinMs);
+        this.onceRegistered.push(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+    }
     this.flushResults();
     this.closed = true;
     clearInterval(this.heartbeat);

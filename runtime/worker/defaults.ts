@@ -9,7 +9,17 @@ export const WORKER_DEFAULTS = Object.freeze({
   /** Used until the runtime's Registered message says otherwise. */
   heartbeatIntervalMs: 5_000,
   reconnectInitialMs: 100,
-  reconnectMaxMs: 5_000,
+  /**
+   * Reconnect tries back off (jittered) to at most this: a worker is back within about a second of
+   * the runtime listening again, after any outage, well inside a restarted runtime's grace window.
+   */
+  reconnectMaxMs: 1_000,
+  /**
+   * Results written this long before the stream broke are sent again on reconnect: they may have
+   * died in a socket buffer, or with a runtime killed before it committed them. Covers a dead
+   * connection's detection (keepalive 10 s + 5 s); the runtime drops those whose lease it settled.
+   */
+  resultResendMs: 15_000,
   /** How long a cancelled or timed-out attempt may take to stop before its thread/process is killed. */
   killGraceMs: 2_000,
   /** Log lines kept while the stream is down; older ones are dropped (results never are). */
@@ -18,4 +28,8 @@ export const WORKER_DEFAULTS = Object.freeze({
   stderrTailLines: 20,
   /** A task's code hash is recomputed at most this often while its module file is unchanged. */
   codeHashRecheckMs: 1_000,
+  /** How long SIGTERM/SIGINT waits for running attempts before stopping them (`--drain-timeout`). */
+  drainTimeoutMs: 30_000,
+  /** How long a failed attempt's work directory is kept for inspection (`--keep-failed-work`). */
+  keepFailedWorkMs: 24 * 3_600_000,
 });

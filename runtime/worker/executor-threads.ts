@@ -4,7 +4,8 @@
 // A thread is sent each task template once; attempts then travel as {template id, lease, inputs},
 // the attempts of one turn together (one postMessage per thread per turn, not per attempt).
 import { Worker } from "node:worker_threads";
-import type { AttemptHandle, AttemptOutcome } from "./executor.ts";
+import type { AttemptHandle, AttemptOutcome, OnStarted } from "./executor.ts";
+import { TransferList } from "./transfer-list.ts";
 import type { KnownTemplate } from "./task-templates.ts";
 import type { HostConfig, HostMessage, RunItem } from "./ts-task-runner.ts";
 
@@ -13,6 +14,7 @@ const HOST_ENTRY = new URL("./task-host.mjs", import.meta.url);
 interface Pending {
   resolve(outcome: AttemptOutcome): void;
   onLog(text: string): void;
+  onStarted: OnStarted;
 }
 
 class TaskThread {
@@ -21,7 +23,7 @@ class TaskThread {
   /** Template ids this thread has been sent. */
   readonly templates = new Set<number>();
   private batch: RunItem[] = [];
-  private transfer: ArrayBuffer[] = [];
+  private readonly transfer = new TransferList();
   dead = false;
 
   constructor(config: HostConfig, onExit: (thread: TaskThread) => void) {
@@ -45,15 +47,14 @@ class TaskThread {
     // The runtime sends the Assigns of a turn in one message, handed over in one synchronous loop:
     // the tick after it posts them all, so no attempt waits for more than that loop.
     if (this.batch.push(item) === 1) process.nextTick(this.flush);
-    if (item.inputs.byteLength > 0) this.transfer.push(item.inputs.buffer as ArrayBuffer);
+    this.transfer.add(item.inputs);
   }
 
   /** Posts the runs batched this turn (also before an abort, so the abort finds its attempt). */
   readonly flush = (): void => {
     if (this.batch.length === 0) return;
-    const runs = this.batch, transfer = this.transfer;
+    const runs = this.batch, transfer = this.transfer.take();
     this.batch = [];
-    this.transfer = [];
     if (this.dead) return;
     this.worker.postMessage({ type: "runs", runs }, transfer);
   };
@@ -64,11 +65,15 @@ class TaskThread {
       this.pending.get(msg.id)?.onLog(msg.text);
       return;
     }
+    if (msg.type === "started") {
+      this.pending.get(msg.id)?.onStarted(msg.at);
+      return;
+    }
     for (const r of msg.results) {
       const pending = this.pending.get(r.id);
       if (!pending) continue;
       this.pending.delete(r.id);
-      pending.resolve(r.outputs ? { outputs: r.outputs } : { error: r.error! });
+      pending.resolve(r.outputs ? { outputs: r.outputs, workdir: r.workdir } : { error: r.error!, workdir: r.workdir });
     }
   }
 
@@ -132,9 +137,9 @@ export class ThreadExecutor {
   }
 
   /** Runs one attempt; `item.inputs` must own its buffer (it is transferred to the thread). */
-  start(template: KnownTemplate, item: RunItem, onLog: (text: string) => void): AttemptHandle {
+  start(template: KnownTemplate, item: RunItem, onLog: (text: string) => void, onStarted: OnStarted): AttemptHandle {
     const thread = this.pick();
-    const done = new Promise<AttemptOutcome>((resolve) => thread.pending.set(item.id, { resolve, onLog }));
+    const done = new Promise<AttemptOutcome>((resolve) => thread.pending.set(item.id, { resolve, onLog, onStarted }));
     thread.run(template, item);
     return {
       done,

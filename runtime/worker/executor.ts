@@ -2,8 +2,14 @@
 // attempt, get its outcome, stop it on cancel or timeout.
 import type { LiteralSet } from "../../proto/index.ts";
 
-/** Outputs as a LiteralSet, or already encoded as its bytes (what task threads hand back). */
-export type AttemptOutcome = { outputs: LiteralSet | Uint8Array } | { error: { code: string; message: string } };
+/**
+ * Outputs as a LiteralSet, or already encoded as its bytes (what task threads hand back); or an
+ * error. `workdir`: the attempt's work directory, when a TypeScript task made one.
+ */
+export type AttemptOutcome = ({ outputs: LiteralSet | Uint8Array } | { error: { code: string; message: string } }) & { workdir?: string };
+
+/** Told when the attempt's code starts (epoch ms): its timeout counts from then. */
+export type OnStarted = (atMs: number) => void;
 
 export interface AttemptHandle {
   readonly done: Promise<AttemptOutcome>;

@@ -3,6 +3,7 @@
 // template, so the lookup is a length bucket plus a byte comparison, not a decode or a hash.
 import { fromBinary } from "@bufbuild/protobuf";
 import { TaskTemplateSchema, type TaskTemplate } from "../../proto/index.ts";
+import { ownCopy } from "./transfer-list.ts";
 
 export interface KnownTemplate {
   /** Unique for this worker process; what task hosts key their decoded copy by. */
@@ -28,7 +29,9 @@ export class TaskTemplates {
       this.byLength = new Map();
       this.count = 0;
     }
-    const own = bytes.slice();
+    // A copy: the bytes are a view into the received frame (Buffer.slice would be one too), which
+    // this table would keep alive, and every post of the template to a host would clone whole.
+    const own = ownCopy(bytes);
     const known: KnownTemplate = { tid: this.nextTid++, bytes: own, task: fromBinary(TaskTemplateSchema, own) };
     if (bucket && this.byLength.get(bytes.byteLength) === bucket) bucket.push(known);
     else this.byLength.set(bytes.byteLength, [known]);

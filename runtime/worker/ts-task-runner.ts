@@ -5,10 +5,11 @@
 //
 // Protocol (worker → host): `config` (project and artifact roots) first, then `task` once per task
 // template (its bytes, under a small id), then `runs` batches that name the template by id and
-// carry only the attempt's own fields, and `abort`. Host → worker: `log`, and `done` batches. A
-// template is decoded and its module loaded once per host, not per attempt.
+// carry only the attempt's own fields, and `abort`. Host → worker: `log`, `started` (a task with a
+// timeout is about to be called: its timeout counts from here), and `done` batches. A template is
+// decoded and its module loaded once per host, not per attempt.
 import { mkdirSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { fromBinary, toBinary } from "@bufbuild/protobuf";
 import { LiteralSetSchema, TaskTemplateSchema } from "../../proto/index.ts";
@@ -18,6 +19,8 @@ import { LocalArtifactStore } from "../artifacts/index.ts";
 import { AttemptFailure, describeThrown } from "./attempt-failure.ts";
 import { collectOutputs } from "./outputs.ts";
 import type { Refinable } from "./outputs.ts";
+import { TransferList } from "./transfer-list.ts";
+import { attemptWorkDir } from "./work-dirs.ts";
 
 /** Worker → host, first: where the project and the artifacts are (sent again if they change). */
 export interface HostConfig {
@@ -62,9 +65,15 @@ export interface DoneItem {
   id: string;
   outputs?: Uint8Array;
   error?: { code: string; message: string };
+  /** The attempt's work directory, when the task made one (ctx.workdir). */
+  workdir?: string;
 }
 
-export type HostMessage = { type: "log"; id: string; text: string } | { type: "done"; results: DoneItem[] };
+export type HostMessage =
+  | { type: "log"; id: string; text: string }
+  /** The task is about to be called (epoch ms); sent only for a task with a timeout. */
+  | { type: "started"; id: string; at: number }
+  | { type: "done"; results: DoneItem[] };
 
 /** How a host sends: `transfer` lists buffers it gives away (ignored where it cannot transfer). */
 export type HostPost = (msg: HostMessage, transfer?: ArrayBuffer[]) => void;
@@ -88,12 +97,18 @@ interface Template {
 }
 
 const NO_BYTES = new Uint8Array(0);
+/** How long a timed task's call waits, turn by turn, for another's outputs to be stored. */
+const MAX_YIELD_MS = 50;
 
 /**
  * An attempt's cancellation. Its AbortSignal is made when the task first reads `ctx.signal`: making
  * one costs Node 20 more than running a short task, and most tasks never look.
  */
 class Cancellation {
+  /** The attempt's ctx once its task was called: its work directory, if made, goes with the outcome. */
+  context: AttemptContext | undefined;
+  /** A timed task returned and its outputs are being stored (counted in the host's timedCollecting). */
+  collecting = false;
   private controller: AbortController | undefined;
   private reason: unknown;
   private aborted = false;
@@ -143,10 +158,16 @@ class AttemptContext {
   /** Made on first use: most tasks never touch it, and 10,000 empty dirs help nobody. */
   get workdir(): string {
     if (!this.#workdir) {
-      const dir = join(this.#projectRoot, ".weir", "work", this.executionId, this.nodeId, String(this.attempt));
+      // The worker checked the ids before sending the attempt; this cannot leave the work root.
+      const dir = attemptWorkDir(this.#projectRoot, this.executionId, this.nodeId, this.attempt);
       mkdirSync(dir, { recursive: true });
       this.#workdir = dir;
     }
+    return this.#workdir;
+  }
+
+  /** The work directory if the task made one. */
+  get madeWorkdir(): string | undefined {
     return this.#workdir;
   }
 }
@@ -167,27 +188,35 @@ export function createTaskRunner(post: HostPost): (req: HostRequest) => void {
   const modules = new Map<string, Promise<Record<string, unknown>>>();
   // Outcomes of this turn, posted together: one message per turn instead of one per attempt.
   let done: DoneItem[] = [];
-  let transfer: ArrayBuffer[] = [];
+  const transfer = new TransferList();
   let flushing = false;
   /** A `runs` batch is being started: outcomes that arrive meanwhile wait for its end. */
   let starting = false;
+  /** An outcome waiting in `done` is of a task with a timeout (see call()). */
+  let timedWaiting = false;
+  /** Timed attempts whose task returned and whose outputs are being stored. */
+  let timedCollecting = 0;
 
   const flush = (): void => {
-    const results = done, buffers = transfer;
+    const results = done;
     done = [];
-    transfer = [];
-    if (results.length > 0) post({ type: "done", results }, buffers);
+    timedWaiting = false;
+    if (results.length > 0) post({ type: "done", results }, transfer.take());
   };
   const flushLater = (): void => {
     flushing = false;
     flush();
   };
-  const finish = (item: DoneItem): void => {
+  const finish = (item: DoneItem, timed = false): void => {
+    if (timed) timedWaiting = true;
+    const inFlight = aborts.get(item.id);
+    if (inFlight?.collecting) timedCollecting--;
+    const workdir = inFlight?.context?.madeWorkdir;
+    if (workdir) item.workdir = workdir;
     aborts.delete(item.id);
     done.push(item);
     // A buffer of its own (toBinary's) is given away, not copied.
-    const out = item.outputs;
-    if (out && out.byteLength > 0 && out.byteOffset === 0 && out.byteLength === out.buffer.byteLength && out.buffer instanceof ArrayBuffer) transfer.push(out.buffer);
+    transfer.add(item.outputs);
     // The last attempt in flight posts at once (a chain's hop waits on it); otherwise attempts
     // finishing in the same turn go together.
     if (aborts.size === 0 && !starting) flush();
@@ -248,10 +277,32 @@ export function createTaskRunner(post: HostPost): (req: HostRequest) => void {
     return readInputs(task, item.inputs.byteLength ? fromBinary(LiteralSetSchema, item.inputs) : undefined, store).then((values) => call(task, loaded, item, values, cancellation));
   }
 
-  function call(task: TaskTemplate, loaded: Loaded, item: RunItem, values: Record<string, unknown>, cancellation: Cancellation): Uint8Array | Promise<Uint8Array> {
+  function call(task: TaskTemplate, loaded: Loaded, item: RunItem, values: Record<string, unknown>, cancellation: Cancellation, since?: number): Uint8Array | Promise<Uint8Array> {
+    // A timed task that returned is having its outputs stored (promise steps queued ahead of this
+    // call or not): let it finish first, briefly, or code that holds the thread would hold its
+    // outcome too, and the worker would time out an attempt that had ended in time.
+    if (timedCollecting > 0) {
+      const waitingSince = since ?? Date.now();
+      if (Date.now() - waitingSince < MAX_YIELD_MS) {
+        return new Promise<void>((r) => setImmediate(r)).then(() => call(task, loaded, item, values, cancellation, waitingSince));
+      }
+    }
+    // Outcomes of timed tasks leave before this task's code runs, for the same reason.
+    if (timedWaiting) flush();
     const ctx = new AttemptContext((text) => post({ type: "log", id: item.id, text: String(text) }), item, projectRoot, cancellation);
+    cancellation.context = ctx;
+    const timed = task.timeout !== undefined;
+    // Its timeout counts from now, not from when it was queued here behind other attempts' code.
+    if (timed) post({ type: "started", id: item.id, at: Date.now() });
     const threw = (err: unknown): never => {
       throw new AttemptFailure("TASK_FAILED", `task '${task.name}' threw: ${describeThrown(err)}`);
+    };
+    const returned = (value: unknown): Uint8Array | Promise<Uint8Array> => {
+      if (timed && !cancellation.collecting) {
+        cancellation.collecting = true;
+        timedCollecting++;
+      }
+      return outputsOf(task, loaded, value);
     };
     let produced: unknown;
     try {
@@ -259,8 +310,8 @@ export function createTaskRunner(post: HostPost): (req: HostRequest) => void {
     } catch (err) {
       threw(err);
     }
-    if (isThenable(produced)) return Promise.resolve(produced).then((value) => outputsOf(task, loaded, value), threw);
-    return outputsOf(task, loaded, produced);
+    if (isThenable(produced)) return Promise.resolve(produced).then(returned, threw);
+    return returned(produced);
   }
 
   /** Checks and stores what the task returned; nothing to do for a task that declares no outputs. */
@@ -270,31 +321,32 @@ export function createTaskRunner(post: HostPost): (req: HostRequest) => void {
     return collectOutputs(produced, outputs, store!, loaded.refinements).then((literals) => toBinary(LiteralSetSchema, literals));
   }
 
-  const failed = (id: string, err: unknown): void => {
+  const failed = (id: string, err: unknown, timed: boolean): void => {
     const error =
       err instanceof AttemptFailure
         ? { code: err.code, message: err.message }
         : err instanceof LiteralError
           ? { code: "OUTPUT_INVALID", message: err.message }
           : { code: "TASK_FAILED", message: describeThrown(err) };
-    finish({ id, error });
+    finish({ id, error }, timed);
   };
 
   const start = (item: RunItem): void => {
     const cancellation = new Cancellation();
     aborts.set(item.id, cancellation);
+    const timed = templates.get(item.tid)?.task.timeout !== undefined;
     let outputs: Uint8Array | Promise<Uint8Array>;
     try {
       outputs = run(item, cancellation);
     } catch (err) {
-      failed(item.id, err);
+      failed(item.id, err, timed);
       return;
     }
-    if (outputs instanceof Uint8Array) finish({ id: item.id, outputs });
+    if (outputs instanceof Uint8Array) finish({ id: item.id, outputs }, timed);
     else
       outputs.then(
-        (bytes) => finish({ id: item.id, outputs: bytes }),
-        (err: unknown) => failed(item.id, err),
+        (bytes) => finish({ id: item.id, outputs: bytes }, timed),
+        (err: unknown) => failed(item.id, err, timed),
       );
   };
 

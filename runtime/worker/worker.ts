@@ -1,26 +1,31 @@
 // The worker process: connects to the runtime, runs each assigned attempt on the right executor
-// (task threads, a GPU child process, or a command), enforces deadlines and cancellations, and
-// reports one Result per lease. SIGTERM drains: no new work, running attempts finish or stop.
+// (task threads, a GPU child process, or a command), enforces timeouts (counted from the moment an
+// attempt's code starts, announced to the runtime with Started) and cancellations, and reports one
+// Result per lease. SIGTERM drains: no new work, running attempts finish (up to --drain-timeout),
+// are reported, and the process exits 0.
+import { utimes } from "node:fs/promises";
 import { hostname } from "node:os";
 import { join, resolve } from "node:path";
 import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
-import { timestampNow } from "@bufbuild/protobuf/wkt";
+import { durationMs, timestampFromMs, timestampNow } from "@bufbuild/protobuf/wkt";
 import { LiteralSetSchema, LogSchema, RegisterSchema, WorkerMessageSchema } from "../../proto/index.ts";
-import type { Cancel, GpuDevice, Registered } from "../../proto/index.ts";
-import { LocalArtifactStore } from "../artifacts/index.ts";
+import type { Cancel, GpuDevice, Registered, WorkerMessage } from "../../proto/index.ts";
+import { LocalArtifactStore, PathOutsideRoot } from "../artifacts/index.ts";
 import { PLAINTEXT, type ChannelSecurity } from "../channel-security.ts";
 import { createLogger } from "../log.ts";
 import type { Logger } from "../log.ts";
 import { startCommand } from "./command-runner.ts";
 import { WorkerConnection } from "./connection.ts";
 import { WORKER_DEFAULTS } from "./defaults.ts";
-import type { AttemptHandle, AttemptOutcome } from "./executor.ts";
+import type { AttemptHandle, AttemptOutcome, OnStarted } from "./executor.ts";
 import { startInProcess } from "./executor-process.ts";
 import { ThreadExecutor } from "./executor-threads.ts";
 import { discoverGpus } from "./gpus.ts";
 import { CodeChecks } from "./code-check.ts";
 import { TaskTemplates, type KnownTemplate } from "./task-templates.ts";
+import { ownCopy } from "./transfer-list.ts";
 import { encodeResult, type AssignFrame, type EncodedOutcome } from "./wire.ts";
+import { attemptWorkDir, removeWorkDir, sweepWorkDirs, workDirExists } from "./work-dirs.ts";
 
 export interface WorkerOptions {
   /** host:port of the runtime's gRPC server. */
@@ -45,6 +50,10 @@ export interface WorkerOptions {
   stderrTailLines: number;
   /** How long SIGTERM waits for running attempts before stopping them. */
   drainTimeoutMs: number;
+  /** How long a failed attempt's work directory is kept; 0 removes it like a succeeded one's. */
+  keepFailedWorkMs: number;
+  /** Results written this long before a broken stream are sent again on reconnect. */
+  resultResendMs: number;
   logger: Logger;
 }
 
@@ -53,10 +62,21 @@ interface Running {
   /** Its task's name, for messages and logs. */
   taskName: string;
   handle?: AttemptHandle;
+  /** When its code started (epoch ms); until then, when it was assigned. */
   startedAtMs: number;
+  started: boolean;
+  /** Its task's timeout, counted from the start; 0 for none. */
+  timeoutMs: number;
   deadline?: NodeJS.Timeout;
+  /** Its work directory (inside the work root); "" until checked. */
+  workDir: string;
+  /** Assigned while draining: never started, refused when the drain ends (its slot stays taken meanwhile). */
+  held: boolean;
   finished: boolean;
 }
+
+/** How often stale work directories are swept: a quarter of the retention, within [1 min, 1 h]. */
+const sweepEveryMs = (keepMs: number) => Math.min(3_600_000, Math.max(60_000, keepMs / 4));
 
 export class Worker {
   readonly options: WorkerOptions;
@@ -71,7 +91,10 @@ export class Worker {
   private artifactRoot: string;
   private store: LocalArtifactStore;
   private draining = false;
-  private idle: (() => void) | undefined;
+  private stopping: Promise<void> | undefined;
+  /** Ends the drain's wait: every attempt finished, the drain timed out, or a second signal. */
+  private endDrain: (() => void) | undefined;
+  private sweeper: NodeJS.Timeout | undefined;
   private registeredOnce: Promise<Registered>;
   private resolveRegistered!: (r: Registered) => void;
   private rejectRegistered!: (err: Error) => void;
@@ -93,7 +116,9 @@ export class Worker {
       reconnectMaxMs: WORKER_DEFAULTS.reconnectMaxMs,
       maxBufferedLogs: WORKER_DEFAULTS.maxBufferedLogs,
       stderrTailLines: WORKER_DEFAULTS.stderrTailLines,
-      drainTimeoutMs: 30_000,
+      drainTimeoutMs: WORKER_DEFAULTS.drainTimeoutMs,
+      keepFailedWorkMs: WORKER_DEFAULTS.keepFailedWorkMs,
+      resultResendMs: WORKER_DEFAULTS.resultResendMs,
       ...options,
       logger: log,
     };
@@ -125,6 +150,9 @@ export class Worker {
     this.gpus = found.devices;
     this.log.info({ gpus: found.devices.length }, found.note);
     this.threads.warm();
+    this.sweepWorkDirs();
+    this.sweeper = setInterval(() => this.sweepWorkDirs(), sweepEveryMs(this.options.keepFailedWorkMs));
+    this.sweeper.unref();
     const o = this.options;
     this.connection = new WorkerConnection({
       address: o.server,
@@ -134,6 +162,7 @@ export class Worker {
       reconnectMaxMs: o.reconnectMaxMs,
       heartbeatIntervalMs: o.heartbeatIntervalMs,
       maxBufferedLogs: o.maxBufferedLogs,
+      resendWindowMs: o.resultResendMs,
       register: () =>
         create(RegisterSchema, {
           workerId: this.workerId,
@@ -145,9 +174,11 @@ export class Worker {
           labels: o.labels,
           projectRoot: o.projectRoot,
           acceptsAssignBatch: true,
+          reportsStarted: true,
         }),
       running: () => [...this.running.keys()],
       onRegistered: (r) => this.onRegistered(r),
+      onReregistered: () => this.startedAgain(),
       onAssign: (a) => this.onAssign(a),
       onCancel: (c) => this.onCancel(c),
       onRefused: (refusal) => this.rejectRegistered(refusal),
@@ -170,10 +201,11 @@ export class Worker {
   private onAssign(a: AssignFrame): void {
     const lease = a.leaseToken;
     if (this.running.has(lease)) return; // a re-sent assignment of an attempt already running
-    const entry: Running = { assign: a, taskName: "", startedAtMs: Date.now(), finished: false };
+    const entry: Running = { assign: a, taskName: "", startedAtMs: Date.now(), started: false, timeoutMs: 0, workDir: "", held: false, finished: false };
     this.running.set(lease, entry);
     if (this.draining) {
-      this.finish(lease, { error: { code: "PREEMPTED", message: "the worker is shutting down (SIGTERM) and takes no new work; the attempt will run elsewhere" } });
+      // Refused only when the drain ends: while its slot looks taken, the runtime sends no more.
+      entry.held = true;
       return;
     }
     let template: KnownTemplate | undefined;
@@ -184,14 +216,21 @@ export class Worker {
       return;
     }
     entry.taskName = template?.task.name ?? "";
-    if (a.deadlineMs > 0) {
-      entry.deadline = setTimeout(() => {
-        this.finish(lease, { error: { code: "TIMED_OUT", message: `task '${entry.taskName}' ran past its deadline ${new Date(a.deadlineMs).toISOString()} and was stopped` } });
-        entry.handle?.stop();
-      }, Math.max(0, a.deadlineMs - Date.now()));
+    try {
+      entry.workDir = attemptWorkDir(this.options.projectRoot, a.executionId, a.nodeId, a.attempt);
+    } catch (err) {
+      if (!(err instanceof PathOutsideRoot)) throw err;
+      const message = `refused before it ran: its execution and node ids cannot name a work directory (${err.message})`;
+      this.finish(lease, { error: { code: "INVALID_ARGUMENT", message } });
+      return;
+    }
+    entry.timeoutMs = template?.task.timeout ? durationMs(template.task.timeout) : 0;
+    if (entry.timeoutMs === 0 && a.deadlineMs > 0) {
+      // A deadline without a timeout in the template (another runtime's Assign): kept as given.
+      entry.deadline = setTimeout(() => this.timedOut(lease, `its deadline ${new Date(a.deadlineMs).toISOString()}`), Math.max(0, a.deadlineMs - Date.now()));
     }
     try {
-      entry.handle = this.startAttempt(a, template);
+      entry.handle = this.startAttempt(a, template, entry.workDir, (at) => this.onStarted(lease, at));
     } catch (err) {
       this.finish(lease, { error: { code: "TASK_FAILED", message: `could not start the attempt: ${(err as Error).message}` } });
       return;
@@ -199,7 +238,33 @@ export class Worker {
     entry.handle.done.then((outcome) => this.finish(lease, outcome));
   }
 
-  private startAttempt(a: AssignFrame, template: KnownTemplate | undefined): AttemptHandle {
+  /** The attempt's code began: its timeout runs from here, and the runtime is told (Started). */
+  private onStarted(lease: bigint, atMs: number): void {
+    const entry = this.running.get(lease);
+    if (!entry || entry.finished || entry.started) return;
+    entry.started = true;
+    entry.startedAtMs = atMs;
+    if (entry.timeoutMs <= 0) return;
+    const from = new Date(atMs).toISOString();
+    entry.deadline = setTimeout(() => this.timedOut(lease, `its timeout of ${entry.timeoutMs / 1000}s (counted from its start at ${from})`), Math.max(0, atMs + entry.timeoutMs - Date.now()));
+    this.connection?.send(startedMessage(lease, atMs));
+  }
+
+  /** Started again for every attempt with a timeout still running: a restarted runtime re-arms its backstop. */
+  private startedAgain(): WorkerMessage[] {
+    const out: WorkerMessage[] = [];
+    for (const [lease, entry] of this.running) if (entry.started && entry.timeoutMs > 0 && !entry.finished) out.push(startedMessage(lease, entry.startedAtMs));
+    return out;
+  }
+
+  private timedOut(lease: bigint, limit: string): void {
+    const entry = this.running.get(lease);
+    if (!entry || entry.finished) return;
+    this.finish(lease, { error: { code: "TIMED_OUT", message: `task '${entry.taskName}' ran past ${limit} and was stopped` } });
+    entry.handle?.stop();
+  }
+
+  private startAttempt(a: AssignFrame, template: KnownTemplate | undefined, workDir: string, onStarted: OnStarted): AttemptHandle {
     const task = template?.task;
     const onLog = (stream: "stdout" | "stderr" | "task", text: string) => this.sendLog(a.leaseToken, stream, text);
     if (task?.runtime.case === "command") {
@@ -207,28 +272,30 @@ export class Worker {
         task,
         inputs: fromBinary(LiteralSetSchema, a.inputs),
         projectRoot: this.options.projectRoot,
-        attemptDir: join(this.options.projectRoot, ".weir", "work", a.executionId, a.nodeId, String(a.attempt)),
+        attemptDir: workDir,
         gpus: a.gpus,
         store: this.store,
         stderrTailLines: this.options.stderrTailLines,
         killGraceMs: this.options.killGraceMs,
         onLog,
+        onStarted,
       });
     }
     if (!template || task?.runtime.case !== "node") {
       return { done: Promise.resolve({ error: { code: "TASK_NOT_FOUND", message: `task '${task?.name ?? ""}' has no runtime (neither a module nor a command); recompile the workflow` } }), stop: () => undefined };
     }
     // The inputs get a buffer of their own: it is transferred to the task thread, and the
-    // assignment's bytes are a view into the stream's receive buffer.
-    const item = { id: a.leaseToken.toString(), tid: template.tid, inputs: a.inputs.slice(), executionId: a.executionId, nodeId: a.nodeId, attempt: a.attempt };
+    // assignment's bytes are a view into the stream's receive buffer, shared with every other
+    // attempt of its AssignBatch (a Buffer's slice() is a view too, not a copy).
+    const item = { id: a.leaseToken.toString(), tid: template.tid, inputs: ownCopy(a.inputs), executionId: a.executionId, nodeId: a.nodeId, attempt: a.attempt };
     const stale = this.codeChecks.check(template);
     if (stale) return { done: Promise.resolve({ error: { code: stale.code, message: stale.message } }), stop: () => undefined };
     const taskLog = (text: string) => onLog("task", text);
     if (a.gpus.length > 0) {
       const config = { type: "config" as const, projectRoot: this.options.projectRoot, artifactRoot: this.artifactRoot };
-      return startInProcess(config, template, item, a.gpus, taskLog, this.options.killGraceMs);
+      return startInProcess(config, template, item, a.gpus, taskLog, this.options.killGraceMs, onStarted);
     }
-    return this.threads.start(template, item, taskLog);
+    return this.threads.start(template, item, taskLog, onStarted);
   }
 
   private onCancel(c: Cancel): void {
@@ -253,49 +320,120 @@ export class Worker {
     this.running.delete(lease);
     let wire: EncodedOutcome;
     if ("error" in outcome) {
-      wire = outcome;
+      wire = { error: { code: outcome.error.code, message: outcome.error.message + this.keepFailedWorkDir(lease, entry) } };
       this.log.info({ lease: lease.toString(), task: entry.taskName, code: outcome.error.code }, "attempt failed");
     } else {
       wire = { outputs: outcome.outputs instanceof Uint8Array ? outcome.outputs : toBinary(LiteralSetSchema, outcome.outputs) };
     }
     this.connection?.send(encodeResult(lease, entry.startedAtMs, Date.now(), wire));
-    if (this.running.size === 0) this.idle?.();
+    // Its outputs are in the artifact store and its Result is on its way: nothing there is needed.
+    if (!("error" in outcome) && outcome.workdir) void removeWorkDir(this.options.projectRoot, outcome.workdir).catch(() => undefined);
+    if (this.draining && ![...this.running.values()].some((e) => !e.held)) this.endDrain?.();
   }
 
-  /** Stops taking work, waits up to drainTimeoutMs for running attempts, stops the rest, closes. */
-  async stop(drainTimeoutMs = this.options.drainTimeoutMs): Promise<void> {
+  /**
+   * A failed attempt's work directory, if it has one, stays for --keep-failed-work (touched now so
+   * the sweep counts from the failure); the note for its Result's message and log says where.
+   */
+  private keepFailedWorkDir(lease: bigint, entry: Running): string {
+    if (!entry.workDir || !workDirExists(entry.workDir)) return "";
+    const keepMs = this.options.keepFailedWorkMs;
+    if (keepMs <= 0) {
+      void removeWorkDir(this.options.projectRoot, entry.workDir).catch(() => undefined);
+      return "";
+    }
+    const now = new Date();
+    void utimes(entry.workDir, now, now).catch(() => undefined);
+    const note = `its work directory is kept until ${new Date(now.getTime() + keepMs).toISOString()} (--keep-failed-work): ${entry.workDir}`;
+    this.sendLog(lease, "task", `weir: ${note}`);
+    return `\n(${note})`;
+  }
+
+  private sweepWorkDirs(): void {
+    const live = [...this.running.values()].map((e) => e.workDir).filter(Boolean);
+    sweepWorkDirs(this.options.projectRoot, this.options.keepFailedWorkMs, live).then(
+      (removed) => removed > 0 && this.log.info({ removed, keepFailedWorkMs: this.options.keepFailedWorkMs }, "removed stale attempt work directories"),
+      (err: Error) => this.log.warn({ err: err.message }, "could not sweep attempt work directories"),
+    );
+  }
+
+  /**
+   * Stops taking work, waits up to drainTimeoutMs for running attempts, stops and reports the rest
+   * (PREEMPTED, retried elsewhere), delivers every result (waiting as long again for a runtime that
+   * is away), and closes. Calling it again returns the same stop.
+   */
+  stop(drainTimeoutMs = this.options.drainTimeoutMs): Promise<void> {
+    this.stopping ??= this.drainAndClose(drainTimeoutMs);
+    return this.stopping;
+  }
+
+  /** Ends a drain at once (a second SIGTERM): what still runs is stopped and reported. */
+  hurry(): void {
+    this.endDrain?.();
+  }
+
+  private async drainAndClose(drainTimeoutMs: number): Promise<void> {
     this.draining = true;
-    if (this.running.size > 0) {
-      this.log.info({ running: this.running.size, drainTimeoutMs }, "draining: waiting for running attempts");
-      await new Promise<void>((resolveIdle) => {
-        this.idle = resolveIdle;
-        setTimeout(resolveIdle, drainTimeoutMs).unref();
+    const active = [...this.running.values()].filter((e) => !e.held).length;
+    if (active > 0 && drainTimeoutMs > 0) {
+      this.log.info({ running: active, drainTimeoutMs }, "draining: waiting for running attempts");
+      await new Promise<void>((resolveDrain) => {
+        const timer = setTimeout(resolveDrain, drainTimeoutMs);
+        this.endDrain = () => {
+          clearTimeout(timer);
+          resolveDrain();
+        };
       });
     }
+    this.endDrain = undefined;
     for (const [lease, entry] of this.running) {
-      this.finish(lease, { error: { code: "PREEMPTED", message: "the worker shut down before the attempt finished; it will be retried" } });
+      const message = entry.held
+        ? "assigned while the worker was shutting down (SIGTERM); it will run elsewhere"
+        : `the worker shut down (SIGTERM) before the attempt finished (--drain-timeout ${drainTimeoutMs} ms); it will be retried`;
+      this.finish(lease, { error: { code: "PREEMPTED", message } });
       entry.handle?.stop();
     }
-    await this.connection?.close();
+    clearInterval(this.sweeper);
+    await this.connection?.close(Math.max(2_000, drainTimeoutMs));
     await this.threads.close();
   }
 }
 
-/** Runs a worker until SIGTERM/SIGINT, then drains and exits. */
+function startedMessage(lease: bigint, atMs: number): WorkerMessage {
+  return create(WorkerMessageSchema, { msg: { case: "started", value: { leaseToken: lease, at: timestampFromMs(atMs) } } });
+}
+
+/**
+ * Runs a worker until SIGTERM/SIGINT, then drains (a second signal ends the drain at once) and
+ * exits 0; exits 1 only if stopping itself failed.
+ */
 export async function runWorker(options: Partial<WorkerOptions> & { server: string }): Promise<void> {
   const worker = new Worker(options);
-  const stop = () => {
-    process.off("SIGTERM", stop);
-    process.off("SIGINT", stop);
-    void worker.stop().then(() => process.exit(0));
+  const log = worker.options.logger;
+  let signalled = false;
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (signalled) {
+      log.warn({ signal }, "second signal: stopping the running attempts now");
+      worker.hurry();
+      return;
+    }
+    signalled = true;
+    log.info({ signal }, "stopping: no new work; running attempts may finish");
+    worker.stop().then(
+      () => process.exit(0),
+      (err: Error) => {
+        log.error({ err: err.message }, "the worker could not stop cleanly");
+        process.exit(1);
+      },
+    );
   };
-  process.on("SIGTERM", stop);
-  process.on("SIGINT", stop);
+  process.on("SIGTERM", onSignal);
+  process.on("SIGINT", onSignal);
   try {
     await worker.start();
   } catch (err) {
-    process.off("SIGTERM", stop);
-    process.off("SIGINT", stop);
+    process.off("SIGTERM", onSignal);
+    process.off("SIGINT", onSignal);
     await worker.stop(0);
     throw err;
   }

@@ -1,9 +1,10 @@
-import { rmSync, writeFileSync } from "node:fs";
+import { rmSync } from "node:fs";
 import { join } from "node:path";
-import { pathToFileURL } from "node:url";
+import { fileURLToPath } from "node:url";
 import { create } from "@bufbuild/protobuf";
 import { afterEach, describe, expect, it } from "vitest";
 import { BlobKind, ExecutionState, LiteralSchema, LiteralSetSchema, NodeState } from "../../../proto/index.ts";
+import { LocalArtifactStore } from "../../../runtime/artifacts/index.ts";
 import type { RunningServer } from "../../../runtime/index.ts";
 import { adminClient, finished, incTask, int, intOf, refNode, server, tempDir, TestWorker, waitFor, workflowSpec } from "../harness.ts";
 
@@ -53,10 +54,13 @@ describe("durability and caching", () => {
     const srv = await server(dir);
     servers.push(srv);
     const admin = adminClient(srv.address);
-    const artifact = join(dir, "model.bin");
+    // Outputs are refs into the runtime's artifact store, as a real worker writes them.
+    const artifacts = new LocalArtifactStore(join(dir, ".weir", "artifacts"));
+    let artifact = "";
     const w = new TestWorker(srv.address, async (a) => {
-      writeFileSync(artifact, "weights");
-      const blob = create(LiteralSchema, { value: { case: "blob", value: { uri: pathToFileURL(artifact).href, sha256: "x", kind: BlobKind.FILE } }, hash: "x" });
+      const stored = await artifacts.put(new TextEncoder().encode("weights"));
+      artifact = fileURLToPath(stored.uri);
+      const blob = create(LiteralSchema, { value: { case: "blob", value: { uri: stored.uri, sha256: stored.sha256, kind: BlobKind.FILE } } });
       return create(LiteralSetSchema, { literals: { y: int(intOf(a.inputs!.literals.x) + 1), model: blob } });
     });
     workers.push(w);

@@ -1,5 +1,6 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { pathToFileURL } from "node:url";
 import { create } from "@bufbuild/protobuf";
 import { afterEach, describe, expect, it } from "vitest";
 import { CompiledWorkflowSchema, Comparison_Operator, ExecutionState, LiteralSchema, NodeState } from "../../../proto/index.ts";
@@ -105,7 +106,8 @@ describe("maps, branches and sensors", () => {
     const done = await finished(admin, execution.id);
     expect(ExecutionState[done.state]).toBe("SUCCEEDED");
     const file = done.nodes[0].outputs.literals.file.value.value;
-    expect(file.uri).toMatch(/^file:\/\/.*data\/incoming\/2026-11-24\/data\.csv$/);
+    // Stored in the artifact store, so tasks read it as any other ref.
+    expect(file.uri).toBe(pathToFileURL(join(dir, ".weir", "artifacts", "sha256", file.sha256.slice(0, 2), file.sha256)).href);
     expect(Number(file.size)).toBe(8);
     const timedOut = await admin.createExecution({ workflow: "never", inputs: { literals: { day: str("2026-11-25") } } });
     const failed = await finished(admin, timedOut.execution.id);

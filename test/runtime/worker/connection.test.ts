@@ -1,14 +1,16 @@
 // The worker's Connect stream on its own (no task threads): Results sent in one turn go as one
 // ResultBatch to a runtime that reads them and one by one to one that does not, a log line keeps
-// its place after the results before it, and results queued while the stream is down arrive after
-// the reconnect.
+// its place after the results before it, results queued while the stream is down (or written just
+// before it broke) arrive after the reconnect, and a worker is back within about a second of the
+// runtime listening again, however long it was away.
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { create } from "@bufbuild/protobuf";
 import { pino } from "pino";
 import { afterEach, describe, expect, it } from "vitest";
 import { RegisterSchema, WorkerMessageSchema, type Result } from "../../../proto/index.ts";
-import { WorkerConnection } from "../../../runtime/worker/connection.ts";
+import { WorkerConnection, type ConnectionOptions } from "../../../runtime/worker/connection.ts";
+import { WORKER_DEFAULTS } from "../../../runtime/worker/defaults.ts";
 import { encodeResult } from "../../../runtime/worker/wire.ts";
 import { RuntimeDouble } from "./runtime-double.ts";
 
@@ -24,7 +26,7 @@ async function runtimeDouble(options: ConstructorParameters<typeof RuntimeDouble
   return runtime;
 }
 
-async function connected(runtime: RuntimeDouble): Promise<WorkerConnection> {
+async function connected(runtime: RuntimeDouble, options: Partial<ConnectionOptions> = {}): Promise<WorkerConnection> {
   const connection = new WorkerConnection({
     address: `127.0.0.1:${runtime.port}`,
     register: () => create(RegisterSchema, { workerId: "w-conn", acceptsAssignBatch: true }),
@@ -37,6 +39,7 @@ async function connected(runtime: RuntimeDouble): Promise<WorkerConnection> {
     reconnectMaxMs: 100,
     heartbeatIntervalMs: 60_000,
     maxBufferedLogs: 10,
+    ...options,
   });
   cleanup.push(() => connection.close());
   connection.start();
@@ -95,4 +98,38 @@ describe("worker connection", () => {
     expect(results.map((r) => r.leaseToken)).toEqual([7n, 8n]);
     expect(upward(second)).toEqual(["results:2"]);
   });
+
+  it("sends again, after re-registering, the results written just before the stream broke", async () => {
+    const first = await runtimeDouble();
+    const connection = await connected(first, { resendWindowMs: 5_000 });
+    const delivered = first.result(5n);
+    connection.send(ok(5n));
+    await delivered;
+    const port = first.port;
+    first.stop();
+    await until(() => !connection.isRegistered, "the stream to break");
+    const second = await runtimeDouble({}, port);
+    // The restarted runtime may never have committed it: it gets it again, before anything else.
+    expect((await second.result(5n)).leaseToken).toBe(5n);
+    expect(upward(second)[0]).toBe("result");
+  });
+
+  it("is back within about a second of the runtime listening again, after an outage of several seconds", async () => {
+    const first = await runtimeDouble();
+    const connection = await connected(first, { reconnectInitialMs: WORKER_DEFAULTS.reconnectInitialMs, reconnectMaxMs: WORKER_DEFAULTS.reconnectMaxMs });
+    const port = first.port;
+    const backAfter: number[] = [];
+    let runtime = first;
+    for (const outageMs of [6_000, 2_500]) {
+      runtime.stop();
+      await until(() => !connection.isRegistered, "the stream to break");
+      // Long enough for grpc-js's own reconnect backoff (1 s × 1.6ⁿ by default) to pass 4 s.
+      await new Promise((r) => setTimeout(r, outageMs));
+      runtime = await runtimeDouble({}, port);
+      const listening = Date.now();
+      await runtime.waitForRegister(1);
+      backAfter.push(Date.now() - listening);
+    }
+    expect(Math.max(...backAfter), `reconnected after ${backAfter.join(", ")} ms`).toBeLessThan(1_800);
+  }, 30_000);
 });

@@ -5,7 +5,7 @@ import * as grpc from "@grpc/grpc-js";
 import { create } from "@bufbuild/protobuf";
 import { DurationSchema } from "@bufbuild/protobuf/wkt";
 import { AssignSchema, CancelSchema, RegisteredSchema, ServerMessageSchema, WorkerService, grpcServiceDefinition } from "../../../proto/index.ts";
-import type { Assign, Log, Register, Result, ServerMessage, WorkerMessage } from "../../../proto/index.ts";
+import type { Assign, Log, Register, Result, ServerMessage, Started, WorkerMessage } from "../../../proto/index.ts";
 import type { MessageInitShape } from "@bufbuild/protobuf";
 
 export class RuntimeDouble {
@@ -14,6 +14,10 @@ export class RuntimeDouble {
   registers: Register[] = [];
   logs: Log[] = [];
   heartbeats = 0;
+  /** The lease tokens the latest heartbeat listed. */
+  running: bigint[] = [];
+  /** Started messages, with when they arrived (epoch ms). */
+  started: { msg: Started; receivedAt: number }[] = [];
   /** What each message up carried, in order: "result", "results:<n>", "log", "heartbeat", "register". */
   readonly received: string[] = [];
   private call: grpc.ServerDuplexStream<WorkerMessage, ServerMessage> | undefined;
@@ -64,6 +68,10 @@ export class RuntimeDouble {
         return;
       case "heartbeat":
         this.heartbeats++;
+        this.running = [...msg.msg.value.running];
+        return;
+      case "started":
+        this.started.push({ msg: msg.msg.value, receivedAt: Date.now() });
         return;
       case "log":
         this.logs.push(msg.msg.value);

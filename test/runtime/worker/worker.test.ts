@@ -11,7 +11,7 @@ import type { Table } from "apache-arrow";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ArrowTypeId, ErrorKind, LiteralTypeSchema, SimpleType, TaskTemplateSchema, TypedInterfaceSchema } from "../../../proto/index.ts";
 import type { Literal, LiteralType, Result } from "../../../proto/index.ts";
-import { taskCodeHash, taskVersion } from "../../../compiler/code-hash.ts";
+import { taskCodeHash, taskVersion } from "../../../core/index.ts";
 import { LocalArtifactStore } from "../../../runtime/artifacts/index.ts";
 import { Worker } from "../../../runtime/worker/index.ts";
 import { fromLiteral, toLiteral } from "../../../sdk/literals.ts";

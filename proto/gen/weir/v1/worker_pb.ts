@@ -22,7 +22,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file weir/v1/worker.proto.
  */
 export const file_weir_v1_worker: GenFile = /*@__PURE__*/
-  fileDesc("ChR3ZWlyL3YxL3dvcmtlci5wcm90bxIHd2Vpci52MSLPAQoNV29ya2VyTWVzc2FnZRIlCghyZWdpc3RlchgBIAEoCzIRLndlaXIudjEuUmVnaXN0ZXJIABInCgloZWFydGJlYXQYAiABKAsyEi53ZWlyLnYxLkhlYXJ0YmVhdEgAEiEKBnJlc3VsdBgDIAEoCzIPLndlaXIudjEuUmVzdWx0SAASGwoDbG9nGAQgASgLMgwud2Vpci52MS5Mb2dIABInCgdyZXN1bHRzGAUgASgLMhQud2Vpci52MS5SZXN1bHRCYXRjaEgAQgUKA21zZyKRAgoIUmVnaXN0ZXISEQoJd29ya2VyX2lkGAEgASgJEhAKCGhvc3RuYW1lGAIgASgJEgsKA3BpZBgDIAEoDRINCgVwb29scxgEIAMoCRIQCghjYXBhY2l0eRgFIAEoDRIgCgRncHVzGAYgAygLMhIud2Vpci52MS5HcHVEZXZpY2USLQoGbGFiZWxzGAcgAygLMh0ud2Vpci52MS5SZWdpc3Rlci5MYWJlbHNFbnRyeRIUCgxwcm9qZWN0X3Jvb3QYCCABKAkSHAoUYWNjZXB0c19hc3NpZ25fYmF0Y2gYCSABKAgaLQoLTGFiZWxzRW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgJOgI4ASIcCglIZWFydGJlYXQSDwoHcnVubmluZxgBIAMoBCIvCgtSZXN1bHRCYXRjaBIgCgdyZXN1bHRzGAEgAygLMg8ud2Vpci52MS5SZXN1bHQi2wEKBlJlc3VsdBITCgtsZWFzZV90b2tlbhgBIAEoBBImCgdvdXRwdXRzGAIgASgLMhMud2Vpci52MS5MaXRlcmFsU2V0SAASKAoFZXJyb3IYAyABKAsyFy53ZWlyLnYxLkV4ZWN1dGlvbkVycm9ySAASLgoKc3RhcnRlZF9hdBgEIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLwoLZmluaXNoZWRfYXQYBSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wQgkKB291dGNvbWUiYAoDTG9nEhMKC2xlYXNlX3Rva2VuGAEgASgEEg4KBnN0cmVhbRgCIAEoCRIMCgR0ZXh0GAMgASgJEiYKAmF0GAQgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCKwAQoNU2VydmVyTWVzc2FnZRIpCgpyZWdpc3RlcmVkGAEgASgLMhMud2Vpci52MS5SZWdpc3RlcmVkSAASIQoGYXNzaWduGAIgASgLMg8ud2Vpci52MS5Bc3NpZ25IABIhCgZjYW5jZWwYAyABKAsyDy53ZWlyLnYxLkNhbmNlbEgAEicKB2Fzc2lnbnMYBCABKAsyFC53ZWlyLnYxLkFzc2lnbkJhdGNoSABCBQoDbXNnIsEBCgpSZWdpc3RlcmVkEhEKCXdvcmtlcl9pZBgBIAEoCRI1ChJoZWFydGJlYXRfaW50ZXJ2YWwYAiABKAsyGS5nb29nbGUucHJvdG9idWYuRHVyYXRpb24SNAoRaGVhcnRiZWF0X3RpbWVvdXQYAyABKAsyGS5nb29nbGUucHJvdG9idWYuRHVyYXRpb24SFQoNYXJ0aWZhY3Rfcm9vdBgEIAEoCRIcChRhY2NlcHRzX3Jlc3VsdF9iYXRjaBgFIAEoCCIvCgtBc3NpZ25CYXRjaBIgCgdhc3NpZ25zGAEgAygLMg8ud2Vpci52MS5Bc3NpZ24i2wEKBkFzc2lnbhITCgtsZWFzZV90b2tlbhgBIAEoBBIUCgxleGVjdXRpb25faWQYAiABKAkSDwoHbm9kZV9pZBgDIAEoCRIPCgdhdHRlbXB0GAQgASgNEiMKBHRhc2sYBSABKAsyFS53ZWlyLnYxLlRhc2tUZW1wbGF0ZRIjCgZpbnB1dHMYBiABKAsyEy53ZWlyLnYxLkxpdGVyYWxTZXQSDAoEZ3B1cxgHIAMoDRIsCghkZWFkbGluZRgIIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAiLQoGQ2FuY2VsEhMKC2xlYXNlX3Rva2VuGAEgASgEEg4KBnJlYXNvbhgCIAEoCTJOCg1Xb3JrZXJTZXJ2aWNlEj0KB0Nvbm5lY3QSFi53ZWlyLnYxLldvcmtlck1lc3NhZ2UaFi53ZWlyLnYxLlNlcnZlck1lc3NhZ2UoATABYgZwcm90bzM", [file_google_protobuf_duration, file_google_protobuf_timestamp, file_weir_v1_admin, file_weir_v1_execution, file_weir_v1_literals, file_weir_v1_spec]);
+  fileDesc("ChR3ZWlyL3YxL3dvcmtlci5wcm90bxIHd2Vpci52MSL0AQoNV29ya2VyTWVzc2FnZRIlCghyZWdpc3RlchgBIAEoCzIRLndlaXIudjEuUmVnaXN0ZXJIABInCgloZWFydGJlYXQYAiABKAsyEi53ZWlyLnYxLkhlYXJ0YmVhdEgAEiEKBnJlc3VsdBgDIAEoCzIPLndlaXIudjEuUmVzdWx0SAASGwoDbG9nGAQgASgLMgwud2Vpci52MS5Mb2dIABInCgdyZXN1bHRzGAUgASgLMhQud2Vpci52MS5SZXN1bHRCYXRjaEgAEiMKB3N0YXJ0ZWQYBiABKAsyEC53ZWlyLnYxLlN0YXJ0ZWRIAEIFCgNtc2ciqgIKCFJlZ2lzdGVyEhEKCXdvcmtlcl9pZBgBIAEoCRIQCghob3N0bmFtZRgCIAEoCRILCgNwaWQYAyABKA0SDQoFcG9vbHMYBCADKAkSEAoIY2FwYWNpdHkYBSABKA0SIAoEZ3B1cxgGIAMoCzISLndlaXIudjEuR3B1RGV2aWNlEi0KBmxhYmVscxgHIAMoCzIdLndlaXIudjEuUmVnaXN0ZXIuTGFiZWxzRW50cnkSFAoMcHJvamVjdF9yb290GAggASgJEhwKFGFjY2VwdHNfYXNzaWduX2JhdGNoGAkgASgIEhcKD3JlcG9ydHNfc3RhcnRlZBgKIAEoCBotCgtMYWJlbHNFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAk6AjgBIhwKCUhlYXJ0YmVhdBIPCgdydW5uaW5nGAEgAygEIkYKB1N0YXJ0ZWQSEwoLbGVhc2VfdG9rZW4YASABKAQSJgoCYXQYAiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIi8KC1Jlc3VsdEJhdGNoEiAKB3Jlc3VsdHMYASADKAsyDy53ZWlyLnYxLlJlc3VsdCLbAQoGUmVzdWx0EhMKC2xlYXNlX3Rva2VuGAEgASgEEiYKB291dHB1dHMYAiABKAsyEy53ZWlyLnYxLkxpdGVyYWxTZXRIABIoCgVlcnJvchgDIAEoCzIXLndlaXIudjEuRXhlY3V0aW9uRXJyb3JIABIuCgpzdGFydGVkX2F0GAQgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIvCgtmaW5pc2hlZF9hdBgFIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXBCCQoHb3V0Y29tZSJgCgNMb2cSEwoLbGVhc2VfdG9rZW4YASABKAQSDgoGc3RyZWFtGAIgASgJEgwKBHRleHQYAyABKAkSJgoCYXQYBCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIrABCg1TZXJ2ZXJNZXNzYWdlEikKCnJlZ2lzdGVyZWQYASABKAsyEy53ZWlyLnYxLlJlZ2lzdGVyZWRIABIhCgZhc3NpZ24YAiABKAsyDy53ZWlyLnYxLkFzc2lnbkgAEiEKBmNhbmNlbBgDIAEoCzIPLndlaXIudjEuQ2FuY2VsSAASJwoHYXNzaWducxgEIAEoCzIULndlaXIudjEuQXNzaWduQmF0Y2hIAEIFCgNtc2ciwQEKClJlZ2lzdGVyZWQSEQoJd29ya2VyX2lkGAEgASgJEjUKEmhlYXJ0YmVhdF9pbnRlcnZhbBgCIAEoCzIZLmdvb2dsZS5wcm90b2J1Zi5EdXJhdGlvbhI0ChFoZWFydGJlYXRfdGltZW91dBgDIAEoCzIZLmdvb2dsZS5wcm90b2J1Zi5EdXJhdGlvbhIVCg1hcnRpZmFjdF9yb290GAQgASgJEhwKFGFjY2VwdHNfcmVzdWx0X2JhdGNoGAUgASgIIi8KC0Fzc2lnbkJhdGNoEiAKB2Fzc2lnbnMYASADKAsyDy53ZWlyLnYxLkFzc2lnbiLbAQoGQXNzaWduEhMKC2xlYXNlX3Rva2VuGAEgASgEEhQKDGV4ZWN1dGlvbl9pZBgCIAEoCRIPCgdub2RlX2lkGAMgASgJEg8KB2F0dGVtcHQYBCABKA0SIwoEdGFzaxgFIAEoCzIVLndlaXIudjEuVGFza1RlbXBsYXRlEiMKBmlucHV0cxgGIAEoCzITLndlaXIudjEuTGl0ZXJhbFNldBIMCgRncHVzGAcgAygNEiwKCGRlYWRsaW5lGAggASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCItCgZDYW5jZWwSEwoLbGVhc2VfdG9rZW4YASABKAQSDgoGcmVhc29uGAIgASgJMk4KDVdvcmtlclNlcnZpY2USPQoHQ29ubmVjdBIWLndlaXIudjEuV29ya2VyTWVzc2FnZRoWLndlaXIudjEuU2VydmVyTWVzc2FnZSgBMAFiBnByb3RvMw", [file_google_protobuf_duration, file_google_protobuf_timestamp, file_weir_v1_admin, file_weir_v1_execution, file_weir_v1_literals, file_weir_v1_spec]);
 
 /**
  * Upward: worker → runtime.
@@ -66,6 +66,14 @@ export type WorkerMessage = Message<"weir.v1.WorkerMessage"> & {
      */
     value: ResultBatch;
     case: "results";
+  } | {
+    /**
+     * An attempt with a timeout began running (its code, not its wait inside the worker).
+     *
+     * @generated from field: weir.v1.Started started = 6;
+     */
+    value: Started;
+    case: "started";
   } | { case: undefined; value?: undefined };
 };
 
@@ -130,6 +138,14 @@ export type Register = Message<"weir.v1.Register"> & {
    * @generated from field: bool accepts_assign_batch = 9;
    */
   acceptsAssignBatch: boolean;
+
+  /**
+   * The worker times attempts from their real start and sends Started then: the runtime's own
+   * timer (a backstop) is armed from the Started, not from the Assign.
+   *
+   * @generated from field: bool reports_started = 10;
+   */
+  reportsStarted: boolean;
 };
 
 /**
@@ -159,6 +175,31 @@ export const HeartbeatSchema: GenMessage<Heartbeat> = /*@__PURE__*/
   messageDesc(file_weir_v1_worker, 2);
 
 /**
+ * Sent when an attempt whose task has a timeout starts running, and again for each such attempt
+ * still running when the worker re-registers.
+ *
+ * @generated from message weir.v1.Started
+ */
+export type Started = Message<"weir.v1.Started"> & {
+  /**
+   * @generated from field: uint64 lease_token = 1;
+   */
+  leaseToken: bigint;
+
+  /**
+   * @generated from field: google.protobuf.Timestamp at = 2;
+   */
+  at?: Timestamp | undefined;
+};
+
+/**
+ * Describes the message weir.v1.Started.
+ * Use `create(StartedSchema)` to create a new message.
+ */
+export const StartedSchema: GenMessage<Started> = /*@__PURE__*/
+  messageDesc(file_weir_v1_worker, 3);
+
+/**
  * @generated from message weir.v1.ResultBatch
  */
 export type ResultBatch = Message<"weir.v1.ResultBatch"> & {
@@ -173,7 +214,7 @@ export type ResultBatch = Message<"weir.v1.ResultBatch"> & {
  * Use `create(ResultBatchSchema)` to create a new message.
  */
 export const ResultBatchSchema: GenMessage<ResultBatch> = /*@__PURE__*/
-  messageDesc(file_weir_v1_worker, 3);
+  messageDesc(file_weir_v1_worker, 4);
 
 /**
  * Every message about an attempt carries its lease token: the fencing token.
@@ -219,7 +260,7 @@ export type Result = Message<"weir.v1.Result"> & {
  * Use `create(ResultSchema)` to create a new message.
  */
 export const ResultSchema: GenMessage<Result> = /*@__PURE__*/
-  messageDesc(file_weir_v1_worker, 4);
+  messageDesc(file_weir_v1_worker, 5);
 
 /**
  * @generated from message weir.v1.Log
@@ -253,7 +294,7 @@ export type Log = Message<"weir.v1.Log"> & {
  * Use `create(LogSchema)` to create a new message.
  */
 export const LogSchema: GenMessage<Log> = /*@__PURE__*/
-  messageDesc(file_weir_v1_worker, 5);
+  messageDesc(file_weir_v1_worker, 6);
 
 /**
  * Downward: runtime → worker.
@@ -299,7 +340,7 @@ export type ServerMessage = Message<"weir.v1.ServerMessage"> & {
  * Use `create(ServerMessageSchema)` to create a new message.
  */
 export const ServerMessageSchema: GenMessage<ServerMessage> = /*@__PURE__*/
-  messageDesc(file_weir_v1_worker, 6);
+  messageDesc(file_weir_v1_worker, 7);
 
 /**
  * @generated from message weir.v1.Registered
@@ -340,7 +381,7 @@ export type Registered = Message<"weir.v1.Registered"> & {
  * Use `create(RegisteredSchema)` to create a new message.
  */
 export const RegisteredSchema: GenMessage<Registered> = /*@__PURE__*/
-  messageDesc(file_weir_v1_worker, 7);
+  messageDesc(file_weir_v1_worker, 8);
 
 /**
  * @generated from message weir.v1.AssignBatch
@@ -357,7 +398,7 @@ export type AssignBatch = Message<"weir.v1.AssignBatch"> & {
  * Use `create(AssignBatchSchema)` to create a new message.
  */
 export const AssignBatchSchema: GenMessage<AssignBatch> = /*@__PURE__*/
-  messageDesc(file_weir_v1_worker, 8);
+  messageDesc(file_weir_v1_worker, 9);
 
 /**
  * @generated from message weir.v1.Assign
@@ -411,7 +452,7 @@ export type Assign = Message<"weir.v1.Assign"> & {
  * Use `create(AssignSchema)` to create a new message.
  */
 export const AssignSchema: GenMessage<Assign> = /*@__PURE__*/
-  messageDesc(file_weir_v1_worker, 9);
+  messageDesc(file_weir_v1_worker, 10);
 
 /**
  * @generated from message weir.v1.Cancel
@@ -433,7 +474,7 @@ export type Cancel = Message<"weir.v1.Cancel"> & {
  * Use `create(CancelSchema)` to create a new message.
  */
 export const CancelSchema: GenMessage<Cancel> = /*@__PURE__*/
-  messageDesc(file_weir_v1_worker, 10);
+  messageDesc(file_weir_v1_worker, 11);
 
 /**
  * @generated from service weir.v1.WorkerService
