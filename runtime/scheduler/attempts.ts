@@ -144,6 +144,24 @@ export class Attempts {
     n.state = NodeState.RUNNING;
     this.ctx.commits.touchNode(n);
     this.ctx.commits.touchAttempt(att);
+    this.send(att, w, now);
+  }
+
+  /**
+   * Sends an attempt's Assign (again) to the worker holding it: the same lease, so whatever the
+   * worker already did with it counts. Used when a worker that never lost its process comes back
+   * without an attempt it was given: the Assign died with the runtime or in a socket, after its
+   * commit (the worker, if it did finish it, answers with the result it kept).
+   */
+  redeliver(att: RAttempt, w: WorkerSlot): void {
+    this.bindInputs(att.node);
+    clearTimeout(att.timer);
+    att.timer = undefined;
+    this.send(att, w, Date.now());
+  }
+
+  private send(att: RAttempt, w: WorkerSlot, now: number): void {
+    const n = att.node;
     const timeoutMs = n.task?.timeout ? durationMs(n.task.timeout) : 0;
     // A worker that reports starts times the attempt from its real start (time queued inside the
     // worker counts for nothing); the runtime arms its backstop on the Started (see started()).

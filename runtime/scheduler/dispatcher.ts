@@ -25,6 +25,10 @@ export class WorkerSlot {
   unreported: ReadonlySet<bigint> | undefined;
   /** Not declared lost before this (a restarted runtime waits for its workers to come back). */
   graceUntil = 0;
+  /** The process behind it (Register.instance), to tell a worker that reconnects from one that restarted. */
+  process = "";
+  /** Its last re-registration came from the process it had before (it kept what it was running). */
+  sameProcess = false;
 
   constructor(
     readonly id: string,

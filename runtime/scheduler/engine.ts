@@ -116,6 +116,7 @@ export class Engine {
   /** Reloads in-flight executions from the store and starts lost-worker detection. */
   async start(): Promise<void> {
     this.ctx.attempts.startLeasesAfter(await this.ctx.store.maxLeaseToken());
+    await this.ctx.workers.loadRecorded();
     await this.reload.reloadActive();
     this.ctx.workers.startLiveness();
     await this.committed();

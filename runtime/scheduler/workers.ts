@@ -2,7 +2,7 @@
 // attempts until its first heartbeat says which survived), results and log lines accepted only on
 // a live lease (fencing), and liveness: a worker silent past the heartbeat timeout is taken out of
 // dispatch and its attempts fail as LOST (retried from the system budget).
-import { create, toBinary } from "@bufbuild/protobuf";
+import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
 import { ErrorKind, ExecutionErrorSchema, NodeState, RegisterSchema, type Heartbeat, type Log, type Register, type Result, type Started } from "../../proto/index.ts";
 import { errorCodeInfo } from "../error-codes.ts";
 import { withHash } from "./bindings.ts";
@@ -14,7 +14,21 @@ import type { SchedulerContext } from "./scheduler-context.ts";
 export class Workers {
   private livenessTimer: NodeJS.Timeout | undefined;
 
+  /** The process (its Register's instance) each worker last registered from, as the store recorded it. */
+  private recorded = new Map<string, string>();
+
   constructor(private readonly ctx: SchedulerContext) {}
+
+  /** Reads which process each worker last registered from (at start, before reloading attempts). */
+  async loadRecorded(): Promise<void> {
+    for (const r of await this.ctx.store.listWorkers()) {
+      try {
+        this.recorded.set(r.id, processOf(fromBinary(RegisterSchema, r.register)));
+      } catch {
+        // An unreadable row only costs the redelivery below: its attempts are lost as before.
+      }
+    }
+  }
 
   /** A worker registered (or re-registered with its id). Resolves with its slot after commit. */
   async connect(reg: Register, link: WorkerLink): Promise<WorkerSlot> {
@@ -23,7 +37,11 @@ export class Workers {
     let w = this.ctx.dispatcher.workers.get(id);
     if (w) {
       if (w.link && w.link !== link) w.link.close();
+      w.sameProcess = w.process !== "" && w.process === processOf(reg);
       w.register = reg;
+      // Its devices as it declares them now, less those its running attempts hold.
+      const held = new Set([...w.running.values()].flatMap((a) => a.gpus));
+      w.freeGpus.splice(0, w.freeGpus.length, ...reg.gpus.map((g) => g.index).filter((i) => !held.has(i)));
       w.link = link;
       w.lastHeartbeat = now;
       w.connectedAt = now;
@@ -37,6 +55,7 @@ export class Workers {
       w.link = link;
       this.ctx.dispatcher.workers.set(id, w);
     }
+    w.process = processOf(reg);
     this.ctx.log.info({ worker: id, pools: w.pools, capacity: w.capacity, gpus: w.freeGpus.length }, "worker connected");
     this.persist(w);
     await this.ctx.commits.committed();
@@ -51,6 +70,7 @@ export class Workers {
     let w = this.ctx.dispatcher.workers.get(att.workerId);
     if (!w) {
       w = new WorkerSlot(att.workerId, create(RegisterSchema), now);
+      w.process = this.recorded.get(att.workerId) ?? "";
       // Longer than a worker's reconnect interval: it is back, with its results, before this ends.
       w.graceUntil = now + this.ctx.config.restartGraceMs;
       this.ctx.dispatcher.workers.set(w.id, w);
@@ -66,7 +86,12 @@ export class Workers {
       const alive = new Set(hb.running);
       for (const token of held) {
         const att = w.running.get(token);
-        if (att && !alive.has(token)) this.lose(att, `worker ${w.id} reconnected without attempt ${att.number} of ${att.node.id}`);
+        if (!att || alive.has(token)) continue;
+        // The same process never had it (its Assign died after the commit that granted it: the
+        // runtime was killed or stopped, or the stream broke): it gets it now, same lease. A new
+        // process under the same id lost what it ran.
+        if (w.sameProcess) this.ctx.attempts.redeliver(att, w);
+        else this.lose(att, `worker ${w.id} reconnected without attempt ${att.number} of ${att.node.id}`);
       }
       this.ctx.dispatcher.fill(w);
     }
@@ -170,4 +195,9 @@ export class Workers {
       connectedAt: w.connectedAt, lastHeartbeat: w.lastHeartbeat, connected: w.connected,
     });
   }
+}
+
+/** The process a Register comes from: a worker that reconnects keeps it, one that restarted does not. */
+function processOf(reg: Register): string {
+  return reg.instance;
 }

@@ -4,6 +4,7 @@
 // Result per lease. SIGTERM drains: no new work, running attempts finish (up to --drain-timeout),
 // are reported, and the process exits 0.
 import { utimes } from "node:fs/promises";
+import { randomUUID } from "node:crypto";
 import { hostname } from "node:os";
 import { join, resolve } from "node:path";
 import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
@@ -78,10 +79,22 @@ interface Running {
 /** How often stale work directories are swept: a quarter of the retention, within [1 min, 1 h]. */
 const sweepEveryMs = (keepMs: number) => Math.min(3_600_000, Math.max(60_000, keepMs / 4));
 
+/** Results kept by lease for a runtime that sends an attempt again (about a minute of a busy worker). */
+const MAX_KEPT_RESULTS = 10_000;
+const MAX_KEPT_BYTES = 64 * 1024 * 1024;
+
 export class Worker {
   readonly options: WorkerOptions;
   private readonly log: Logger;
   private readonly running = new Map<bigint, Running>();
+  /**
+   * The Results of the latest attempts, by lease: a runtime that sends an attempt again (it could
+   * not know its Assign had arrived) gets the Result back instead of a second run.
+   */
+  private readonly done = new Map<bigint, Uint8Array>();
+  private doneBytes = 0;
+  /** This process, for the runtime to tell a reconnect from a restart under the same id. */
+  private readonly instance = randomUUID();
   private readonly threads: ThreadExecutor;
   private readonly templates = new TaskTemplates();
   private readonly codeChecks: CodeChecks;
@@ -175,6 +188,7 @@ export class Worker {
           projectRoot: o.projectRoot,
           acceptsAssignBatch: true,
           reportsStarted: true,
+          instance: this.instance,
         }),
       running: () => [...this.running.keys()],
       onRegistered: (r) => this.onRegistered(r),
@@ -201,6 +215,8 @@ export class Worker {
   private onAssign(a: AssignFrame): void {
     const lease = a.leaseToken;
     if (this.running.has(lease)) return; // a re-sent assignment of an attempt already running
+    const result = this.done.get(lease);
+    if (result) return this.connection?.send(result); // one already finished: its Result again
     const entry: Running = { assign: a, taskName: "", startedAtMs: Date.now(), started: false, timeoutMs: 0, workDir: "", held: false, finished: false };
     this.running.set(lease, entry);
     if (this.draining) {
@@ -311,6 +327,17 @@ export class Worker {
     );
   }
 
+  /** Keeps a Result by lease, the oldest dropped past MAX_KEPT_RESULTS or MAX_KEPT_BYTES. */
+  private keep(lease: bigint, result: Uint8Array): void {
+    this.done.set(lease, result);
+    this.doneBytes += result.byteLength;
+    while (this.done.size > MAX_KEPT_RESULTS || this.doneBytes > MAX_KEPT_BYTES) {
+      const [oldest, bytes] = this.done.entries().next().value!;
+      this.done.delete(oldest);
+      this.doneBytes -= bytes.byteLength;
+    }
+  }
+
   // One Result per lease: the first outcome wins (a cancel or deadline beats a late completion).
   private finish(lease: bigint, outcome: AttemptOutcome): void {
     const entry = this.running.get(lease);
@@ -325,7 +352,9 @@ export class Worker {
     } else {
       wire = { outputs: outcome.outputs instanceof Uint8Array ? outcome.outputs : toBinary(LiteralSetSchema, outcome.outputs) };
     }
-    this.connection?.send(encodeResult(lease, entry.startedAtMs, Date.now(), wire));
+    const result = encodeResult(lease, entry.startedAtMs, Date.now(), wire);
+    this.keep(lease, result);
+    this.connection?.send(result);
     // Its outputs are in the artifact store and its Result is on its way: nothing there is needed.
     if (!("error" in outcome) && outcome.workdir) void removeWorkDir(this.options.projectRoot, outcome.workdir).catch(() => undefined);
     if (this.draining && ![...this.running.values()].some((e) => !e.held)) this.endDrain?.();

@@ -140,7 +140,7 @@ export class TestWorker {
   constructor(
     address: string,
     private behaviour: Behaviour = increment,
-    readonly opts: { id?: string; pools?: string[]; capacity?: number; gpus?: number | string[] } = {},
+    readonly opts: { id?: string; pools?: string[]; capacity?: number; gpus?: number | string[]; instance?: string } = {},
   ) {
     this.client = new grpc.Client(address, grpc.credentials.createInsecure());
   }
@@ -163,6 +163,7 @@ export class TestWorker {
         value: {
           workerId: this.opts.id ?? "",
           hostname: "test",
+          instance: this.opts.instance ?? "",
           pools: this.opts.pools ?? ["cpu"],
           capacity: this.opts.capacity ?? 8,
           // A count of unnamed devices, or the devices' names as nvidia-smi would give them.

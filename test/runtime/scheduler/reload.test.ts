@@ -125,4 +125,52 @@ describe("reload and reconnect", () => {
     expect(item.attempts.map((a: { state: number }) => NodeState[a.state])).toEqual(["SUCCEEDED"]);
     admin.raw.close();
   });
+
+  it("an Assign that never reached a worker is sent again when the same process re-registers, same lease, no retry spent", async () => {
+    const dir = tempDir();
+    rt.srv = await server(dir);
+    let admin = adminClient(rt.srv.address);
+    // The first stream takes the Assign and drops it (as one lost when the runtime died right after its commit).
+    const first = new TestWorker(rt.srv.address, async () => "hang", { id: "w", instance: "process-1", capacity: 1 });
+    await first.connect();
+    await admin.registerWorkflow({ spec: mapSpec("redeliver") });
+    const { execution } = await admin.createExecution({ workflow: "redeliver", inputs: { literals: { xs: list([5]) } } });
+    await waitFor(() => first.assigns.length === 1 || undefined, 10_000, "the item's Assign");
+    const lease = first.assigns[0]!.leaseToken;
+    first.kill();
+    await rt.srv.stop();
+    admin.raw.close();
+
+    rt.srv = await server(dir);
+    admin = adminClient(rt.srv.address);
+    const again = new TestWorker(rt.srv.address, compute, { id: "w", instance: "process-1", capacity: 1 });
+    rt.workers.push(again);
+    await again.connect();
+    const done = await finished(admin, execution.id);
+    expect(ExecutionState[done.state], done.error?.message).toBe("SUCCEEDED");
+    expect(again.assigns[0]!.leaseToken).toBe(lease);
+    expect(Object.keys(again.assigns[0]!.inputs!.literals).sort()).toEqual(["k", "x"]);
+    const item = done.nodes.find((n: { nodeId: string }) => n.nodeId === "m[0]");
+    expect(item.attempts.map((a: { state: number }) => NodeState[a.state])).toEqual(["SUCCEEDED"]);
+    admin.raw.close();
+  });
+
+  it("a new process under the same worker id does not get its predecessor's attempts: they are lost and retried", async () => {
+    rt.srv = await server(tempDir());
+    const admin = adminClient(rt.srv.address);
+    const first = new TestWorker(rt.srv.address, async () => "hang", { id: "w", instance: "process-1", capacity: 1 });
+    await first.connect();
+    await admin.registerWorkflow({ spec: mapSpec("restarted") });
+    const { execution } = await admin.createExecution({ workflow: "restarted", inputs: { literals: { xs: list([5]) } } });
+    await waitFor(() => first.assigns.length === 1 || undefined, 10_000, "the item's Assign");
+    first.kill();
+    const next = new TestWorker(rt.srv.address, compute, { id: "w", instance: "process-2", capacity: 1 });
+    rt.workers.push(next);
+    await next.connect();
+    const done = await finished(admin, execution.id);
+    expect(ExecutionState[done.state], done.error?.message).toBe("SUCCEEDED");
+    const item = done.nodes.find((n: { nodeId: string }) => n.nodeId === "m[0]");
+    expect(item.attempts.map((a: { state: number }) => NodeState[a.state])).toEqual(["LOST", "SUCCEEDED"]);
+    admin.raw.close();
+  });
 });

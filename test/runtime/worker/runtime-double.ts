@@ -113,6 +113,11 @@ export class RuntimeDouble {
     this.call!.write(create(ServerMessageSchema, { msg: { case: "cancel", value: create(CancelSchema, { leaseToken, reason: "user asked" }) } }));
   }
 
+  /** Forgets a lease's result (as a runtime that restarted before committing it would). */
+  forget(lease: bigint): void {
+    this.results.delete(lease);
+  }
+
   result(lease: bigint): Promise<Result> {
     const done = this.results.get(lease);
     if (done) return Promise.resolve(done);

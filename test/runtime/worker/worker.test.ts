@@ -112,6 +112,17 @@ describe("worker", () => {
     expect(runtime.logs.some((l) => l.leaseToken === result.leaseToken && l.stream === "task" && l.text === "adding 2 and 40")).toBe(true);
   });
 
+  it("answers an Assign sent again for a finished lease with the Result it kept, without running the task again", async () => {
+    const task = tsTask("add", { a: INT, b: INT }, { sum: INT });
+    const inputs = { a: await toLiteral(3, INT, store), b: await toLiteral(4, INT, store) };
+    const first = await assign(task, inputs);
+    runtime.forget(first.leaseToken);
+    const again = await runtime.assign({ leaseToken: first.leaseToken, executionId: "ex-1", nodeId: `n${first.leaseToken}`, attempt: 1, task, inputs: { literals: inputs } });
+    expect(await output(again, "sum", INT)).toBe(7);
+    expect(again.startedAt).toEqual(first.startedAt);
+    expect(runtime.logs.filter((l) => l.leaseToken === first.leaseToken && l.text === "adding 3 and 4")).toHaveLength(1);
+  });
+
   it("runs a TypeScript task given GPUs in its own process, twice (the template travels to each process)", async () => {
     const task = tsTask("add", { a: INT, b: INT }, { sum: INT });
     for (const [a, b] of [[2, 3], [10, 20]]) {
