@@ -4,18 +4,26 @@
 // can be inspected, then swept (at worker start and periodically) with any other stale directory.
 import { existsSync } from "node:fs";
 import { readdir, rm, rmdir, stat, utimes } from "node:fs/promises";
-import { dirname, join } from "node:path";
-import { resolveInside } from "../artifacts/index.ts";
+import { dirname, join, resolve, sep } from "node:path";
+import { PathOutsideRoot } from "../artifacts/index.ts";
 
 /** The work root of a project. */
 export function workRoot(projectRoot: string): string {
-  return join(projectRoot, ".weir", "work");
+  return join(resolve(projectRoot), ".weir", "work");
 }
 
-/** An attempt's directory; throws PathOutsideRoot when an id would lead it out of the work root. */
+/**
+ * An attempt's directory; throws PathOutsideRoot unless each id is one plain path segment (no
+ * separator, NUL, `.` or `..`), so no id can reach another attempt's directory, let alone leave the
+ * work root. Checked per attempt without path resolution (it sits on every Assign's path).
+ */
 export function attemptWorkDir(projectRoot: string, executionId: string, nodeId: string, attempt: number): string {
-  return resolveInside(workRoot(projectRoot), executionId, nodeId, String(attempt));
+  const root = workRoot(projectRoot);
+  if (!isSegment(executionId) || !isSegment(nodeId)) throw new PathOutsideRoot(root, `${executionId}/${nodeId}`);
+  return `${root}${sep}${executionId}${sep}${nodeId}${sep}${attempt}`;
 }
+
+const isSegment = (id: string): boolean => id !== "" && id !== "." && id !== ".." && !/[/\\\0]/.test(id);
 
 export function workDirExists(dir: string): boolean {
   return existsSync(dir);
