@@ -9,6 +9,7 @@ import { hostname } from "node:os";
 import { join, resolve } from "node:path";
 import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
 import { durationMs, timestampFromMs, timestampNow } from "@bufbuild/protobuf/wkt";
+import { formatDuration } from "../../core/index.ts";
 import { LiteralSetSchema, LogSchema, RegisterSchema, WorkerMessageSchema } from "../../proto/index.ts";
 import type { Cancel, GpuDevice, Registered, WorkerMessage } from "../../proto/index.ts";
 import { LocalArtifactStore, PathOutsideRoot } from "../artifacts/index.ts";
@@ -79,9 +80,13 @@ interface Running {
 /** How often stale work directories are swept: a quarter of the retention, within [1 min, 1 h]. */
 const sweepEveryMs = (keepMs: number) => Math.min(3_600_000, Math.max(60_000, keepMs / 4));
 
-/** Results kept by lease for a runtime that sends an attempt again (about a minute of a busy worker). */
-const MAX_KEPT_RESULTS = 10_000;
-const MAX_KEPT_BYTES = 64 * 1024 * 1024;
+/**
+ * Results kept by lease for a runtime that sends an attempt again. Those written just before a
+ * break are re-sent by the connection anyway (resultResendMs); this covers the rest of a runtime's
+ * crash window, and stays small: what it retains costs every collection of a busy worker.
+ */
+const MAX_KEPT_RESULTS = 1_000;
+const MAX_KEPT_BYTES = 16 * 1024 * 1024;
 
 export class Worker {
   readonly options: WorkerOptions;
@@ -262,7 +267,7 @@ export class Worker {
     entry.startedAtMs = atMs;
     if (entry.timeoutMs <= 0) return;
     const from = new Date(atMs).toISOString();
-    entry.deadline = setTimeout(() => this.timedOut(lease, `its timeout of ${entry.timeoutMs / 1000}s (counted from its start at ${from})`), Math.max(0, atMs + entry.timeoutMs - Date.now()));
+    entry.deadline = setTimeout(() => this.timedOut(lease, `its timeout of ${formatDuration(entry.timeoutMs)} (counted from its start at ${from})`), Math.max(0, atMs + entry.timeoutMs - Date.now()));
     this.connection?.send(startedMessage(lease, atMs));
   }
 
