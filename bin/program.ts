@@ -1,26 +1,34 @@
 // Assembles the `weir` command line from each part's commands. Commands import their part lazily,
-// so `weir compile` never loads gRPC or SQLite, and `weir worker` never loads ts-morph.
+// so `weir compile` never loads gRPC or SQLite, and `weir worker` never loads ts-morph: that is why
+// the compile, server and worker commands come from their part's cli.ts, not its index.ts (which
+// loads the whole part).
+import { readFileSync } from "node:fs";
 import { Command } from "commander";
 import { addCompileCommand } from "../compiler/cli.ts";
 import { addServerCommand } from "../runtime/server/cli.ts";
 import { addWorkerCommand } from "../runtime/worker/cli.ts";
-import { addDemoCommand } from "../runtime/cli/demo.ts";
-import { addExecutionsCommand } from "../runtime/cli/executions.ts";
-import { addLogsCommand } from "../runtime/cli/logs.ts";
-import { addRegisterCommand } from "../runtime/cli/register.ts";
-import { addRunCommand } from "../runtime/cli/run.ts";
-import { addStatusCommand } from "../runtime/cli/status.ts";
-import { addTerminateCommand } from "../runtime/cli/terminate.ts";
-import { addWorkersCommand } from "../runtime/cli/workers.ts";
-import { addWorkflowsCommand } from "../runtime/cli/workflows.ts";
-import { addBackfillCommand } from "../runtime/cli/backfill.ts";
-import { addRecoverCommand } from "../runtime/cli/recover.ts";
-import { addClearCommand } from "../runtime/cli/clear.ts";
+import {
+  addBackfillCommand,
+  addClearCommand,
+  addDemoCommand,
+  addExecutionsCommand,
+  addLogsCommand,
+  addRecoverCommand,
+  addRegisterCommand,
+  addRunCommand,
+  addStatusCommand,
+  addTerminateCommand,
+  addWorkersCommand,
+  addWorkflowsCommand,
+} from "../runtime/cli/index.ts";
+
+/** weir's version, as package.json gives it. */
+const { version } = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version: string };
 
 export function buildProgram(): Command {
   const program = new Command("weir")
     .description("Type-safe, compiled pipeline orchestrator for ML and data work")
-    .version("0.1.0")
+    .version(version)
     .showHelpAfterError()
     .exitOverride((err) => {
       // commander's own usage errors exit 2, like every other usage error of weir.

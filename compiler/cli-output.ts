@@ -3,6 +3,7 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import pc from "picocolors";
+import { formatDuration } from "../core/index.ts";
 import type { CompileResult } from "./compile.ts";
 import { formatGithub, formatHuman, formatJson } from "./format/index.ts";
 import type { OutputFormat } from "./options.ts";
@@ -32,7 +33,7 @@ export function print(result: CompileResult, format: OutputFormat, elapsedMs: nu
   if (format !== "human") return;
   const errors = diags.filter((d) => d.category === "error").length;
   const warnings = diags.length - errors;
-  const time = elapsedMs === undefined ? "" : ` in ${Math.round(elapsedMs)} ms`;
+  const time = elapsedMs === undefined ? "" : ` in ${formatDuration(elapsedMs)}`;
   const wrote = written.length > 0 ? `, wrote ${written.length / 2} spec(s) to ${path.relative(process.cwd(), path.dirname(written[0])) || "."}` : "";
   process.stderr.write(`${result.specs.length} workflow(s), ${errors} error(s), ${warnings} warning(s)${time}${wrote}\n`);
 }

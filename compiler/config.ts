@@ -9,8 +9,7 @@ import { CachePolicySchema, CommandRuntimeSchema, ResourcesSchema, RetryPolicySc
 import type { CachePolicy, CommandRuntime, Resources, RetryPolicy, Schedule, TypedInterface } from "../proto/index.ts";
 import type { Duration } from "@bufbuild/protobuf/wkt";
 import { SimpleType } from "../proto/index.ts";
-import { parseDuration, parseMemory } from "../sdk/duration.ts";
-import { Diagnostics, diagnostic } from "../core/index.ts";
+import { Diagnostics, diagnostic, parseDuration, parseMemory } from "../core/index.ts";
 import type { Diagnostic } from "../core/index.ts";
 import { locationOf } from "./location.ts";
 

@@ -1,6 +1,7 @@
 // The compiler's public face. For users: `compileProject` (what `weir compile` runs), `emitSpecs`,
-// `addCompileCommand`. Re-exported from core/ for earlier callers: `taskCodeHash` / `taskVersion`
-// (TypeScript parser only, no ts-morph) and the diagnostics table. Everything else is internal.
+// `addCompileCommand`, `formatHuman` (diagnostics as `weir compile` prints them). Re-exported from
+// core/ for earlier callers: `taskCodeHash` / `taskVersion` (TypeScript parser only, no ts-morph)
+// and the diagnostics table. Everything else is internal.
 export { compileLoaded, compileProject } from "./compile.ts";
 export type { CompileResult, CompileSettings } from "./compile.ts";
 export { emitSpecs, specFileBase, specJson } from "./emit.ts";
@@ -13,5 +14,7 @@ export type { CompileOptions, OutputFormat } from "./options.ts";
 export { watchProject } from "./watch.ts";
 export type { WatchHandle, WatchOptions } from "./watch.ts";
 export { addCompileCommand } from "./cli.ts";
+export { formatHuman } from "./format/index.ts";
+export type { HumanFormatOptions } from "./format/index.ts";
 export { Diagnostics, diagnostic, hasErrors } from "../core/index.ts";
 export type { Diagnostic } from "../core/index.ts";

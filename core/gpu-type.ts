@@ -1,5 +1,12 @@
-// Resource matching: which GPU devices a task's `gpuType` takes. The scheduler dispatches with it
-// and `weir status` explains queued tasks with it, so both read a device name the same way.
+// Resource matching: how many GPU devices a task asks for and which devices its `gpuType` takes.
+// The scheduler dispatches with it and `weir status` explains queued tasks with it, so both read a
+// task's resources and a device name the same way.
+import type { Resources } from "../proto/messages.ts";
+
+/** The devices a task asks for: its `gpu`, or one where it names only a gpuType. */
+export function gpusWanted(r: Resources | undefined): number {
+  return r?.gpu || (r?.gpuType ? 1 : 0);
+}
 
 /**
  * Whether a device named by nvidia-smi ("NVIDIA H100 80GB HBM3", "NVIDIA A100-SXM4-40GB") is of a

@@ -23,5 +23,11 @@ export { CodeHashError, computeTaskCodeHash, taskVersion } from "./task-code-has
 export type { CodeHashErrorCode, CodeHashSources, TypeScriptApi } from "./task-code-hash.ts";
 export { taskCodeHash } from "./code-hash.ts";
 
-// Resources: which GPU devices a task's gpuType takes.
-export { gpuTypeMatches } from "./gpu-type.ts";
+// Resources: which GPU devices a task's gpuType takes, and how many devices it asks for.
+export { gpusWanted, gpuTypeMatches } from "./gpu-type.ts";
+
+// Durations: how weir reads one ("1h30m") and writes one ("1m30s"); memory sizes ("4Gi").
+export { formatDuration, parseDuration, parseMemory } from "./duration.ts";
+
+// Schedules: when a cron expression or a fixed rate ticks.
+export { latestTick, nextTick, ScheduleError, scheduleTicks, scheduleWindow } from "./schedule-ticks.ts";

@@ -1,5 +1,6 @@
-// The weir SDK: what user projects import to write typed tasks and workflows. Everything here is
-// public; `graph.ts` (run-time node recording) is internal.
+// The weir SDK (`weir`): the authoring API, what user projects import to write typed tasks and
+// workflows. Everything here is public; `graph.ts` (run-time node recording) is internal. Moving
+// values in and out of literals is the runtime's business: `weir/values` (values.ts).
 export { t } from "./types.ts";
 export type {
   AssignableView,
@@ -71,6 +72,4 @@ export type {
   WorkflowResult,
   WorkflowTrace,
 } from "./workflow.ts";
-export { parseDuration, parseMemory } from "./duration.ts";
-export * from "./literals.ts";
-export * from "./validate.ts";
+export { parseDuration, parseMemory } from "../core/index.ts";

@@ -2,7 +2,7 @@
 // with an error that names the expected type and shows an accepted example.
 import { SimpleType } from "../proto/messages.ts";
 import type { LiteralType } from "../proto/messages.ts";
-import { parseDuration } from "./duration.ts";
+import { parseDuration } from "../core/index.ts";
 import { LiteralError } from "./literal-error.ts";
 import { describeType, isIsoDate, validateValue } from "./validate.ts";
 

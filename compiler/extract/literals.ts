@@ -8,7 +8,7 @@ import { Node, SyntaxKind } from "ts-morph";
 import type { Expression } from "ts-morph";
 import { BlobKind, LiteralSchema, SimpleType } from "../../proto/index.ts";
 import type { Literal, LiteralType, Scalar } from "../../proto/index.ts";
-import { parseDuration } from "../../sdk/duration.ts";
+import { parseDuration } from "../../core/index.ts";
 
 export type LiteralResult = { ok: true; literal: Literal } | { ok: false; reason: string };
 

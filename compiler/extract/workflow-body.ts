@@ -35,8 +35,7 @@ import type {
   TemplatePart,
   TypedInterface,
 } from "../../proto/index.ts";
-import { parseDuration } from "../../sdk/duration.ts";
-import { Diagnostics, diagnostic, joinTypes, sensorFileType, walkWorkflow } from "../../core/index.ts";
+import { Diagnostics, diagnostic, joinTypes, parseDuration, sensorFileType, walkWorkflow } from "../../core/index.ts";
 import type { Diagnostic } from "../../core/index.ts";
 import type { Definition } from "../discover.ts";
 import { simpleType } from "../interface.ts";

@@ -1,8 +1,8 @@
 // Step 1: read the day's CSV partition into a typed Arrow table.
 import { readFile } from "node:fs/promises";
+import { parse } from "csv-parse/sync";
 import { df, t, task } from "weir";
 import { RawEvents } from "./schemas.ts";
-import { parseCsv } from "./csv.ts";
 
 export const ingest = task(
   {
@@ -14,7 +14,7 @@ export const ingest = task(
     cache: true,
   },
   async ({ file }, ctx) => {
-    const rows = parseCsv(await readFile(file.path, "utf8"));
+    const rows: Array<Record<string, string>> = parse(await readFile(file.path, "utf8"), { columns: true, bom: true, skip_empty_lines: true });
     ctx.log(`read ${rows.length} rows from ${file.path}`);
     const blank = (v: string) => (v === "" ? null : v);
     return {

@@ -2,4 +2,4 @@
 // confinement rule (resolveInside) every path built from an id, a ref or a manifest obeys.
 export { ArtifactError, LocalArtifactStore } from "./local-store.ts";
 export { PathOutsideRoot, isStrictlyInside, realpathInside, resolveInside } from "./resolve-inside.ts";
-export type { ArtifactReader, ArtifactWriter, StoredArtifact } from "../../sdk/literals.ts";
+export type { ArtifactReader, ArtifactWriter, StoredArtifact } from "../../sdk/values.ts";

@@ -7,7 +7,7 @@ import { createReadStream } from "node:fs";
 import { copyFile, link, mkdir, readFile, readdir, rename, rm, stat, unlink, writeFile } from "node:fs/promises";
 import { dirname, join, relative, resolve, sep } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import type { ArtifactReader, ArtifactWriter, StoredArtifact } from "../../sdk/literals.ts";
+import type { ArtifactReader, ArtifactWriter, StoredArtifact } from "../../sdk/values.ts";
 import { PathOutsideRoot, isStrictlyInside, realpathInside, realpathInsideSync, resolveInside } from "./resolve-inside.ts";
 
 /** An artifact-store failure: a code plus a message saying what was wrong and what to do. */

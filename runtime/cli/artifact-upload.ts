@@ -5,7 +5,7 @@ import { lstat, readdir, stat } from "node:fs/promises";
 import { join, resolve, sep } from "node:path";
 import type { MessageInitShape } from "@bufbuild/protobuf";
 import { BlobKind, type UploadArtifactRequestSchema, type UploadArtifactResponse } from "../../proto/index.ts";
-import type { ArtifactWriter, StoredArtifact } from "../../sdk/literals.ts";
+import type { ArtifactWriter, StoredArtifact } from "../../sdk/values.ts";
 import type { AdminClient } from "../client.ts";
 import { UPLOAD_LIMITS } from "../config.ts";
 import { CliError } from "./action.ts";

@@ -5,12 +5,13 @@ import { createWriteStream } from "node:fs";
 import { mkdir, readFile, rm } from "node:fs/promises";
 import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { formatDuration } from "../../core/index.ts";
 import { NodeState, ExecutionState, type ExecutionEvent } from "../../proto/index.ts";
 import { connectAdmin } from "../client.ts";
-import { startServer } from "../index.ts";
+import { startServer } from "../server/index.ts";
 import { discoverGpus } from "../worker/index.ts";
-import { generatePartition } from "../../examples/ml-pipeline/generate-data.ts";
 import { CliError } from "./action.ts";
+import { generatePartition } from "./demo-data.ts";
 import { DEMO_DEFAULTS } from "./demo.ts";
 import { followExecution } from "./follow.ts";
 import { parseInputs } from "./inputs.ts";
@@ -73,7 +74,7 @@ export async function runDemo(settings: DemoSettings): Promise<number> {
   try {
     const started = performance.now();
     const specs = await compileProject(PROJECT);
-    say(`  compiled  ${specs.length} workflow(s) in ${Math.round(performance.now() - started)} ms`);
+    say(`  compiled  ${specs.length} workflow(s) in ${formatDuration(performance.now() - started)}`);
     for (const spec of specs) {
       const r = await client.registerWorkflow({ spec });
       say(`  register  ${r.name}@${r.version.slice(0, 12)} ${colors.dim(r.created ? "created" : "unchanged")}`);

@@ -37,7 +37,7 @@ export function addExecutionsCommand(program: Command): void {
         e.workflowVersion.slice(0, 12),
         render.executionStateName(e.state),
         render.formatTime(e.createdAt),
-        render.formatDuration(render.spanMs(e.startedAt ?? e.createdAt, e.finishedAt)),
+        render.formatSpan(e.startedAt ?? e.createdAt, e.finishedAt),
       ]);
       process.stdout.write(`${render.table(["ID", "WORKFLOW", "VERSION", "STATE", "CREATED", "DURATION"], rows)}\n`);
     });

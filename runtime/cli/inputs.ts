@@ -5,7 +5,7 @@ import { readFile, stat } from "node:fs/promises";
 import { extname } from "node:path";
 import { tableFromIPC, type Table } from "apache-arrow";
 import type { DataFrameType, Literal, LiteralType, Variable } from "../../proto/index.ts";
-import { parseInputValue, toLiteral, type ArtifactWriter } from "../../sdk/literals.ts";
+import { parseInputValue, toLiteral, type ArtifactWriter } from "../../sdk/values.ts";
 import { UPLOAD_LIMITS } from "../config.ts";
 import { CliError } from "./action.ts";
 
@@ -62,7 +62,7 @@ async function readTable(path: string, schema: DataFrameType, name: string): Pro
   const ext = extname(path).toLowerCase();
   if (ext === ".arrow" || ext === ".feather") return tableFromIPC(await readFile(path));
   if (ext === ".csv") {
-    const { csvToTable } = await import("../worker/csv-table.ts");
+    const { csvToTable } = await import("../../sdk/values.ts");
     try {
       return csvToTable(await readFile(path, "utf8"), schema);
     } catch (err) {

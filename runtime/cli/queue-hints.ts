@@ -4,7 +4,7 @@
 // `weir status` prints the same notes for the nodes queued when it looks.
 import type { AdminClient } from "../client.ts";
 import { NodeState, type CompiledWorkflow, type Node, type NodeExecution, type Resources, type WorkerInfo } from "../../proto/index.ts";
-import { gpusWanted, gpuTypeMatches } from "../scheduler/dispatcher.ts";
+import { gpusWanted, gpuTypeMatches } from "../../core/index.ts";
 
 export const QUEUE_HINT_DEFAULTS = Object.freeze({
   /** How long a first attempt may sit queued before the workers are looked at. */

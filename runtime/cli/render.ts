@@ -2,6 +2,7 @@
 // progress of an execution (shared by `weir run --follow` and `weir demo`).
 import { timestampMs, type Timestamp } from "@bufbuild/protobuf/wkt";
 import { createColors } from "picocolors";
+import { formatDuration } from "../../core/index.ts";
 import {
   ExecutionState,
   NodeState,
@@ -103,20 +104,12 @@ export function toMs(ts: Timestamp | undefined): number | undefined {
   return ts && (ts.seconds !== 0n || ts.nanos !== 0) ? timestampMs(ts) : undefined;
 }
 
-/** 850ms, 1.2s, 3m 04s, 2h 05m. */
-export function formatDuration(ms: number | undefined): string {
-  if (ms === undefined || !Number.isFinite(ms) || ms < 0) return "";
-  if (ms < 1_000) return `${Math.round(ms)}ms`;
-  if (ms < 60_000) return `${(ms / 1_000).toFixed(1)}s`;
-  const s = Math.round(ms / 1_000);
-  if (s < 3_600) return `${Math.floor(s / 60)}m ${String(s % 60).padStart(2, "0")}s`;
-  return `${Math.floor(s / 3_600)}h ${String(Math.floor((s % 3_600) / 60)).padStart(2, "0")}m`;
-}
-
-export function spanMs(start: Timestamp | undefined, end: Timestamp | undefined, now = Date.now()): number | undefined {
-  const a = toMs(start);
-  if (a === undefined) return undefined;
-  return (toMs(end) ?? now) - a;
+/** How long from start to end, or to now while running ("850ms", "1.2s", "3m4s"); "" before it starts. */
+export function formatSpan(start: Timestamp | undefined, end: Timestamp | undefined, now = Date.now()): string {
+  const from = toMs(start);
+  if (from === undefined) return "";
+  const ms = (toMs(end) ?? now) - from;
+  return Number.isFinite(ms) && ms >= 0 ? formatDuration(ms) : "";
 }
 
 export function formatTime(ts: Timestamp | undefined): string {
@@ -213,7 +206,7 @@ function colourExecutionState(state: ExecutionState): string {
 export function renderSummary(execution: Execution): string {
   const lines = [
     "",
-    `${colors.bold(execution.workflow)} ${colors.dim(execution.id)}  ${colourExecutionState(execution.state)}  ${formatDuration(spanMs(execution.startedAt ?? execution.createdAt, execution.finishedAt))}`,
+    `${colors.bold(execution.workflow)} ${colors.dim(execution.id)}  ${colourExecutionState(execution.state)}  ${formatSpan(execution.startedAt ?? execution.createdAt, execution.finishedAt)}`,
     `  nodes: ${stateCounts(execution.nodes)}`,
   ];
   if (execution.error) {
@@ -231,7 +224,7 @@ export function renderExecutionDetail(execution: Execution): string {
     `${colors.bold(execution.workflow)}@${execution.workflowVersion.slice(0, 12)}  ${colors.dim(execution.id)}`,
     `  state     ${colourExecutionState(execution.state)}`,
     `  created   ${formatTime(execution.createdAt)}`,
-    `  duration  ${formatDuration(spanMs(execution.startedAt ?? execution.createdAt, execution.finishedAt))}`,
+    `  duration  ${formatSpan(execution.startedAt ?? execution.createdAt, execution.finishedAt)}`,
   ];
   const inputs = renderLiteralSet(execution.inputs, "    ");
   if (inputs.length > 0) head.push("  inputs:", ...inputs);
@@ -242,7 +235,7 @@ export function renderExecutionDetail(execution: Execution): string {
       `${glyph(n.state, false)} ${n.nodeId}`,
       nodeStateName(n.state),
       String(n.attempts.length),
-      formatDuration(spanMs(n.startedAt ?? last?.startedAt, n.finishedAt ?? last?.finishedAt)),
+      formatSpan(n.startedAt ?? last?.startedAt, n.finishedAt ?? last?.finishedAt),
       n.target,
       error ? `[${error.code}] ${error.message}` : "",
     ];
@@ -320,7 +313,7 @@ export class ProgressRenderer {
     const retrying = isRetrying(node, attempt);
     const name = node.nodeId.padEnd(this.width);
     const last = node.attempts.at(-1);
-    const duration = formatDuration(spanMs(node.startedAt ?? last?.startedAt, node.finishedAt ?? last?.finishedAt));
+    const duration = formatSpan(node.startedAt ?? last?.startedAt, node.finishedAt ?? last?.finishedAt);
     const prefix = `  ${glyph(node.state, retrying)} ${name}  `;
     switch (node.state) {
       case NodeState.PENDING:

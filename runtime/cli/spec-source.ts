@@ -29,8 +29,7 @@ export async function loadSpecs(target: string): Promise<CompiledWorkflow[]> {
 
 /** Compiles a project in process; diagnostics are printed the way `weir compile` prints them. */
 export async function compileProject(root: string): Promise<CompiledWorkflow[]> {
-  const { compileProject: compile } = await import("../../compiler/index.ts");
-  const { formatHuman } = await import("../../compiler/format/index.ts");
+  const { compileProject: compile, formatHuman } = await import("../../compiler/index.ts");
   const result = compile(root);
   if (result.diagnostics.length > 0) {
     const readSource = (file: string) => readFileSync(resolve(result.root ?? root, file), "utf8");

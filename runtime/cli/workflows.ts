@@ -1,5 +1,6 @@
 // `weir workflows`: registered workflows with their latest version, schedule and next tick.
 import type { Command } from "commander";
+import { formatDuration } from "../../core/index.ts";
 import type { Schedule } from "../../proto/index.ts";
 import { withClient, withClientOptions, type ClientCommandOptions } from "./action.ts";
 
@@ -12,7 +13,7 @@ export function addWorkflowsCommand(program: Command): void {
         const { toJson } = await import("@bufbuild/protobuf");
         const { timestampFromMs } = await import("@bufbuild/protobuf/wkt");
         const { WorkflowSummarySchema } = await import("../../proto/index.ts");
-        const { nextTick } = await import("../scheduler/schedule-ticks.ts");
+        const { nextTick } = await import("../../core/index.ts");
         const response = await client.listWorkflows({});
         const now = Date.now();
         const next = (s: Schedule | undefined): number | undefined => {
@@ -50,13 +51,6 @@ export function addWorkflowsCommand(program: Command): void {
 /** `0 2 * * * Europe/Paris, max 3` / `every 15m, catchup`. */
 export function describeSchedule(s: Schedule | undefined): string {
   if (!s?.trigger.case) return "-";
-  const what = s.trigger.case === "cron" ? `${s.trigger.value} ${s.timezone || "UTC"}` : `every ${durationText(Number(s.trigger.value.seconds) * 1000 + s.trigger.value.nanos / 1e6)}`;
+  const what = s.trigger.case === "cron" ? `${s.trigger.value} ${s.timezone || "UTC"}` : `every ${formatDuration(Number(s.trigger.value.seconds) * 1000 + s.trigger.value.nanos / 1e6)}`;
   return [what, s.catchup ? "catchup" : "", s.maxActiveRuns ? `max ${s.maxActiveRuns}` : ""].filter(Boolean).join(", ");
-}
-
-function durationText(ms: number): string {
-  for (const [unit, size] of [["d", 86_400_000], ["h", 3_600_000], ["m", 60_000], ["s", 1_000]] as const) {
-    if (ms >= size && ms % size === 0) return `${ms / size}${unit}`;
-  }
-  return `${ms}ms`;
 }

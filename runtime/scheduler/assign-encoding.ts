@@ -5,10 +5,10 @@
 // AssignBatch (encodeAssignBatch). Decodes as the ServerMessage schema says (tested).
 import { toBinary } from "@bufbuild/protobuf";
 import { WireType } from "@bufbuild/protobuf/wire";
-import { LiteralSetSchema, TaskTemplateSchema, type LiteralSet, type TaskTemplate } from "../../proto/index.ts";
 import {
   batchOfSingles, delimitedSize, putBytes, putDelimited, putString, putTag, putTimestamp, putVarint, stringSize, timestampSize, varintSize,
-} from "../../proto/wire-writing.ts";
+  LiteralSetSchema, TaskTemplateSchema, type LiteralSet, type TaskTemplate,
+} from "../../proto/index.ts";
 
 export interface AssignFields {
   leaseToken: bigint;

@@ -3,6 +3,7 @@
 // timeout, a lost worker or a cancel; a failed one is retried within its budget.
 import { create } from "@bufbuild/protobuf";
 import { durationMs } from "@bufbuild/protobuf/wkt";
+import { formatDuration } from "../../core/index.ts";
 import { ErrorKind, ExecutionErrorSchema, ExecutionState, NodeState, ServerMessageSchema, type ExecutionError } from "../../proto/index.ts";
 import { encodeAssign } from "./assign-encoding.ts";
 import { resolveBindings } from "./bindings.ts";
@@ -13,7 +14,6 @@ import { bindingScope } from "./node-transitions.ts";
 import { isTerminal } from "./readiness.ts";
 import { decideRetry } from "./retries.ts";
 import type { SchedulerContext } from "./scheduler-context.ts";
-import { humanDuration } from "./sensors.ts";
 
 const ATTEMPT_STATE_OF: Record<string, NodeState> = {
   TIMED_OUT: NodeState.TIMED_OUT,
@@ -236,7 +236,7 @@ export class Attempts {
   private onTimeout(att: RAttempt, timeoutMs: number): void {
     if (att.state !== NodeState.RUNNING) return;
     const w = this.ctx.dispatcher.workers.get(att.workerId);
-    const reason = `attempt ${att.number} of ${att.node.id} ran past its timeout of ${humanDuration(timeoutMs)}`;
+    const reason = `attempt ${att.number} of ${att.node.id} ran past its timeout of ${formatDuration(timeoutMs)}`;
     this.sendCancel(w, att.token, reason);
     this.attemptFailed(att, create(ExecutionErrorSchema, { code: "TIMED_OUT", message: reason, kind: ErrorKind.USER, nodeId: att.node.id }));
   }

@@ -14,7 +14,7 @@ import {
   type StringTemplate,
   type Variable,
 } from "../../proto/index.ts";
-import { rehashLiteral } from "../../sdk/literal-hash.ts";
+import { rehashLiteral } from "../../sdk/values.ts";
 
 /** Where a binding's references are looked up. */
 export interface BindingScope {

@@ -1,8 +1,8 @@
 // Matches ready attempts to workers: one FIFO queue per pool, per-worker slots, GPUs counted per
 // device. A ready attempt goes to a worker with a free slot at once; a freed slot pulls the next
 // attempt that fits. All of it in memory: the store already holds the durable state.
-import { gpuTypeMatches } from "../../core/index.ts";
-import type { Register, Resources, ServerMessage } from "../../proto/index.ts";
+import { gpusWanted, gpuTypeMatches } from "../../core/index.ts";
+import type { Register, ServerMessage } from "../../proto/index.ts";
 import type { RAttempt } from "./execution-graph.ts";
 
 /** The downward half of a worker's Connect stream. */
@@ -79,20 +79,12 @@ export class WorkerSlot {
   }
 }
 
-// The rule lives in core/ (resource matching); re-exported for runtime/cli/queue-hints.ts.
-export { gpuTypeMatches };
-
 export function poolOf(att: RAttempt): string {
   return att.node.task?.resources?.pool || "cpu";
 }
 
 export function gpusOf(att: RAttempt): number {
   return gpusWanted(att.node.task?.resources);
-}
-
-/** The devices a task asks for: its `gpu`, or one where it names only a gpuType. */
-export function gpusWanted(r: Resources | undefined): number {
-  return r?.gpu || (r?.gpuType ? 1 : 0);
 }
 
 function gpuTypeOf(att: RAttempt): string {

@@ -3,12 +3,13 @@
 // waited (a reload keeps that start), runs out.
 import { create } from "@bufbuild/protobuf";
 import { durationMs } from "@bufbuild/protobuf/wkt";
+import { formatDuration } from "../../core/index.ts";
 import { LiteralSetSchema, NodeState } from "../../proto/index.ts";
 import { literalToText, resolveValue } from "./bindings.ts";
 import type { RNode } from "./execution-graph.ts";
 import { bindingScope, nodeError } from "./node-transitions.ts";
 import type { SchedulerContext } from "./scheduler-context.ts";
-import { humanDuration, pokeFile, sensorPath, type SensorRoots } from "./sensors.ts";
+import { pokeFile, sensorPath, type SensorRoots } from "./sensors.ts";
 
 export class SensorWaits {
   /** The engine stopped: no further polls. */
@@ -41,7 +42,7 @@ export class SensorWaits {
         }
         const left = since + timeout - Date.now();
         if (left <= 0) {
-          return this.ctx.nodes.fail(n, nodeError(n, "SENSOR_TIMEOUT", `file ${given} did not appear within ${humanDuration(timeout)}`));
+          return this.ctx.nodes.fail(n, nodeError(n, "SENSOR_TIMEOUT", `file ${given} did not appear within ${formatDuration(timeout)}`));
         }
         n.timer = setTimeout(check, Math.min(poke, left));
       }, (err: Error) => {

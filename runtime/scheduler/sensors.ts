@@ -6,7 +6,7 @@ import { realpath, stat } from "node:fs/promises";
 import { isAbsolute, resolve } from "node:path";
 import { create } from "@bufbuild/protobuf";
 import { BlobKind, LiteralSchema, type Literal } from "../../proto/index.ts";
-import { hashLiteral } from "../../sdk/literal-hash.ts";
+import { hashLiteral } from "../../sdk/values.ts";
 import { LocalArtifactStore, isStrictlyInside } from "../artifacts/index.ts";
 import { BindingError } from "./bindings.ts";
 
@@ -79,12 +79,4 @@ export async function pokeFile(absPath: string, path: string, roots: SensorRoots
   });
   lit.hash = hashLiteral(lit);
   return lit;
-}
-
-/** "2h", "90s", "1500ms": how a sensor's timeout reads in its failure message. */
-export function humanDuration(ms: number): string {
-  if (ms % 3_600_000 === 0) return `${ms / 3_600_000}h`;
-  if (ms % 60_000 === 0) return `${ms / 60_000}m`;
-  if (ms % 1_000 === 0) return `${ms / 1_000}s`;
-  return `${ms}ms`;
 }

@@ -6,7 +6,7 @@ import { createHash } from "node:crypto";
 import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
 import { timestampFromMs, timestampMs } from "@bufbuild/protobuf/wkt";
 import { status, type ServerWritableStream, type UntypedServiceImplementation } from "@grpc/grpc-js";
-import { checkCompiledWorkflow } from "../../core/index.ts";
+import { checkCompiledWorkflow, ScheduleError, scheduleTicks } from "../../core/index.ts";
 import {
   CompiledWorkflowSchema,
   CreateBackfillResponseSchema,
@@ -28,17 +28,26 @@ import {
   type ListExecutionsRequest,
   type RecoverExecutionRequest,
   type RegisterWorkflowRequest,
+  type Schedule,
   type TerminateExecutionRequest,
   type WatchExecutionRequest,
 } from "../../proto/index.ts";
 import type { RuntimeConfig } from "../config.ts";
 import { RuntimeError } from "../error-codes.ts";
 import type { Logger } from "../log.ts";
-import { encodeExecutionRecords, encodeExecutionResponse } from "../scheduler/execution-encoding.ts";
-import { checkExecutionInputs, executionFrom, kickoffLiteral, newId, scheduleTicks, type Engine } from "../scheduler/index.ts";
-import { expandedNodeCount, expandedSizeProblem } from "../scheduler/limits.ts";
-import { isSuccess } from "../scheduler/readiness.ts";
-import type { SensorRoots } from "../scheduler/sensors.ts";
+import {
+  checkExecutionInputs,
+  encodeExecutionRecords,
+  encodeExecutionResponse,
+  executionFrom,
+  expandedNodeCount,
+  expandedSizeProblem,
+  isSuccess,
+  kickoffLiteral,
+  newId,
+  type Engine,
+  type SensorRoots,
+} from "../scheduler/index.ts";
 import { emptyBatch, type Store } from "../store/index.ts";
 import { quoted } from "./client-text.ts";
 import { streamExecution } from "./execution-watch.ts";
@@ -64,6 +73,16 @@ export interface AdminDeps {
   readonly open: OpenCalls;
   /** Called after a workflow version is registered (the schedule ticker re-plans). */
   readonly onWorkflowRegistered?: (name: string) => void;
+}
+
+/** A backfill's ticks; a stored schedule that cannot tick is the caller's INVALID_ARGUMENT. */
+function backfillTicks(schedule: Schedule, start: number, end: number): number[] {
+  try {
+    return scheduleTicks(schedule, start, end);
+  } catch (err) {
+    if (err instanceof ScheduleError) throw new RuntimeError(err.code === "NO_TRIGGER" ? "FAILED_PRECONDITION" : "INVALID_ARGUMENT", err.message);
+    throw err;
+  }
 }
 
 export function adminService(deps: AdminDeps): UntypedServiceImplementation {
@@ -194,7 +213,7 @@ export function adminService(deps: AdminDeps): UntypedServiceImplementation {
       const start = timestampMs(required(req.start, "start"));
       const end = timestampMs(required(req.end, "end"));
       if (end < start) throw new RuntimeError("INVALID_ARGUMENT", "end is before start");
-      const ticks = scheduleTicks(wf.schedule, start, end);
+      const ticks = backfillTicks(wf.schedule, start, end);
       const res = create(CreateBackfillResponseSchema, { ticks: ticks.map(timestampFromMs) });
       const probe = create(LiteralSetSchema);
       if (wf.schedule.kickoffInput && ticks.length) probe.literals[wf.schedule.kickoffInput] = kickoffLiteral(wf.interface, wf.schedule.kickoffInput, ticks[0]!, wf.schedule.timezone);

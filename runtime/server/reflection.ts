@@ -5,6 +5,10 @@ import { create, type DescFile, type MessageInitShape } from "@bufbuild/protobuf
 import { status, type Server, type ServerDuplexStream, type ServiceDefinition } from "@grpc/grpc-js";
 import {
   AdminService,
+  Health,
+  ServerReflection,
+  ServerReflectionResponseSchema,
+  ServerReflectionV1alpha,
   WorkerService,
   file_weir_v1_admin,
   file_weir_v1_execution,
@@ -13,15 +17,9 @@ import {
   file_weir_v1_types,
   file_weir_v1_worker,
   grpcServiceDefinition,
-} from "../../proto/index.ts";
-import { Health } from "../../proto/gen/grpc/health/v1/health_pb.ts";
-import {
-  ServerReflection,
-  ServerReflectionResponseSchema,
   type ServerReflectionRequest,
   type ServerReflectionResponse,
-} from "../../proto/gen/grpc/reflection/v1/reflection_pb.ts";
-import { ServerReflection as ServerReflectionV1alpha } from "../../proto/gen/grpc/reflection/v1alpha/reflection_pb.ts";
+} from "../../proto/index.ts";
 import { tolerantDefinition, undecodable } from "./handlers.ts";
 import { DescriptorIndex } from "./reflection-descriptors.ts";
 

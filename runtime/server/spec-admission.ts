@@ -5,8 +5,7 @@
 import { workflowNodes } from "../../core/index.ts";
 import type { CompiledWorkflow, Literal, Node, TypedInterface, WorkflowTemplate } from "../../proto/index.ts";
 import { RuntimeError } from "../error-codes.ts";
-import { expandedNodeCount, expandedSizeProblem } from "../scheduler/limits.ts";
-import { sensorPath, type SensorRoots } from "../scheduler/sensors.ts";
+import { expandedNodeCount, expandedSizeProblem, sensorPath, type SensorRoots } from "../scheduler/index.ts";
 import { quoted } from "./client-text.ts";
 import { checkIdentifiers } from "./identifiers.ts";
 import type { LiteralAdmission } from "./literal-admission.ts";

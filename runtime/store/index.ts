@@ -5,7 +5,23 @@ import { RuntimeLock } from "./runtime-lock.ts";
 import { openSqliteStore } from "./sqlite-store.ts";
 import type { Store } from "./store.ts";
 
-export type * from "./store.ts";
+export type {
+  AttemptRecord,
+  BackfillRecord,
+  CacheRecord,
+  ExecutionQuery,
+  ExecutionRecord,
+  LeaseBlockRecord,
+  LogRecord,
+  Millis,
+  NodeRecord,
+  ScheduleTickRecord,
+  Store,
+  StoreBatch,
+  WorkerRecord,
+  WorkflowRecord,
+  WorkflowSummaryRecord,
+} from "./store.ts";
 export { emptyBatch, batchSize } from "./store.ts";
 export { openSqliteStore, SqliteStore } from "./sqlite-store.ts";
 export { SQLITE_MIGRATIONS, type Migration } from "./migrations.ts";

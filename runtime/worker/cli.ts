@@ -1,6 +1,6 @@
 // `weir worker`: the command that starts a worker in the current project.
 import type { Command } from "commander";
-import { parseDuration } from "../../sdk/duration.ts";
+import { formatDuration, parseDuration } from "../../core/index.ts";
 import type { SecurityFlags } from "../channel-security.ts";
 import { WORKER_DEFAULTS } from "./defaults.ts";
 
@@ -45,8 +45,8 @@ export function addWorkerCommand(program: Command): void {
     .option("--label <k=v>", "a label the scheduler may match (repeatable)", collect)
     .option("--id <name>", "a stable worker id (kept across reconnects)")
     .option("--threads <n>", "task threads for TypeScript tasks", String(WORKER_DEFAULTS.threads))
-    .option("--drain-timeout <duration>", "on SIGTERM/SIGINT, how long running attempts may finish before they are stopped", `${WORKER_DEFAULTS.drainTimeoutMs / 1000}s`)
-    .option("--keep-failed-work <duration>", "how long a failed attempt's work directory (.weir/work/…) is kept; 0s removes it", `${WORKER_DEFAULTS.keepFailedWorkMs / 3_600_000}h`)
+    .option("--drain-timeout <duration>", "on SIGTERM/SIGINT, how long running attempts may finish before they are stopped", formatDuration(WORKER_DEFAULTS.drainTimeoutMs))
+    .option("--keep-failed-work <duration>", "how long a failed attempt's work directory (.weir/work/…) is kept; 0s removes it", formatDuration(WORKER_DEFAULTS.keepFailedWorkMs))
     .action(async (opts: WorkerFlags) => {
       const concurrency = Number.parseInt(opts.concurrency, 10);
       const threads = Number.parseInt(opts.threads, 10);

@@ -4,4 +4,3 @@ export type { WorkerOptions } from "./worker.ts";
 export { addWorkerCommand } from "./cli.ts";
 export { discoverGpus, parseNvidiaSmi } from "./gpus.ts";
 export { WORKER_DEFAULTS } from "./defaults.ts";
-export { parseCsv, csvToTable, tableToCsv } from "./csv-table.ts";

@@ -3,8 +3,8 @@
 import { create } from "@bufbuild/protobuf";
 import { LiteralSetSchema } from "../../proto/index.ts";
 import type { Literal, LiteralSet, Variable } from "../../proto/index.ts";
-import { toLiteral, validateValue } from "../../sdk/index.ts";
-import type { ArtifactWriter } from "../../sdk/index.ts";
+import { toLiteral, validateValue } from "../../sdk/values.ts";
+import type { ArtifactWriter } from "../../sdk/values.ts";
 import { AttemptFailure } from "./attempt-failure.ts";
 
 /** A zod-like schema the task declared for a struct output; refinements are checked here. */

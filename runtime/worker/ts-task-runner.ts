@@ -14,7 +14,7 @@ import { pathToFileURL } from "node:url";
 import { fromBinary, toBinary } from "@bufbuild/protobuf";
 import { LiteralSetSchema, TaskTemplateSchema } from "../../proto/index.ts";
 import type { LiteralSet, TaskTemplate } from "../../proto/index.ts";
-import { fromLiteral, LiteralError } from "../../sdk/index.ts";
+import { fromLiteral, LiteralError } from "../../sdk/values.ts";
 import { LocalArtifactStore } from "../artifacts/index.ts";
 import { AttemptFailure, describeThrown } from "./attempt-failure.ts";
 import { collectOutputs } from "./outputs.ts";

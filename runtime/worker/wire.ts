@@ -7,8 +7,10 @@
 import { fromBinary, toBinary } from "@bufbuild/protobuf";
 import { BinaryReader, WireType } from "@bufbuild/protobuf/wire";
 import { timestampMs } from "@bufbuild/protobuf/wkt";
-import { ExecutionErrorSchema, LiteralSetSchema, ServerMessageSchema, TaskTemplateSchema, type Assign, type ServerMessage } from "../../proto/index.ts";
-import { batchOfSingles, delimitedSize, putBytes, putDelimited, putTag, putTimestamp, putVarint, timestampSize, varintSize } from "../../proto/wire-writing.ts";
+import {
+  batchOfSingles, delimitedSize, putBytes, putDelimited, putTag, putTimestamp, putVarint, timestampSize, varintSize,
+  ExecutionErrorSchema, LiteralSetSchema, ServerMessageSchema, TaskTemplateSchema, type Assign, type ServerMessage,
+} from "../../proto/index.ts";
 import { executionError } from "./attempt-failure.ts";
 
 /** An Assign with its TaskTemplate and inputs still encoded. */

@@ -1,11 +1,12 @@
 // core/ holds the product's rules on the protocol's messages alone: sdk/, compiler/ and runtime/
 // import it, so it imports none of them, no gRPC (proto/messages.ts, not proto/index.ts) and only
 // the few pure libraries named here.
-import { readFileSync, readdirSync, statSync } from "node:fs";
+import { readdirSync, statSync } from "node:fs";
 import { builtinModules } from "node:module";
 import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { expect, test } from "vitest";
+import { importsOf } from "../architecture/imports.ts";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 const ALLOWED_PACKAGES = new Set(["@bufbuild/protobuf", "@bufbuild/protobuf/wkt", "cron-parser", "typescript"]);
@@ -19,18 +20,12 @@ function walk(dir: string): string[] {
   });
 }
 
-function importsOf(file: string): string[] {
-  // Comments may quote import statements (task-code-hash.ts does); only code counts.
-  const source = readFileSync(file, "utf8").replace(/^\s*\/\*[\s\S]*?\*\/|^\s*\/\/.*$/gm, "");
-  const specifiers = /(?:import|export)\s[^'"]*?from\s*["']([^"']+)["']|import\s*\(\s*["']([^"']+)["']\s*\)|import\s*["']([^"']+)["']/g;
-  return [...source.matchAll(specifiers)].map((m) => m[1] ?? m[2] ?? m[3]);
-}
 
 test("core/ imports only itself, proto/ messages, node built-ins and a few pure libraries", () => {
   const violations: string[] = [];
   const files = walk(join(root, "core"));
   for (const file of files) {
-    for (const spec of importsOf(file)) {
+    for (const { specifier: spec } of importsOf(file)) {
       const where = `${relative(root, file)} imports ${spec}`;
       if (spec.startsWith(".")) {
         const target = resolve(dirname(file), spec);

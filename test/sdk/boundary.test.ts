@@ -4,6 +4,7 @@ import { readFileSync, readdirSync, statSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { expect, test } from "vitest";
+import { importsOf } from "../architecture/imports.ts";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 const FORBIDDEN_PACKAGES = [/^@grpc\//, /^better-sqlite3$/, /^ts-morph$/];
@@ -16,12 +17,6 @@ function walk(dir: string): string[] {
   });
 }
 
-function importsOf(file: string): string[] {
-  // Comments may quote import statements (core/task-code-hash.ts does); only code counts.
-  const source = readFileSync(file, "utf8").replace(/^\s*\/\*[\s\S]*?\*\/|^\s*\/\/.*$/gm, "");
-  const specifiers = /(?:import|export)\s[^'"]*?from\s*["']([^"']+)["']|import\s*\(\s*["']([^"']+)["']\s*\)|import\s*["']([^"']+)["']/g;
-  return [...source.matchAll(specifiers)].map((m) => m[1] ?? m[2] ?? m[3]);
-}
 
 test("sdk/ and its transitive relative imports stay off runtime, compiler, grpc, sqlite and ts-morph", () => {
   const seen = new Set<string>();
@@ -31,7 +26,7 @@ test("sdk/ and its transitive relative imports stay off runtime, compiler, grpc,
     const file = queue.pop()!;
     if (seen.has(file)) continue;
     seen.add(file);
-    for (const spec of importsOf(file)) {
+    for (const { specifier: spec } of importsOf(file)) {
       const where = `${relative(root, file)} imports ${spec}`;
       if (spec.startsWith(".")) {
         const target = resolve(dirname(file), spec);
@@ -42,4 +37,15 @@ test("sdk/ and its transitive relative imports stay off runtime, compiler, grpc,
   }
   expect(seen.size).toBeGreaterThan(3);
   expect(violations).toEqual([]);
+});
+
+test("`weir` is the authoring API; value plumbing is `weir/values`", async () => {
+  const pkg = JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as { exports: Record<string, string> };
+  expect(pkg.exports).toEqual({ ".": "./sdk/index.ts", "./values": "./sdk/values.ts" });
+  const authoring = await import("../../sdk/index.ts");
+  const values = await import("../../sdk/values.ts");
+  const plumbing = ["toLiteral", "fromLiteral", "hashLiteral", "rehashLiteral", "validateLiteral", "validateTable", "validateValue", "parseInputValue", "csvToTable", "LiteralError"];
+  expect(plumbing.filter((name) => name in authoring)).toEqual([]);
+  expect(plumbing.filter((name) => !(name in values))).toEqual([]);
+  expect(["task", "workflow", "map", "when", "sensor", "t", "df", "parseDuration"].filter((name) => !(name in authoring))).toEqual([]);
 });

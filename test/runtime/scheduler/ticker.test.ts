@@ -6,7 +6,8 @@ import { durationFromMs, timestampMs } from "@bufbuild/protobuf/wkt";
 import { afterEach, describe, expect, it } from "vitest";
 import { CompiledWorkflowSchema, ExecutionState, LiteralSetSchema, SimpleType, type ScheduleSchema } from "../../../proto/index.ts";
 import type { RunningServer } from "../../../runtime/index.ts";
-import { latestTick, nextTick, scheduleTicks, scheduledExecutionId } from "../../../runtime/scheduler/index.ts";
+import { latestTick, nextTick, scheduleTicks } from "../../../core/index.ts";
+import { scheduledExecutionId } from "../../../runtime/scheduler/index.ts";
 import { adminClient, int, server, tempDir, TestWorker, waitFor, type AdminClient } from "../harness.ts";
 
 let servers: RunningServer[] = [];

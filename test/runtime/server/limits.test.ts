@@ -2,7 +2,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { ExecutionState } from "../../../proto/index.ts";
 import type { RunningServer } from "../../../runtime/index.ts";
-import { gpuTypeMatches } from "../../../runtime/scheduler/dispatcher.ts";
+import { gpuTypeMatches } from "../../../core/index.ts";
 import { adminClient, finished, incTask, increment, int, refNode, server, tempDir, TestWorker, workflowSpec } from "../harness.ts";
 
 let srv: RunningServer | undefined;

@@ -73,7 +73,7 @@ describe("timeouts count from the attempt's start", () => {
     const result = await runtime.assign({ leaseToken: next(), executionId: "ex-t", nodeId: "too-long", attempt: 1, task: busy, inputs: { literals: { ms: await toLiteral(5_000, INT, store) } } });
     const error = errorOf(result);
     expect(error.code).toBe("TIMED_OUT");
-    expect(error.message).toContain("ran past its timeout of 0.4s (counted from its start");
+    expect(error.message).toContain("ran past its timeout of 400ms (counted from its start");
     expect(Date.now() - before).toBeLessThan(4_000);
   });
 

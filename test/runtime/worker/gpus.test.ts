@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { gpuTypeMatches } from "../../../runtime/scheduler/dispatcher.ts";
+import { gpuTypeMatches } from "../../../core/index.ts";
 import { discoverGpus, gpuEnv } from "../../../runtime/worker/gpus.ts";
 
 const REPO = resolve(fileURLToPath(import.meta.url), "../../../..");

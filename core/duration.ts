@@ -1,5 +1,5 @@
-// Parsing of the human duration ("30m", "1h30m", "500ms") and memory ("4Gi", "512M") strings that
-// task and workflow configs use; shared by the compiler and the runtime.
+// Durations and memory sizes as people write them: parsing the strings task and workflow configs
+// and CLI flags use ("30m", "1h30m", "500ms"; "4Gi", "512M"), and the one way weir writes a duration.
 
 const DURATION_UNITS_MS: Readonly<Record<string, number>> = Object.freeze({
   ms: 1,
@@ -24,6 +24,36 @@ export function parseDuration(text: string): number {
     throw new Error(`weir: invalid duration "${text}" (expected e.g. "500ms", "30s", "15m", "1h30m", "2d")`);
   }
   return total;
+}
+
+/** The units formatDuration writes, largest first, in ms. */
+const FORMAT_UNITS_MS: ReadonlyArray<readonly [string, number]> = Object.freeze([
+  ["d", 86_400_000],
+  ["h", 3_600_000],
+  ["m", 60_000],
+  ["s", 1_000],
+] as const);
+
+/**
+ * A duration as weir writes it, in a form parseDuration reads back: "850ms" under a second, "1.5s"
+ * (tenths) under a minute, else its two largest units from the first non-zero one, whole ("1m30s",
+ * "2h", "2h5m", "1d6h"; smaller units are dropped). Negative durations keep their sign.
+ */
+export function formatDuration(ms: number): string {
+  if (ms < 0) return `-${formatDuration(-ms)}`;
+  if (!Number.isFinite(ms)) return String(ms);
+  if (Math.round(ms) < 1_000) return `${Math.round(ms)}ms`;
+  const tenths = Math.round(ms / 100);
+  if (tenths < 600) return `${tenths / 10}s`;
+  let rest = Math.round(ms / 1_000) * 1_000;
+  const first = FORMAT_UNITS_MS.findIndex(([, size]) => rest >= size);
+  let text = "";
+  for (const [unit, size] of FORMAT_UNITS_MS.slice(first, first + 2)) {
+    const n = Math.floor(rest / size);
+    rest -= n * size;
+    if (n > 0) text += `${n}${unit}`;
+  }
+  return text;
 }
 
 const MEMORY_UNITS_BYTES: Readonly<Record<string, number>> = Object.freeze({

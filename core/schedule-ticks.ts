@@ -1,11 +1,23 @@
-// The ticks of a schedule (cron via cron-parser, or a fixed rate) over a time range, and the
-// literal a tick gives the workflow's kickoff input.
-import { create } from "@bufbuild/protobuf";
-import { durationMs, timestampFromMs, timestampMs } from "@bufbuild/protobuf/wkt";
+// When a schedule ticks (cron via cron-parser, or a fixed rate) over a time range: the runtime's
+// ticker and backfills create executions at these instants, and `weir workflows` shows the next one.
+import { durationMs, timestampMs } from "@bufbuild/protobuf/wkt";
 import { CronExpressionParser } from "cron-parser";
-import { LiteralSchema, SimpleType, type Literal, type Schedule, type TypedInterface } from "../../proto/index.ts";
-import { RuntimeError } from "../error-codes.ts";
-import { withHash } from "./bindings.ts";
+import type { Schedule } from "../proto/messages.ts";
+
+/**
+ * A schedule that cannot tick: an invalid cron expression, a fixed rate that is not positive, no
+ * trigger. A registered workflow's schedule passed the spec checks (WEIR5003-5005), so the runtime
+ * meets this only for a spec stored before them.
+ */
+export class ScheduleError extends Error {
+  constructor(
+    readonly code: "INVALID_SCHEDULE" | "NO_TRIGGER",
+    message: string,
+  ) {
+    super(message);
+    this.name = "ScheduleError";
+  }
+}
 
 /**
  * Every tick in [start, end] (ms), at most `limit` of them. A fixed rate counts from the
@@ -21,7 +33,7 @@ export function scheduleTicks(schedule: Schedule, start: number, end: number, li
     try {
       it = CronExpressionParser.parse(t.value, { currentDate: new Date(start - 1), endDate: new Date(end), tz: schedule.timezone || "UTC" });
     } catch (err) {
-      throw new RuntimeError("INVALID_ARGUMENT", `the schedule's cron expression "${t.value}" is invalid: ${(err as Error).message}`);
+      throw new ScheduleError("INVALID_SCHEDULE", `the schedule's cron expression "${t.value}" is invalid: ${(err as Error).message}`);
     }
     while (ticks.length < limit && it.hasNext()) {
       const at = it.next().getTime();
@@ -30,12 +42,12 @@ export function scheduleTicks(schedule: Schedule, start: number, end: number, li
     }
   } else if (t.case === "fixedRate") {
     const step = durationMs(t.value);
-    if (step <= 0) throw new RuntimeError("INVALID_ARGUMENT", "the schedule's fixed rate must be positive");
+    if (step <= 0) throw new ScheduleError("INVALID_SCHEDULE", "the schedule's fixed rate must be positive");
     const from = schedule.start ? timestampMs(schedule.start) : (origin ?? start);
     let at = from + Math.max(0, Math.ceil((start - from) / step)) * step;
     for (; at <= end && ticks.length < limit; at += step) ticks.push(at);
   } else {
-    throw new RuntimeError("FAILED_PRECONDITION", "the workflow's schedule has neither a cron expression nor a fixed rate");
+    throw new ScheduleError("NO_TRIGGER", "the workflow's schedule has neither a cron expression nor a fixed rate");
   }
   return ticks;
 }
@@ -49,14 +61,14 @@ export function latestTick(schedule: Schedule, start: number, end: number, origi
     try {
       it = CronExpressionParser.parse(t.value, { currentDate: new Date(end + 1), tz: schedule.timezone || "UTC" });
     } catch (err) {
-      throw new RuntimeError("INVALID_ARGUMENT", `the schedule's cron expression "${t.value}" is invalid: ${(err as Error).message}`);
+      throw new ScheduleError("INVALID_SCHEDULE", `the schedule's cron expression "${t.value}" is invalid: ${(err as Error).message}`);
     }
     const at = it.prev().getTime();
     return at >= start && at <= end ? at : undefined;
   }
   if (t.case === "fixedRate") {
     const step = durationMs(t.value);
-    if (step <= 0) throw new RuntimeError("INVALID_ARGUMENT", "the schedule's fixed rate must be positive");
+    if (step <= 0) throw new ScheduleError("INVALID_SCHEDULE", "the schedule's fixed rate must be positive");
     const from = schedule.start ? timestampMs(schedule.start) : (origin ?? start);
     if (end < from) return undefined;
     const at = from + Math.floor((end - from) / step) * step;
@@ -82,21 +94,4 @@ export function nextTick(schedule: Schedule, after: number): number | undefined 
   const start = Math.max(after + 1, win.start);
   const end = Math.min(win.end, start + NEXT_TICK_HORIZON_MS);
   return scheduleTicks(schedule, start, end, 1, 0)[0];
-}
-
-/** The tick as the kickoff input's type wants it: a date (YYYY-MM-DD in the schedule's zone) or a datetime. */
-export function kickoffLiteral(iface: TypedInterface | undefined, input: string, tick: number, timezone = ""): Literal {
-  const v = iface?.inputs.find((x) => x.name === input);
-  const t = v?.type?.type;
-  const simple = t?.case === "simple" ? t.value : t?.case === "optional" && t.value.inner?.type.case === "simple" ? t.value.inner.type.value : undefined;
-  const value =
-    simple === SimpleType.DATE
-      ? { case: "date" as const, value: localDate(tick, timezone || "UTC") }
-      : { case: "datetime" as const, value: timestampFromMs(tick) };
-  return withHash(create(LiteralSchema, { value: { case: "scalar", value: { value } } }));
-}
-
-/** YYYY-MM-DD of an instant in an IANA zone (en-CA formats dates that way). */
-function localDate(ms: number, timeZone: string): string {
-  return new Intl.DateTimeFormat("en-CA", { timeZone, year: "numeric", month: "2-digit", day: "2-digit" }).format(new Date(ms));
 }

@@ -1,57 +1,44 @@
 // CSV ↔ Arrow for command tasks, so tools without an Arrow reader (a stdlib-only Python script)
-// can read input tables and write output tables; CSV is converted to the declared Arrow schema.
+// can read input tables and write output tables, and for `weir run --input name=@x.csv`. CSV is
+// read by csv-parse (RFC 4180: quoted fields, doubled quotes, CRLF or LF, a UTF-8 BOM dropped) and
+// converted to the declared Arrow schema.
 import { Table, vectorFromArray } from "apache-arrow";
 import type { Vector } from "apache-arrow";
-import { ArrowTypeId } from "../../proto/index.ts";
-import type { DataFrameType } from "../../proto/index.ts";
-import { protoToArrowType } from "../../sdk/index.ts";
+import { parse } from "csv-parse/sync";
+import { ArrowTypeId } from "../proto/messages.ts";
+import type { DataFrameType } from "../proto/messages.ts";
+import { protoToArrowType } from "./literal-arrow.ts";
+import { LiteralError } from "./literal-error.ts";
 
-/** RFC 4180 CSV (quoted fields, doubled quotes, CRLF or LF) as rows of fields. */
-export function parseCsv(text: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let field = "";
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i];
-    if (quoted) {
-      if (c === '"' && text[i + 1] === '"') (field += '"'), i++;
-      else if (c === '"') quoted = false;
-      else field += c;
-    } else if (c === '"') quoted = true;
-    else if (c === ",") row.push(field), (field = "");
-    else if (c === "\n" || c === "\r") {
-      if (c === "\r" && text[i + 1] === "\n") i++;
-      row.push(field);
-      rows.push(row);
-      row = [];
-      field = "";
-    } else field += c;
+/** Rows of fields; a row may be shorter or longer than the header (a missing field reads as empty). */
+function csvRows(text: string): string[][] {
+  try {
+    return parse(text, { bom: true, relax_column_count: true, skip_empty_lines: true, record_delimiter: ["\r\n", "\n", "\r"] });
+  } catch (err) {
+    throw new LiteralError("VALUE_INVALID", [`the CSV is malformed: ${(err as Error).message}`]);
   }
-  if (field !== "" || row.length > 0) row.push(field), rows.push(row);
-  return rows;
 }
 
 function cell(text: string, id: ArrowTypeId | undefined, bitWidth: number, where: string): unknown {
   if (text === "") return null;
   switch (id) {
     case ArrowTypeId.INT: {
-      if (!/^[-+]?\d+$/.test(text.trim())) throw new Error(`${where}: '${text}' is not an integer`);
+      if (!/^[-+]?\d+$/.test(text.trim())) throw new LiteralError("VALUE_INVALID", [`${where}: '${text}' is not an integer`]);
       return bitWidth === 64 ? BigInt(text.trim()) : Number(text);
     }
     case ArrowTypeId.FLOAT: {
       const n = Number(text);
-      if (Number.isNaN(n) && text.trim() !== "NaN") throw new Error(`${where}: '${text}' is not a number`);
+      if (Number.isNaN(n) && text.trim() !== "NaN") throw new LiteralError("VALUE_INVALID", [`${where}: '${text}' is not a number`]);
       return n;
     }
     case ArrowTypeId.BOOL:
       if (/^(true|1)$/i.test(text)) return true;
       if (/^(false|0)$/i.test(text)) return false;
-      throw new Error(`${where}: '${text}' is not true/false`);
+      throw new LiteralError("VALUE_INVALID", [`${where}: '${text}' is not true/false`]);
     case ArrowTypeId.DATE:
     case ArrowTypeId.TIMESTAMP: {
       const d = new Date(text);
-      if (Number.isNaN(d.getTime())) throw new Error(`${where}: '${text}' is not a date`);
+      if (Number.isNaN(d.getTime())) throw new LiteralError("VALUE_INVALID", [`${where}: '${text}' is not a date`]);
       return d;
     }
     default:
@@ -61,7 +48,7 @@ function cell(text: string, id: ArrowTypeId | undefined, bitWidth: number, where
 
 /** A CSV text (header row first) as a table with the declared columns' types; undeclared columns stay utf8. */
 export function csvToTable(text: string, schema: DataFrameType): Table {
-  const [header = [], ...rows] = parseCsv(text).filter((r) => !(r.length === 1 && r[0] === ""));
+  const [header = [], ...rows] = csvRows(text);
   const declared = new Map(schema.columns.map((c) => [c.name, c]));
   const vectors: Record<string, Vector> = {};
   header.forEach((name, index) => {

@@ -1,5 +1,6 @@
-// Writes one day's synthetic partition for the demo: data/incoming/<day>/data.csv, deterministic
-// for a given day and seed, with the gaps and free-text ages that `clean` exists to handle.
+// Writes one day's synthetic partition for `weir demo` into the example project
+// (examples/ml-pipeline/data/incoming/<day>/data.csv), deterministic for a given day and seed, with
+// the gaps and free-text ages that the example's `clean` task exists to handle.
 import { mkdir, rename, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 
@@ -73,13 +74,14 @@ export async function generatePartition(
   return { path, rows: text.split("\n").length - 2 };
 }
 
-// `node --import tsx generate-data.ts 2026-11-24` lands a partition by hand (e.g. for `weir run`).
+// `node --import tsx runtime/cli/demo-data.ts 2026-11-24` lands a partition in the example project
+// by hand (e.g. for `weir run`).
 if (process.argv[1] && import.meta.filename === process.argv[1]) {
   const day = process.argv[2] ?? new Date().toISOString().slice(0, 10);
   if (!/^\d{4}-\d{2}-\d{2}$/.test(day)) {
-    console.error(`usage: node --import tsx generate-data.ts [YYYY-MM-DD]; got '${day}'`);
+    console.error(`usage: node --import tsx runtime/cli/demo-data.ts [YYYY-MM-DD]; got '${day}'`);
     process.exit(2);
   }
-  const { path, rows } = await generatePartition(import.meta.dirname, day);
+  const { path, rows } = await generatePartition(join(import.meta.dirname, "..", "..", "examples", "ml-pipeline"), day);
   console.log(`wrote ${rows} rows to ${path}`);
 }
