@@ -147,10 +147,10 @@ class Compilation {
     // Versions are set on shared templates once; each is the hash of its own standalone spec.
     this.version(definition);
     for (const sub of this.transitive(compiled).subworkflows) this.version(sub);
-    return this.assemble(definition, compiled);
+    return this.assemble(compiled);
   }
 
-  private assemble(definition: Definition, compiled: CompiledDefinition): CompiledWorkflow {
+  private assemble(compiled: CompiledDefinition): CompiledWorkflow {
     const { tasks, subworkflows } = this.transitive(compiled);
     const byName = <T extends { name: string }>(a: T, b: T) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
     return create(CompiledWorkflowSchema, {
@@ -183,7 +183,7 @@ class Compilation {
     if (this.versions.has(definition)) return;
     const compiled = this.workflows.get(definition);
     if (!compiled) return;
-    const spec = this.assemble(definition, compiled);
+    const spec = this.assemble(compiled);
     const over = [spec.workflow, ...spec.subworkflows, ...spec.tasks].filter((t) => t !== undefined);
     const entry = this.reused.has(definition) ? this.cached(definition) : undefined;
     if (entry?.version && sameObjects(entry.version.over, over)) {
@@ -303,7 +303,7 @@ class Compilation {
     const hit = this.incremental?.cache.workflows.get(key);
     const usedNow = hit?.used.map((u) => this.byKey.get(u.key));
     const same = (d: Definition | undefined, i: number) => d !== undefined && d.kind === hit!.used[i].kind && d.name === hit!.used[i].name;
-    if (hit && hit.fingerprint === fingerprint && usedNow && usedNow.every(same)) {
+    if (hit?.fingerprint === fingerprint && usedNow?.every(same)) {
       this.diagnostics.push(...hit.before);
       for (const used of usedNow as Definition[]) use(used);
       this.diagnostics.push(...hit.body);

@@ -55,7 +55,7 @@ export class Fingerprints {
    */
   constructor(
     private readonly program: ts.Program,
-    private readonly root: string,
+    root: string,
     private readonly signatureOf: (file: ts.SourceFile) => string | undefined = () => undefined,
   ) {
     for (const file of program.getSourceFiles()) if (isProjectFile(root, file.fileName)) this.byName.set(file.fileName, file);

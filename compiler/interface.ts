@@ -6,7 +6,6 @@ import type { MessageInitShape } from "@bufbuild/protobuf";
 import type { Node, Type, ts } from "ts-morph";
 import {
   ArrowTypeId,
-  ArrowTypeSchema,
   BlobKind,
   DataFrameColumnSchema,
   LiteralTypeSchema,
@@ -15,7 +14,7 @@ import {
   TypedInterfaceSchema,
   VariableSchema,
 } from "../proto/index.ts";
-import type { DataFrameColumn, LiteralType, StructField, TypedInterface, Variable } from "../proto/index.ts";
+import type { ArrowTypeSchema, DataFrameColumn, LiteralType, StructField, TypedInterface, Variable } from "../proto/index.ts";
 
 /** Why a type could not be read, with the variable path it concerns (e.g. `outputs.model`). */
 export interface TypeProblem {
@@ -102,11 +101,6 @@ export function readInterface(definitionType: Type, at: Node): ReadInterface {
   };
   const iface = create(TypedInterfaceSchema, { inputs: side("inputs"), outputs: side("outputs") });
   return { iface, problems };
-}
-
-/** A single descriptor type → LiteralType (problems are appended to `problems`). */
-export function readLiteralType(type: Type, at: Node, path: string, problems: TypeProblem[]): LiteralType {
-  return new TypeReader(at, path, problems).read(type);
 }
 
 function propertyType(type: Type, name: string, at: Node): Type | undefined {

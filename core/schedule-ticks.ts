@@ -2,6 +2,7 @@
 // ticker and backfills create executions at these instants, and `weir workflows` shows the next one.
 import { durationMs, timestampMs } from "@bufbuild/protobuf/wkt";
 import { CronExpressionParser } from "cron-parser";
+import type { CronExpression } from "cron-parser";
 import type { Schedule } from "../proto/messages.ts";
 
 /**
@@ -29,7 +30,7 @@ export function scheduleTicks(schedule: Schedule, start: number, end: number, li
   if (end < start) return ticks;
   const t = schedule.trigger;
   if (t.case === "cron") {
-    let it;
+    let it: CronExpression;
     try {
       it = CronExpressionParser.parse(t.value, { currentDate: new Date(start - 1), endDate: new Date(end), tz: schedule.timezone || "UTC" });
     } catch (err) {
@@ -57,7 +58,7 @@ export function latestTick(schedule: Schedule, start: number, end: number, origi
   if (end < start) return undefined;
   const t = schedule.trigger;
   if (t.case === "cron") {
-    let it;
+    let it: CronExpression;
     try {
       it = CronExpressionParser.parse(t.value, { currentDate: new Date(end + 1), tz: schedule.timezone || "UTC" });
     } catch (err) {

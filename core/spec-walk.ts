@@ -55,7 +55,7 @@ function walkScope(scope: Scope, visitor: SpecVisitor, options: WalkOptions, ent
       const branch = target.value;
       const arm = (id: string, armLabel: string, value: BranchCase) =>
         walkScope({ id, parent: scope, workflow: scope.workflow, branch: node, armLabel, arm: value, nodes: value.nodes }, visitor, options, entered);
-      branch.cases.forEach((value, i) => arm(`${prefix}#${i}`, `arm ${i + 1}`, value));
+      for (const [i, value] of branch.cases.entries()) arm(`${prefix}#${i}`, `arm ${i + 1}`, value);
       if (branch.otherwise !== undefined) arm(`${prefix}#otherwise`, "the default arm", branch.otherwise);
     } else if (target.case === "subworkflow" && options.subworkflow !== undefined && !entered.has(target.value)) {
       const callee = options.subworkflow(target.value);

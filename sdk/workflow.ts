@@ -118,10 +118,22 @@ export function when(cond: Condition): When {
     return graph.outputs<any>(id, keys);
   };
   const then: WhenThen<any> = {
-    elif: (c, b) => (branches.push({ cond: c, outputs: run(b) }), then),
-    otherwise: (b) => (branches.push({ outputs: run(b) }), finish() as never),
+    elif: (c, b) => {
+      branches.push({ cond: c, outputs: run(b) });
+      return then;
+    },
+    otherwise: (b) => {
+      branches.push({ outputs: run(b) });
+      return finish() as never;
+    },
   };
-  return { then: (b) => (branches.push({ cond, outputs: run(b) }), then) };
+  return {
+    // biome-ignore lint/suspicious/noThenProperty: `when(c).then(...)` is the authoring API; a When is never awaited.
+    then: (b) => {
+      branches.push({ cond, outputs: run(b) });
+      return then;
+    },
+  };
 }
 
 export interface SensorOptions {

@@ -66,9 +66,9 @@ export function generateProject(dir: string, sdkIndex: string, shape: ProjectSha
   };
   const header = [`import { df, t, workflow } from "weir";`, `const Table = df.schema({ id: df.int64(), score: df.float64().nullable() });`];
   const big = names.slice(0, shape.bigNodes);
-  if (big.length > 0) writeFileSync(path.join(dir, "workflows", "big.ts"), [...header, ...imports(big), ...chain(big, "big")].join("\n") + "\n");
+  if (big.length > 0) writeFileSync(path.join(dir, "workflows", "big.ts"), `${[...header, ...imports(big), ...chain(big, "big")].join("\n")}\n`);
   for (let w = 0; w < shape.smallWorkflows; w++) {
     const used = Array.from({ length: shape.smallNodes }, (_, i) => names[(w * shape.smallNodes + i) % names.length]);
-    writeFileSync(path.join(dir, "workflows", `small_${w}.ts`), [...header, ...imports(used), ...chain(used, `small_${w}`)].join("\n") + "\n");
+    writeFileSync(path.join(dir, "workflows", `small_${w}.ts`), `${[...header, ...imports(used), ...chain(used, `small_${w}`)].join("\n")}\n`);
   }
 }

@@ -40,7 +40,9 @@ export async function benchBullmq(settings = BENCH_DEFAULTS): Promise<SystemResu
     await new Promise<void>((resolve) => {
       waiters.set(rootId, resolve);
       // The root may already have finished before its waiter was registered (tiny flows).
-      void node.job.isCompleted().then((done) => done && waiters.get(rootId) && (waiters.delete(rootId), resolve()));
+      void node.job.isCompleted().then((done) => {
+        if (done && waiters.delete(rootId)) resolve();
+      });
     });
     return { seconds: (performance.now() - start) / 1000, rootId };
   };

@@ -67,7 +67,7 @@ function constInitializer(id: Node): Expression | undefined {
   const decl = id.getSymbol()?.getDeclarations()[0];
   if (!decl || !Node.isVariableDeclaration(decl)) return undefined;
   const list = decl.getVariableStatement();
-  if (!list || list.getDeclarationKind() !== "const") return undefined;
+  if (list?.getDeclarationKind() !== "const") return undefined;
   return decl.getInitializer();
 }
 

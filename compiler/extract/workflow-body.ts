@@ -350,7 +350,7 @@ class BodyExtractor {
       case "workflow":
         throw new Unsupported(call, `${fn}(...)`, "declare tasks and workflows at the top level of a module and export them");
       default:
-        throw new Unsupported(call, shortText(call.getExpression()) + "(...)", HINTS.call);
+        throw new Unsupported(call, `${shortText(call.getExpression())}(...)`, HINTS.call);
     }
   }
 
@@ -398,7 +398,7 @@ class BodyExtractor {
     const callee = call.getExpression() as Node;
     const base = Node.isPropertyAccessExpression(callee) ? this.evaluate(callee.getExpression()) : undefined;
     const field = unwrap(call.getArguments()[0] ?? call);
-    if (!base || base.kind !== "ref" || base.value.value.case !== "ref") {
+    if (base?.kind !== "ref" || base.value.value.case !== "ref") {
       throw new Unsupported(call, shortText(call), "read struct fields of a task output; pass a whole workflow input to a task instead");
     }
     if (!Node.isStringLiteral(field) && !Node.isNoSubstitutionTemplateLiteral(field)) {
@@ -456,6 +456,7 @@ class BodyExtractor {
   private sensor(call: CallExpression): NodeValue {
     const [pathArg, optionsArg] = call.getArguments();
     const deps: string[] = [];
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: the hint shows the user a template literal to write.
     if (!pathArg) throw new Unsupported(call, shortText(call), 'give the path: sensor.file(`data/${day}/data.csv`)');
     const path = this.binding("path", pathArg, simpleType(SimpleType.STRING), deps);
     const options = optionsArg ? unwrap(optionsArg) : undefined;
@@ -602,7 +603,7 @@ class BodyExtractor {
     }
     const callee = call.getExpression();
     const left = Node.isPropertyAccessExpression(callee) ? this.evaluate(callee.getExpression()) : undefined;
-    if (!left || left.kind !== "ref") throw new Unsupported(call, shortText(call), "compare a task output or workflow input");
+    if (left?.kind !== "ref") throw new Unsupported(call, shortText(call), "compare a task output or workflow input");
     let operator = COMPARISONS[fn];
     let right: BindingValue;
     const deps = [...left.deps];

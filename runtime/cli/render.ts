@@ -118,6 +118,7 @@ export function formatTime(ts: Timestamp | undefined): string {
 }
 
 // Strips ANSI colour codes so padding counts visible characters only.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matches the ESC that starts an ANSI colour code.
 const ANSI = /\u001b\[[0-9;]*m/g;
 const visibleLength = (s: string) => [...s.replace(ANSI, "")].length;
 

@@ -205,7 +205,7 @@ export class Attempts {
     this.ctx.commits.touchAttempt(att);
     if (att.token) this.leases.release(att.token);
     const w = this.ctx.dispatcher.workers.get(att.workerId);
-    if (wasRunning && w && w.running.delete(att.token)) {
+    if (wasRunning && w?.running.delete(att.token)) {
       w.freeGpus.push(...att.gpus);
       queueMicrotask(() => this.ctx.dispatcher.fill(w));
     }

@@ -153,7 +153,7 @@ export class Dispatcher {
   fill(worker: WorkerSlot): void {
     for (const pool of worker.pools) {
       const q = this.queues.get(pool);
-      while (q && q.length && worker.running.size < worker.capacity && worker.connected) {
+      while (q?.length && worker.running.size < worker.capacity && worker.connected) {
         const att = q.take((a) => worker.fits(a), SCAN_LIMIT);
         if (!att) break;
         this.assign(att, worker);

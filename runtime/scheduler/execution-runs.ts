@@ -5,7 +5,7 @@ import { create } from "@bufbuild/protobuf";
 import { ErrorKind, ExecutionErrorSchema, ExecutionState, NodeState } from "../../proto/index.ts";
 import { RuntimeError } from "../error-codes.ts";
 import { resolveBindings } from "./bindings.ts";
-import type { ExecutionInit, RExecution, RNode } from "./execution-graph.ts";
+import type { RExecution, RNode } from "./execution-graph.ts";
 import type { MemoryRelease } from "./memory-release.ts";
 import { bindingScope, counted, nodeError } from "./node-transitions.ts";
 import { isFailure, isSuccess, isTerminal } from "./readiness.ts";

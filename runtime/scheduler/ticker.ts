@@ -87,7 +87,7 @@ export class ScheduleTicker {
   private track(name: string, specBytes: Uint8Array, registeredAt: number): void {
     const wf = fromBinary(CompiledWorkflowSchema, specBytes).workflow;
     const previous = this.scheduled.get(name);
-    if (!wf?.schedule || !wf.schedule.trigger.case) {
+    if (!wf?.schedule?.trigger.case) {
       this.scheduled.delete(name);
       return;
     }

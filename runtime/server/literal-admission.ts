@@ -39,7 +39,7 @@ export class LiteralAdmission {
         continue;
       }
       const v = lit.value;
-      if (v.case === "collection") v.value.items.forEach((item, i) => stack.push({ lit: item, depth: depth + 1, path: () => `${path()}[${i}]` }));
+      if (v.case === "collection") for (const [i, item] of v.value.items.entries()) stack.push({ lit: item, depth: depth + 1, path: () => `${path()}[${i}]` });
       else if (v.case === "map") for (const [k, item] of Object.entries(v.value.entries)) stack.push({ lit: item, depth: depth + 1, path: () => `${path()}[${JSON.stringify(quoted(k))}]` });
       else if (v.case === "blob" || v.case === "dataframe") {
         const problem = this.refProblem(v.value.uri, v.value.sha256, v.case === "blob" && v.value.kind === BlobKind.DIRECTORY);

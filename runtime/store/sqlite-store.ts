@@ -291,10 +291,14 @@ export class SqliteStore implements Store {
     this.guard();
     const where: string[] = [];
     const args: unknown[] = [];
-    if (q.workflow) (where.push("workflow = ?"), args.push(q.workflow));
-    if (q.state) (where.push("state = ?"), args.push(q.state));
-    if (q.beforeSeq) (where.push("seq < ?"), args.push(q.beforeSeq));
-    const sql = `SELECT * FROM executions ${where.length ? "WHERE " + where.join(" AND ") : ""} ORDER BY seq DESC LIMIT ?`;
+    const filter = (clause: string, value: unknown): void => {
+      where.push(clause);
+      args.push(value);
+    };
+    if (q.workflow) filter("workflow = ?", q.workflow);
+    if (q.state) filter("state = ?", q.state);
+    if (q.beforeSeq) filter("seq < ?", q.beforeSeq);
+    const sql = `SELECT * FROM executions ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY seq DESC LIMIT ?`;
     return (this.db.prepare(sql).all(...args, q.limit) as Row[]).map(toExecution);
   }
 

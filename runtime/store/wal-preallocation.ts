@@ -25,7 +25,7 @@ export function preallocateWal(db: Database.Database, path: string, bytes = WAL_
   } finally {
     db.pragma(`busy_timeout = ${timeout}`);
   }
-  if (!result || result.busy !== 0 || result.log !== 0) return false;
+  if (result?.busy !== 0 || result.log !== 0) return false;
   const fd = openSync(`${path}-wal`, constants.O_WRONLY | constants.O_CREAT);
   try {
     const zeros = Buffer.alloc(256 * 1024);

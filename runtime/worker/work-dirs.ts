@@ -18,7 +18,8 @@ export function workRoot(projectRoot: string): string {
  * work root. Checked per attempt without path resolution (it sits on every Assign's path).
  */
 export function attemptWorkDir(projectRoot: string, executionId: string, nodeId: string, attempt: number): string {
-  const root = cachedRoot.project === projectRoot ? cachedRoot.work : (cachedRoot = { project: projectRoot, work: workRoot(projectRoot) }).work;
+  if (cachedRoot.project !== projectRoot) cachedRoot = { project: projectRoot, work: workRoot(projectRoot) };
+  const root = cachedRoot.work;
   if (!isSegment(executionId) || !isSegment(nodeId)) throw new PathOutsideRoot(root, `${executionId}/${nodeId}`);
   return `${root}${sep}${executionId}${sep}${nodeId}${sep}${attempt}`;
 }

@@ -152,7 +152,10 @@ export class Worker {
       projectRoot: this.options.projectRoot,
       artifactRoot: this.artifactRoot,
     });
-    this.registeredOnce = new Promise((ok, fail) => ((this.resolveRegistered = ok), (this.rejectRegistered = fail)));
+    this.registeredOnce = new Promise((ok, fail) => {
+      this.resolveRegistered = ok;
+      this.rejectRegistered = fail;
+    });
   }
 
   get id(): string {

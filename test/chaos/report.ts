@@ -23,7 +23,6 @@ const exitedZero = (e: Exit | "no exit"): boolean => e !== "no exit" && e.code =
 /** What failed, one line each; empty when the run passes. */
 export function failures(report: ChaosReport): string[] {
   const out: string[] = [];
-  const f = report.findings;
   for (const i of report.incidents) out.push(`incident: ${i.split("\n")[0]}`);
   if (report.mode === "full") out.push(...clusterFailures(report));
   const z = report.fuzz;

@@ -4,8 +4,7 @@
 import { describe, expectTypeOf, test } from "vitest";
 import { df, task, when, workflow } from "../../sdk/index.ts";
 import type { Bindable, Ref, WeirType } from "../../sdk/index.ts";
-import { agreementCases } from "./agreement-cases.ts";
-import type { AgreementCase } from "./agreement-cases.ts";
+import type { AgreementCase, agreementCases } from "./agreement-cases.ts";
 
 type EditorVerdict<P extends WeirType, C extends WeirType> = [Ref<P>] extends [Bindable<C>] ? "accept" : "refuse";
 
@@ -16,6 +15,7 @@ type Disagreements<Cases extends readonly AgreementCase[]> = {
 
 // A disagreement is a type error naming the cases: "'int8 -> int16' does not satisfy the constraint 'never'".
 type NoneOf<Names extends never> = Names;
+// biome-ignore lint/suspicious/noExportsInTest: exported so that the type is checked and not reported unused.
 export type EditorDisagreements = NoneOf<Disagreements<typeof agreementCases>>;
 
 describe("the editor agrees with the agreement table", () => {

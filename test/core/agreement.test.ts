@@ -19,7 +19,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { compileLoaded, loadProject } from "../../compiler/index.ts";
 import { checkCompiledWorkflow, joinTypes } from "../../core/index.ts";
 import { CompiledWorkflowSchema, LiteralTypeSchema, SimpleType } from "../../proto/index.ts";
-import type { CompiledWorkflow, LiteralType } from "../../proto/index.ts";
+import type { CompiledWorkflow, LiteralType, Node } from "../../proto/index.ts";
 import type { DataFrameType as SdkDataFrameType } from "../../sdk/dataframe.ts";
 import { toLiteral, validateLiteral, validateTable } from "../../sdk/values.ts";
 import type { ArtifactWriter } from "../../sdk/values.ts";
@@ -101,7 +101,7 @@ let generated: Generated;
 let spec: Map<string, CompiledWorkflow>;
 const editorErrors = new Map<number, string[]>();
 const compilerErrors = new Map<number, string[]>();
-let strayErrors: string[] = [];
+const strayErrors: string[] = [];
 
 beforeAll(() => {
   dir = mkdtempSync(path.join(tmpdir(), "weir-agreement-"));
@@ -156,7 +156,7 @@ function serverVerdict(i: number): Verdict {
   const producerTasks = producers.map((type, arm) => task(`p${arm}`, {}, { out: type }));
   const consumerTask = task("c", { inp: consumer }, {});
   const bool = create(LiteralTypeSchema, { type: { case: "simple", value: SimpleType.BOOLEAN } });
-  let nodes;
+  let nodes: Node[];
   if (producers.length === 1) {
     nodes = [call("p", "p0", {}, 10), call("c", "c", { inp: V.ref("p", "out") }, 11)];
   } else {

@@ -29,7 +29,7 @@ test("core/ imports only itself, proto/ messages, node built-ins and a few pure 
       const where = `${relative(root, file)} imports ${spec}`;
       if (spec.startsWith(".")) {
         const target = resolve(dirname(file), spec);
-        const allowed = ALLOWED_FILES.includes(target) || ALLOWED_DIRS.some((d) => target.startsWith(d + "/"));
+        const allowed = ALLOWED_FILES.includes(target) || ALLOWED_DIRS.some((d) => target.startsWith(`${d}/`));
         if (!allowed) violations.push(where);
       } else if (!ALLOWED_PACKAGES.has(spec) && !spec.startsWith("node:") && !builtinModules.includes(spec)) {
         violations.push(where);

@@ -2,8 +2,8 @@
 // dataframe type may produce, with a null wherever the type allows one (a nullable column's last
 // row, a nullable list item, a nullable struct field, a nullable dictionary value), so a consumer
 // that refuses those nulls is tested against the data, not against a schema's claims.
-import { Data, RecordBatch, Schema, Struct, Table, Vector, makeData, vectorFromArray } from "apache-arrow";
-import type { Dictionary } from "apache-arrow";
+import { RecordBatch, Schema, Struct, Table, Vector, makeData, vectorFromArray } from "apache-arrow";
+import type { Data, Dictionary } from "apache-arrow";
 import type { Column, DataFrameType } from "../../sdk/dataframe.ts";
 import { arrowDataType, arrowField } from "../../sdk/table.ts";
 

@@ -53,7 +53,12 @@ describe("walkWorkflow", () => {
 
   it("skips what lies inside a node when the visitor says so", () => {
     const seen: string[] = [];
-    walkWorkflow(main, { node: ({ node: n }) => (seen.push(n.id), n.id !== "b") });
+    walkWorkflow(main, {
+      node: ({ node: n }) => {
+        seen.push(n.id);
+        return n.id !== "b";
+      },
+    });
     expect(seen).toEqual(["a", "b", "m", "sub"]);
   });
 

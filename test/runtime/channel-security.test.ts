@@ -12,7 +12,10 @@ import { exposureWarnings, tokenCheck } from "../../runtime/server/auth.ts";
 
 const CA_FILE = join(import.meta.dirname, "../fixtures/tls/ca.pem");
 const dir = mkdtempSync(join(tmpdir(), "weir-security-"));
-const file = (name: string, text: string): string => (writeFileSync(join(dir, name), text), join(dir, name));
+const file = (name: string, text: string): string => {
+  writeFileSync(join(dir, name), text);
+  return join(dir, name);
+};
 
 function refusal(fn: () => unknown): CredentialError {
   try {

@@ -30,7 +30,7 @@ test("sdk/ and its transitive relative imports stay off runtime, compiler, grpc,
       const where = `${relative(root, file)} imports ${spec}`;
       if (spec.startsWith(".")) {
         const target = resolve(dirname(file), spec);
-        if (FORBIDDEN_DIRS.some((d) => target === d || target.startsWith(d + "/"))) violations.push(where);
+        if (FORBIDDEN_DIRS.some((d) => target === d || target.startsWith(`${d}/`))) violations.push(where);
         else queue.push(target);
       } else if (FORBIDDEN_PACKAGES.some((p) => p.test(spec))) violations.push(where);
     }

@@ -14,7 +14,7 @@ const declared = (columns: { name: string; type: Partial<ArrowType>; nullable?: 
 
 function tableOf(fields: { name: string; type: Int32 | Int16 | Int64 | Float32 | Float64 | Utf8 | Uint8; values: unknown[] }[]): Table {
   const vectors = fields.map((f) => vectorFromArray(f.values, f.type));
-  const schema = new Schema(fields.map((f, i) => new Field(f.name, f.type, true)));
+  const schema = new Schema(fields.map((f) => new Field(f.name, f.type, true)));
   const data = makeData({
     type: new Struct(schema.fields),
     length: vectors[0]?.length ?? 0,

@@ -65,7 +65,7 @@ describe("formatGithub", () => {
     expect(lines).toHaveLength(3);
     expect(lines[0].startsWith("::error file=src/flow.ts,line=12,col=7,title=WEIR1001::output 'table'")).toBe(true);
     expect(lines[0]).toContain("%0Acolumn 'age': Int32 (producer) is not Utf8 (consumer)%0Acolumn 'x'");
-    expect(lines[2]).toBe("::warning title=WEIR6003::" + diags[2].message);
+    expect(lines[2]).toBe(`::warning title=WEIR6003::${diags[2].message}`);
   });
   it("escapes properties (comma, colon) and data (percent, newline)", () => {
     const d = diagnostic(Diagnostics.TscError, ["TS2322: 100% wrong\nsecond"], { file: "src/a,b:c.ts", line: 1, column: 2 }, ["x"]);

@@ -170,7 +170,10 @@ describe("schedule ticker", () => {
   });
 
   it("max active runs: extra scheduled runs wait QUEUED, never more than the limit running", async () => {
-    const slow = async () => (await new Promise((r) => setTimeout(r, 1_600)), create(LiteralSetSchema, { literals: { y: int(1) } }));
+    const slow = async () => {
+      await new Promise((r) => setTimeout(r, 1_600));
+      return create(LiteralSetSchema, { literals: { y: int(1) } });
+    };
     const { admin } = await boot(tempDir(), slow);
     await admin.registerWorkflow({ spec: scheduledSpec("bounded", { trigger: { case: "fixedRate", value: durationFromMs(1000) }, maxActiveRuns: 1 }) });
     let maxRunning = 0;
@@ -188,7 +191,10 @@ describe("schedule ticker", () => {
 
   it("a restart mid-backfill keeps its max active runs: queued runs are not all started at once", async () => {
     const dir = tempDir();
-    const slow = async () => (await new Promise((r) => setTimeout(r, 400)), create(LiteralSetSchema, { literals: { y: int(1) } }));
+    const slow = async () => {
+      await new Promise((r) => setTimeout(r, 400));
+      return create(LiteralSetSchema, { literals: { y: int(1) } });
+    };
     const a = await boot(dir, slow);
     // A daily cron with catchup off: the ticker itself creates nothing during the test.
     await a.admin.registerWorkflow({ spec: scheduledSpec("backfilled", { trigger: { case: "cron", value: "0 0 * * *" } }) });

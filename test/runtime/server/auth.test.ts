@@ -141,8 +141,10 @@ describe("token authentication", () => {
     const list = (metadata: grpc.Metadata) =>
       new Promise<{ services?: string[]; code?: grpc.status }>((ok) => {
         const call = reflection.makeBidiStreamRequest(info.path, info.requestSerialize, info.responseDeserialize, metadata);
-        call.on("data", (r: ServerReflectionResponse) =>
-          (ok({ services: r.messageResponse.case === "listServicesResponse" ? r.messageResponse.value.service.map((s) => s.name) : [] }), call.end()));
+        call.on("data", (r: ServerReflectionResponse) => {
+          ok({ services: r.messageResponse.case === "listServicesResponse" ? r.messageResponse.value.service.map((s) => s.name) : [] });
+          call.end();
+        });
         call.on("error", (e: grpc.ServiceError) => ok({ code: e.code }));
         call.write(create(ServerReflectionRequestSchema, { messageRequest: { case: "listServices", value: "" } }));
       });

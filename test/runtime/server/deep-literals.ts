@@ -3,7 +3,7 @@
 
 function varint(n: number): number[] {
   const out: number[] = [];
-  while (n > 0x7f) (out.push((n & 0x7f) | 0x80), (n >>>= 7));
+  for (; n > 0x7f; n >>>= 7) out.push((n & 0x7f) | 0x80);
   out.push(n);
   return out;
 }

@@ -9,7 +9,10 @@ import { streamExecution, WATCH_DEFAULTS } from "../../../runtime/server/executi
 function fakeEngine() {
   const held: { watcher?: ExecutionWatcher; unwatched: boolean } = { unwatched: false };
   const engine = {
-    watch: (_id: string, w: ExecutionWatcher) => ((held.watcher = w), () => void (held.unwatched = true)),
+    watch: (_id: string, w: ExecutionWatcher) => {
+      held.watcher = w;
+      return () => void (held.unwatched = true);
+    },
   } as unknown as Engine;
   return { engine, held };
 }

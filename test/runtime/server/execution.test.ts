@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { ExecutionState, NodeState } from "../../../proto/index.ts";
-import { adminClient, finished, incTask, int, intOf, refNode, server, tempDir, TestWorker, waitFor, workflowSpec } from "../harness.ts";
+import { adminClient, finished, incTask, int, intOf, refNode, server, tempDir, TestWorker, workflowSpec } from "../harness.ts";
 import type { RunningServer } from "../../../runtime/index.ts";
 
 let srv: RunningServer | undefined;

@@ -50,7 +50,10 @@ async function settledRss(pid: number): Promise<{ rss: number; peak: number }> {
     "the server's RSS to settle",
     () => {
       const now = rssOf(pid);
-      if (now.rss < low.rss - 512 * 1024) (low = now), (lowAt = Date.now());
+      if (now.rss < low.rss - 512 * 1024) {
+        low = now;
+        lowAt = Date.now();
+      }
       return Date.now() - lowAt >= 5_000 || Date.now() >= until;
     },
     45_000,

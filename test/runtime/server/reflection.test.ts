@@ -12,8 +12,8 @@ import { afterEach, describe, expect, it } from "vitest";
 import { AdminService, CompiledWorkflowSchema, WorkerService, file_weir_v1_admin, grpcServiceDefinition } from "../../../proto/index.ts";
 import {
   ServerReflection,
-  ServerReflectionRequestSchema,
   file_grpc_reflection_v1_reflection,
+  type ServerReflectionRequestSchema,
   type ServerReflectionResponse,
 } from "../../../proto/gen/grpc/reflection/v1/reflection_pb.ts";
 import { ServerReflection as ServerReflectionV1alpha, file_grpc_reflection_v1alpha_reflection } from "../../../proto/gen/grpc/reflection/v1alpha/reflection_pb.ts";
@@ -43,7 +43,9 @@ function reflectionStream(address: string, service: DescService, metadata = new 
   closers.push(() => call.cancel());
   const waiting: Array<{ ok: (r: ServerReflectionResponse) => void; fail: (e: Error) => void }> = [];
   call.on("data", (res: ServerReflectionResponse) => waiting.shift()?.ok(res));
-  call.on("error", (err: Error) => waiting.splice(0).forEach((w) => w.fail(err)));
+  call.on("error", (err: Error) => {
+    for (const w of waiting.splice(0)) w.fail(err);
+  });
   return {
     ask(messageRequest: MessageInitShape<typeof ServerReflectionRequestSchema>["messageRequest"]): Promise<ServerReflectionResponse> {
       return new Promise((ok, fail) => {

@@ -19,7 +19,11 @@ describe("stopping the runtime", () => {
     // "a" finishes when the test says so; "b" is left for the next runtime.
     let release: () => void = () => {};
     const released = new Promise<void>((ok) => (release = ok));
-    const w = new TestWorker(rt.srv.address, async (a) => (a.nodeId === "a" ? (await released, { literals: { y: int(intOf(a.inputs!.literals.x) + 1) } } as never) : "hang"), { id: "w1" });
+    const w = new TestWorker(rt.srv.address, async (a) => {
+      if (a.nodeId !== "a") return "hang";
+      await released;
+      return { literals: { y: int(intOf(a.inputs!.literals.x) + 1) } } as never;
+    }, { id: "w1" });
     await w.connect();
     const workerEnded = new Promise<grpc.StatusObject>((ok) => (w as unknown as { stream: grpc.ClientDuplexStream<unknown, unknown> }).stream.on("status", ok));
     const { execution } = await admin.createExecution({ workflow: "two", inputs: { literals: { x: int(1) } } });

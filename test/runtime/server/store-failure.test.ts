@@ -15,7 +15,10 @@ describe("a failed store commit", () => {
     // The attempt finishes when the test says so: its result is what the engine then fails to commit.
     let finish: () => void = () => {};
     const finished = new Promise<void>((ok) => (finish = ok));
-    const w = new TestWorker(rt.srv.address, async (a, self) => (await finished, increment(a, self)));
+    const w = new TestWorker(rt.srv.address, async (a, self) => {
+      await finished;
+      return increment(a, self);
+    });
     rt.workers.push(w);
     await w.connect();
     await admin.registerWorkflow({ spec: workflowSpec("one", [refNode("a", "inc", { input: "x" })], [incTask()]) });

@@ -21,7 +21,7 @@ function expectSame(frame: WorkerFrame, bytes: Uint8Array): void {
     expect(frame.case).toBe("results");
     const got = frame.value as Result[];
     expect(got).toHaveLength(expected.length);
-    got.forEach((r, i) => expect(equals(ResultSchema, r, expected[i]!)).toBe(true));
+    for (const [i, r] of got.entries()) expect(equals(ResultSchema, r, expected[i]!)).toBe(true);
   } else {
     expect(frame.case).toBe("message");
     expect(equals(WorkerMessageSchema, frame.value as WorkerMessage, expected)).toBe(true);

@@ -30,7 +30,11 @@ async function rawWorker(address: string): Promise<{ stream: Stream; assigns: As
   const ended = new Promise<grpc.StatusObject>((ok) => stream.on("status", ok));
   stream.write(create(WorkerMessageSchema, { msg: { case: "register", value: { hostname: "test", pools: ["cpu"], capacity: 4 } } }));
   await waitFor(() => registered || undefined, 5_000, "Registered");
-  return { stream, assigns, ended, close: () => (stream.cancel(), client.close()) };
+  return { stream, assigns, ended, close: () => {
+      stream.cancel();
+      client.close();
+    },
+  };
 }
 
 const chain = workflowSpec("chain", [refNode("a", "inc", { input: "x" }), refNode("b", "inc", { node: "a", output: "y" })], [incTask()]);

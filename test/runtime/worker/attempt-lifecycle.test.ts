@@ -91,15 +91,15 @@ describe("timeouts count from the attempt's start", () => {
 
 describe("attempt work directories", () => {
   it("refuses an attempt whose ids would put its directory outside the work root (INVALID_ARGUMENT), creating nothing", async () => {
-    const escape = `../../../weir-escape-${process.pid}-${Date.now()}`;
+    const outside = `../../../weir-escape-${process.pid}-${Date.now()}`;
     const task = commandTask("touch", ["sh", "-c", "echo ran > $WEIR_OUTPUTS_DIR/../ran"]);
-    for (const ids of [{ executionId: escape, nodeId: "n" }, { executionId: "ex", nodeId: escape }, { executionId: "/tmp", nodeId: "n" }]) {
+    for (const ids of [{ executionId: outside, nodeId: "n" }, { executionId: "ex", nodeId: outside }, { executionId: "/tmp", nodeId: "n" }]) {
       const error = errorOf(await runtime.assign({ leaseToken: next(), ...ids, attempt: 1, task }));
       expect(error.code).toBe("INVALID_ARGUMENT");
       expect(error.message).toContain(join(project, ".weir", "work"));
     }
-    expect(existsSync(join(project, "..", basename(escape)))).toBe(false);
-    expect(existsSync(join(project, ".weir", "work", "..", "..", "..", basename(escape)))).toBe(false);
+    expect(existsSync(join(project, "..", basename(outside)))).toBe(false);
+    expect(existsSync(join(project, ".weir", "work", "..", "..", "..", basename(outside)))).toBe(false);
   });
 
   it("removes a succeeded attempt's directory (command, and a TypeScript task that used ctx.workdir)", async () => {

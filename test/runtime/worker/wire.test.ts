@@ -80,7 +80,7 @@ describe("worker wire", () => {
       return m.msg.value;
     });
     expect(batch.msg.value.results).toHaveLength(3);
-    batch.msg.value.results.forEach((r, i) => expect(equals(ResultSchema, r, alone[i]!)).toBe(true));
+    for (const [i, r] of batch.msg.value.results.entries()) expect(equals(ResultSchema, r, alone[i]!)).toBe(true);
     expect(alone.map((r) => r.leaseToken)).toEqual([2n ** 64n - 1n, 2n ** 53n, 3n]);
     expect(alone[0]!.outcome.case === "outputs" && alone[0]!.outcome.value).toEqual(big);
     expect(alone[1]!.outcome.case === "error" && alone[1]!.outcome.value.message).toBe("boom ".repeat(100));
