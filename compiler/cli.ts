@@ -33,10 +33,7 @@ async function runCompile(project: string, flags: CompileFlags): Promise<number>
     process.stderr.write(`error: --format must be one of ${FORMATS.join(", ")} (got '${flags.format}')\n`);
     return EXIT.usage;
   }
-  const [{ compileProject, emitSpecs, watchProject }, { print }] = await Promise.all([
-    import("./index.ts"),
-    import("./cli-output.ts"),
-  ]);
+  const [{ compileProject, emitSpecs, watchProject }, { print }] = await Promise.all([import("./index.ts"), import("./cli-output.ts")]);
   const format = flags.format as (typeof FORMATS)[number];
   const settings = { includeTscDiagnostics: flags.tsc };
   const { hasErrors } = await import("../core/index.ts");

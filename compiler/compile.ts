@@ -73,9 +73,11 @@ export function compileLoaded(loaded: LoadedProject, settings: Partial<CompileSe
   const sources = programSources(loaded.project.getProgram().compilerObject);
   const compilation = new Compilation(loaded.root, found, sources, state && fingerprints ? { cache: state.cache, fingerprints } : undefined);
   if (found.workflows.length === 0) {
-    diagnostics.push(diagnostic(Diagnostics.NoWorkflowsFound, [relativeToRoot(process.cwd(), loaded.root) || "."], undefined, [
-      "declare one with `export const daily = workflow({ name: \"daily\" }, (inputs) => { ... })`",
-    ]));
+    diagnostics.push(
+      diagnostic(Diagnostics.NoWorkflowsFound, [relativeToRoot(process.cwd(), loaded.root) || "."], undefined, [
+        'declare one with `export const daily = workflow({ name: "daily" }, (inputs) => { ... })`',
+      ]),
+    );
   }
   diagnostics.push(...duplicateNames(loaded.root, found.workflows));
 
@@ -225,7 +227,11 @@ class Compilation {
     if (definition.name !== undefined) return definition.name;
     const config = definition.call.getArguments()[0] ?? definition.call;
     this.diagnostics.push(
-      diagnostic(Diagnostics.ConfigurationError, [`the ${what} '${definition.localName}' needs a string literal 'name' in its config`], locationOf(this.root, config)),
+      diagnostic(
+        Diagnostics.ConfigurationError,
+        [`the ${what} '${definition.localName}' needs a string literal 'name' in its config`],
+        locationOf(this.root, config),
+      ),
     );
     return definition.localName;
   }
@@ -255,7 +261,11 @@ class Compilation {
     const site = definition.exportSite;
     if (!site) {
       this.diagnostics.push(
-        diagnostic(Diagnostics.ConfigurationError, [`task '${name}' is not exported; export it so workers can load it`], locationOf(this.root, definition.declaration)),
+        diagnostic(
+          Diagnostics.ConfigurationError,
+          [`task '${name}' is not exported; export it so workers can load it`],
+          locationOf(this.root, definition.declaration),
+        ),
       );
     }
     const codeHash = site ? computeTaskCodeHash(this.sources, this.root, site.module, site.exportName) : "";
@@ -270,7 +280,10 @@ class Compilation {
       interruptible: settings.interruptible,
       runtime: settings.command
         ? { case: "command", value: settings.command }
-        : { case: "node", value: create(NodeModuleRuntimeSchema, { module: site?.module ?? definition.module, exportName: site?.exportName ?? definition.localName }) },
+        : {
+            case: "node",
+            value: create(NodeModuleRuntimeSchema, { module: site?.module ?? definition.module, exportName: site?.exportName ?? definition.localName }),
+          },
       source: create(SourceLocationSchema, locationOf(this.root, definition.call)),
     });
     this.tasks.set(definition, template);

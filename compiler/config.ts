@@ -206,7 +206,12 @@ export function readTaskSettings(root: string, name: string, call: CallExpressio
   };
 }
 
-export function readWorkflowSettings(root: string, name: string, call: CallExpression, iface: TypedInterface): { settings: WorkflowSettings; diagnostics: Diagnostic[] } {
+export function readWorkflowSettings(
+  root: string,
+  name: string,
+  call: CallExpression,
+  iface: TypedInterface,
+): { settings: WorkflowSettings; diagnostics: Diagnostic[] } {
   const r = new ConfigReader(root, `workflow '${name}'`);
   const config = r.object(call);
   const s = r.nested(config, "schedule");

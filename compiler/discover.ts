@@ -81,7 +81,13 @@ export function discover(root: string, files: readonly SourceFile[], cache?: Dis
   return withExports(root, files, byDeclaration, definitions, diagnostics);
 }
 
-function readFile(root: string, file: SourceFile, byDeclaration: Map<VariableDeclaration, Definition>, definitions: Definition[], diagnostics: Diagnostic[]): void {
+function readFile(
+  root: string,
+  file: SourceFile,
+  byDeclaration: Map<VariableDeclaration, Definition>,
+  definitions: Definition[],
+  diagnostics: Diagnostic[],
+): void {
   {
     let declares = false;
     for (const statement of file.getVariableStatements()) {
@@ -138,10 +144,7 @@ function withExports(
   };
 }
 
-function definitionOfSymbol(
-  byDeclaration: Map<VariableDeclaration, Definition>,
-  symbol: MorphSymbol | undefined,
-): Definition | undefined {
+function definitionOfSymbol(byDeclaration: Map<VariableDeclaration, Definition>, symbol: MorphSymbol | undefined): Definition | undefined {
   const resolved = resolveAlias(symbol);
   for (const declaration of resolved?.getDeclarations() ?? []) {
     if (Node.isVariableDeclaration(declaration)) {
@@ -182,9 +185,7 @@ function topLevelSideEffects(root: string, file: SourceFile): Diagnostic[] {
     }
     if (!expr) return;
     const effect =
-      expr.getKind() === SyntaxKind.AwaitExpression ||
-      expr.getKind() === SyntaxKind.NewExpression ||
-      (Node.isCallExpression(expr) && !isDeclarationCall(expr));
+      expr.getKind() === SyntaxKind.AwaitExpression || expr.getKind() === SyntaxKind.NewExpression || (Node.isCallExpression(expr) && !isDeclarationCall(expr));
     if (effect) found.push(diagnostic(Diagnostics.TopLevelSideEffect, [shorten(expr.getText())], locationOf(root, expr)));
   };
   for (const statement of file.getStatements()) {

@@ -4,16 +4,7 @@
 import { clone, create } from "@bufbuild/protobuf";
 import type { MessageInitShape } from "@bufbuild/protobuf";
 import type { Node, Type, ts } from "ts-morph";
-import {
-  ArrowTypeId,
-  BlobKind,
-  DataFrameColumnSchema,
-  LiteralTypeSchema,
-  SimpleType,
-  TimeUnit,
-  TypedInterfaceSchema,
-  VariableSchema,
-} from "../proto/index.ts";
+import { ArrowTypeId, BlobKind, DataFrameColumnSchema, LiteralTypeSchema, SimpleType, TimeUnit, TypedInterfaceSchema, VariableSchema } from "../proto/index.ts";
 import type { ArrowTypeSchema, DataFrameColumn, LiteralType, StructField, TypedInterface, Variable } from "../proto/index.ts";
 
 /** Why a type could not be read, with the variable path it concerns (e.g. `outputs.model`). */

@@ -57,10 +57,7 @@ export function relativeToRoot(root: string, filePath: string): string {
 function fromTsconfig(tsconfigPath: string): LoadResult {
   const read = ts.readConfigFile(tsconfigPath, ts.sys.readFile);
   if (read.error) {
-    return fail(
-      `cannot read ${path.basename(tsconfigPath)}: ${ts.flattenDiagnosticMessageText(read.error.messageText, " ")}`,
-      "fix the JSON of the tsconfig",
-    );
+    return fail(`cannot read ${path.basename(tsconfigPath)}: ${ts.flattenDiagnosticMessageText(read.error.messageText, " ")}`, "fix the JSON of the tsconfig");
   }
   try {
     const project = new Project({ tsConfigFilePath: tsconfigPath });

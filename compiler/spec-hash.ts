@@ -69,7 +69,11 @@ export function workflowVersionHash(spec: CompiledWorkflow): string {
 /** `toBinary(CompiledWorkflowSchema, spec)`, byte for byte, reusing each task template's encoding. */
 export function specBinary(spec: CompiledWorkflow): Uint8Array {
   const pieces: Uint8Array[] = [];
-  eachField(spec, (t) => toBinary(WorkflowTemplateSchema, t), (tag, bytes) => pieces.push(Uint8Array.of(tag), varint(bytes.length), bytes));
+  eachField(
+    spec,
+    (t) => toBinary(WorkflowTemplateSchema, t),
+    (tag, bytes) => pieces.push(Uint8Array.of(tag), varint(bytes.length), bytes),
+  );
   const out = new Uint8Array(pieces.reduce((n, p) => n + p.length, 0));
   let at = 0;
   for (const piece of pieces) {

@@ -12,10 +12,7 @@ import { isProjectFile, relativeToRoot } from "./project.ts";
 export function tscDiagnostics(project: Project, root: string): Diagnostic[] {
   const program = project.getProgram().compilerObject;
   const files = program.getSourceFiles().filter((f) => isProjectFile(root, f.fileName));
-  return convert(root, [
-    ...beforeSemantic(program, files),
-    ...files.flatMap((f) => program.getSemanticDiagnostics(f)),
-  ]);
+  return convert(root, [...beforeSemantic(program, files), ...files.flatMap((f) => program.getSemanticDiagnostics(f))]);
 }
 
 /**

@@ -166,7 +166,14 @@ function assign(producer: LiteralType | undefined, consumer: LiteralType | undef
       if (p.case !== "simple") return mismatch(out, path, producer, consumer);
       if (p.value === c.value) return;
       if (p.value === SimpleType.INTEGER && c.value === SimpleType.FLOAT) {
-        push(out, path, "int-to-float", "int", "float", "int (producer) does not widen to float (consumer); weir never converts numbers implicitly, declare the output as float or convert it in a task");
+        push(
+          out,
+          path,
+          "int-to-float",
+          "int",
+          "float",
+          "int (producer) does not widen to float (consumer); weir never converts numbers implicitly, declare the output as float or convert it in a task",
+        );
         return;
       }
       return mismatch(out, path, producer, consumer);
@@ -175,8 +182,14 @@ function assign(producer: LiteralType | undefined, consumer: LiteralType | undef
       const accepted = new Set(c.value.values);
       const extra = p.value.values.filter((v) => !accepted.has(v));
       if (extra.length > 0) {
-        push(out, path, "enum-values", typeName(producer), typeName(consumer),
-          `the consumer does not accept value${extra.length > 1 ? "s" : ""} ${extra.map((v) => `'${v}'`).join(", ")} of ${typeName(producer)} (producer)`);
+        push(
+          out,
+          path,
+          "enum-values",
+          typeName(producer),
+          typeName(consumer),
+          `the consumer does not accept value${extra.length > 1 ? "s" : ""} ${extra.map((v) => `'${v}'`).join(", ")} of ${typeName(producer)} (producer)`,
+        );
       }
       return;
     }
@@ -188,9 +201,16 @@ function assign(producer: LiteralType | undefined, consumer: LiteralType | undef
         push(out, path, "blob-kind", pn, cn, `${pn} (producer) is not ${cn} (consumer)`);
       } else if (c.value.format !== "" && p.value.format !== c.value.format) {
         // A file of no declared format may hold anything, so it does not feed a declared format.
-        push(out, path, "format", pn, cn, p.value.format === ""
-          ? `no format is declared (producer), but the consumer needs '${c.value.format}'`
-          : `format '${p.value.format}' (producer) is not '${c.value.format}' (consumer)`);
+        push(
+          out,
+          path,
+          "format",
+          pn,
+          cn,
+          p.value.format === ""
+            ? `no format is declared (producer), but the consumer needs '${c.value.format}'`
+            : `format '${p.value.format}' (producer) is not '${c.value.format}' (consumer)`,
+        );
       }
       return;
     }
@@ -215,8 +235,7 @@ function assign(producer: LiteralType | undefined, consumer: LiteralType | undef
           continue;
         }
         if (pf.optional && !cf.optional) {
-          push(out, fieldPath, "missing-field", `${typeName(pf.type)}?`, typeName(cf.type),
-            `field is optional in the producer but required by the consumer`);
+          push(out, fieldPath, "missing-field", `${typeName(pf.type)}?`, typeName(cf.type), `field is optional in the producer but required by the consumer`);
           continue;
         }
         assign(pf.type, cf.type, fieldPath, out);
@@ -250,7 +269,10 @@ function assignColumns(producer: DataFrameColumn[], consumer: DataFrameColumn[],
     const pc = byName.get(cc.name);
     if (pc === undefined) {
       out.push({
-        path, reason: "missing-column", producer: "<absent>", consumer: arrowTypeName(cc.type),
+        path,
+        reason: "missing-column",
+        producer: "<absent>",
+        consumer: arrowTypeName(cc.type),
         message: `column '${path}': missing in the producer (the consumer needs ${arrowTypeName(cc.type)}${cc.nullable ? "?" : ""})`,
         consumerColumn: cc,
       });
@@ -265,16 +287,24 @@ function assignColumn(pc: DataFrameColumn, cc: DataFrameColumn, path: string, ou
   if (cc.nullable) return;
   if (pc.nullable) {
     out.push({
-      path, reason: "nullability", producer: `${arrowTypeName(pc.type)}?`, consumer: arrowTypeName(cc.type),
+      path,
+      reason: "nullability",
+      producer: `${arrowTypeName(pc.type)}?`,
+      consumer: arrowTypeName(cc.type),
       message: `column '${path}': nullable (producer) cannot feed non-nullable (consumer)`,
-      producerColumn: pc, consumerColumn: cc,
+      producerColumn: pc,
+      consumerColumn: cc,
     });
   } else if (decodesDictionary(pc.type, cc.type) && pc.type?.children[0]?.nullable) {
     // Decoded, a null dictionary value is a null in the column.
     out.push({
-      path, reason: "nullability", producer: arrowTypeName(pc.type), consumer: arrowTypeName(cc.type),
+      path,
+      reason: "nullability",
+      producer: arrowTypeName(pc.type),
+      consumer: arrowTypeName(cc.type),
       message: `column '${path}': the dictionary's values are nullable (producer), but the column is non-nullable (consumer)`,
-      producerColumn: pc, consumerColumn: cc,
+      producerColumn: pc,
+      consumerColumn: cc,
     });
   }
 }
@@ -288,8 +318,13 @@ function arrowMismatch(pc: DataFrameColumn, cc: DataFrameColumn, path: string, o
   const p = arrowTypeName(pc.type);
   const c = arrowTypeName(cc.type);
   out.push({
-    path, reason: "arrow-type", producer: p, consumer: c, message: `column '${path}': ${p} (producer) ${verb} ${c} (consumer)`,
-    producerColumn: pc, consumerColumn: cc,
+    path,
+    reason: "arrow-type",
+    producer: p,
+    consumer: c,
+    message: `column '${path}': ${p} (producer) ${verb} ${c} (consumer)`,
+    producerColumn: pc,
+    consumerColumn: cc,
   });
 }
 
@@ -344,9 +379,13 @@ function assignArrow(pc: DataFrameColumn, cc: DataFrameColumn, path: string, out
       const cIndex = dictionaryIndex(ca);
       if (!intWidens(pIndex.bitWidth, pIndex.signed, cIndex.bitWidth, cIndex.signed)) {
         out.push({
-          path, reason: "arrow-type", producer: arrowTypeName(pa), consumer: arrowTypeName(ca),
+          path,
+          reason: "arrow-type",
+          producer: arrowTypeName(pa),
+          consumer: arrowTypeName(ca),
           message: `column '${path}': dictionary index ${dictionaryIndexName(pa)} (producer) does not widen losslessly to ${dictionaryIndexName(ca)} (consumer)`,
-          producerColumn: pc, consumerColumn: cc,
+          producerColumn: pc,
+          consumerColumn: cc,
         });
       }
       assignColumn(pValue, cValue, `${path}.value`, out);

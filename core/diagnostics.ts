@@ -67,10 +67,7 @@ export const Diagnostics = Object.freeze({
   UnknownUpstream: error(3003, "node '{0}' lists upstream node '{1}', which does not exist{2}"),
   Cycle: error(3004, "workflow '{0}' has a cycle: {1}"),
   EmptyWorkflow: error(3005, "workflow '{0}' has no nodes"),
-  NodeNotInScope: error(
-    3006,
-    "{0} refers to node '{1}', which lives inside a branch arm; use the branch node's outputs instead",
-  ),
+  NodeNotInScope: error(3006, "{0} refers to node '{1}', which lives inside a branch arm; use the branch node's outputs instead"),
   NodeWithoutTarget: error(3007, "node '{0}' has no target (task, subworkflow, branch, map or sensor)"),
   MissingTask: error(3008, "node '{0}' uses task '{1}', which is not in the compiled workflow{2}"),
   MissingSubworkflow: error(3009, "node '{0}' uses subworkflow '{1}', which is not in the compiled workflow{2}"),
@@ -109,10 +106,7 @@ export const Diagnostics = Object.freeze({
 
   // ---- 6xxx warnings ----
   UncheckedEdge: warning(6001, "{0} of type {1} feeds {2} of type {3} unchecked, because one side is 'any'"),
-  TopLevelSideEffect: warning(
-    6002,
-    "top-level call '{0}' in a workflow module runs every time the module is loaded; move it into a task",
-  ),
+  TopLevelSideEffect: warning(6002, "top-level call '{0}' in a workflow module runs every time the module is loaded; move it into a task"),
   AnyTypedValue: warning(6003, "{0} has type {1}; values of type 'any' are not checked at compile time"),
 
   // ---- 9xxx front end (reserved for compiler/project.ts, extract.ts, compile.ts) ----

@@ -15,8 +15,14 @@ export function gpusWanted(r: Resources | undefined): number {
  * not an A100).
  */
 export function gpuTypeMatches(deviceName: string, gpuType: string): boolean {
-  const norm = (s: string) => s.toLowerCase().replace(/[\s_-]+/g, " ").trim().replace(/^(nvidia )?(tesla )?/, "");
-  const name = norm(deviceName), type = norm(gpuType);
+  const norm = (s: string) =>
+    s
+      .toLowerCase()
+      .replace(/[\s_-]+/g, " ")
+      .trim()
+      .replace(/^(nvidia )?(tesla )?/, "");
+  const name = norm(deviceName),
+    type = norm(gpuType);
   if (!type) return false;
   for (let at = name.indexOf(type); at >= 0; at = name.indexOf(type, at + 1)) {
     if (!/\d/.test(name.charAt(at + type.length)) || !/\d$/.test(type)) return true;

@@ -154,4 +154,3 @@ function joinIntWidth(a: { bitWidth: number; signed: boolean }, b: { bitWidth: n
   const bitWidth = Math.max(signed.bitWidth, unsigned.bitWidth * 2);
   return bitWidth <= 64 ? { bitWidth, signed: true } : undefined;
 }
-

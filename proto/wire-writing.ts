@@ -105,7 +105,8 @@ export function stringSize(s: string): number {
 /** Writes a string field of `size` (stringSize) bytes; returns the next position. */
 export function putString(out: Uint8Array, at: number, field: number, s: string, size: number): number {
   at = putDelimited(out, at, field, size);
-  if (size === s.length) for (let i = 0; i < size; i++) out[at + i] = s.charCodeAt(i); // ASCII: one byte a character
+  if (size === s.length)
+    for (let i = 0; i < size; i++) out[at + i] = s.charCodeAt(i); // ASCII: one byte a character
   else utf8.encodeInto(s, out.subarray(at, at + size));
   return at + size;
 }

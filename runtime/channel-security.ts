@@ -35,7 +35,10 @@ export function resolveChannel(address: string, flags: SecurityFlags, env: NodeJ
   const scheme = /^(https?):\/\//i.exec(address)?.[1]?.toLowerCase();
   const target = scheme ? address.slice(scheme.length + 3).replace(/\/+$/, "") : address;
   if (scheme === "http" && (flags.tls || flags.tlsCa !== undefined)) {
-    throw new CredentialError("BAD_TLS_SETTING", `${address} asks for plaintext but ${flags.tls ? "--tls" : "--tls-ca"} asks for TLS; use https://${target}, or drop the flag`);
+    throw new CredentialError(
+      "BAD_TLS_SETTING",
+      `${address} asks for plaintext but ${flags.tls ? "--tls" : "--tls-ca"} asks for TLS; use https://${target}, or drop the flag`,
+    );
   }
   const envCa = scheme === "http" ? undefined : env[TLS_CA_ENV] || undefined;
   const caPath = flags.tlsCa ?? envCa;

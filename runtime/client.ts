@@ -63,16 +63,10 @@ type In<K extends keyof AdminShape> = AdminShape[K] extends { input: infer I ext
 type Out<K extends keyof AdminShape> = AdminShape[K] extends { output: infer O extends DescMessage } ? O : never;
 
 type UnaryCalls = {
-  [K in MethodsOfKind<"unary">]: (
-    request: MessageInitShape<In<K>>,
-    options?: { deadlineMs?: number },
-  ) => Promise<MessageShape<Out<K>>>;
+  [K in MethodsOfKind<"unary">]: (request: MessageInitShape<In<K>>, options?: { deadlineMs?: number }) => Promise<MessageShape<Out<K>>>;
 };
 type StreamCalls = {
-  [K in MethodsOfKind<"server_streaming">]: (
-    request: MessageInitShape<In<K>>,
-    options?: { signal?: AbortSignal },
-  ) => AsyncIterable<MessageShape<Out<K>>>;
+  [K in MethodsOfKind<"server_streaming">]: (request: MessageInitShape<In<K>>, options?: { signal?: AbortSignal }) => AsyncIterable<MessageShape<Out<K>>>;
 };
 
 type ClientStreamCalls = {

@@ -52,7 +52,10 @@ export function resolveToken(tokenFile: string | undefined, env: NodeJS.ProcessE
   token = token.trim();
   if (token === "") throw new CredentialError("BAD_TOKEN", `${source} is empty; put the shared token in it`);
   if (!/^[\x21-\x7e]+$/.test(token)) {
-    throw new CredentialError("BAD_TOKEN", `${source} holds spaces or characters outside visible ASCII; a token travels in an HTTP header (e.g. \`openssl rand -hex 32\`)`);
+    throw new CredentialError(
+      "BAD_TOKEN",
+      `${source} holds spaces or characters outside visible ASCII; a token travels in an HTTP header (e.g. \`openssl rand -hex 32\`)`,
+    );
   }
   return token;
 }

@@ -29,7 +29,11 @@ export const ATTEMPT_ERROR_CODES = Object.freeze({
   UPSTREAM_FAILED: { retryable: false, kind: ErrorKind.USER, description: "an upstream node did not succeed" },
   CHILD_FAILED: { retryable: false, kind: ErrorKind.USER, description: "a node inside a branch, map or subworkflow failed" },
   TERMINATED: { retryable: false, kind: ErrorKind.USER, description: "the execution was terminated" },
-  INVALID_ARGUMENT: { retryable: false, kind: ErrorKind.USER, description: "the worker refused the assignment: an id or path in it would reach outside its roots" },
+  INVALID_ARGUMENT: {
+    retryable: false,
+    kind: ErrorKind.USER,
+    description: "the worker refused the assignment: an id or path in it would reach outside its roots",
+  },
 } satisfies Record<string, ErrorCodeInfo>);
 
 export type AttemptErrorCode = keyof typeof ATTEMPT_ERROR_CODES;

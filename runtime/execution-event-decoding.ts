@@ -121,7 +121,14 @@ function readEvent(end: number): ExecutionEvent {
 
 function readExecution(end: number): Execution {
   const e = {
-    $typeName: "weir.v1.Execution", id: "", workflow: "", workflowVersion: "", state: 0, nodes: [], backfillId: "", recoveredFrom: "",
+    $typeName: "weir.v1.Execution",
+    id: "",
+    workflow: "",
+    workflowVersion: "",
+    state: 0,
+    nodes: [],
+    backfillId: "",
+    recoveredFrom: "",
   } as unknown as Execution;
   while (pos < end) {
     const t = varint();
@@ -166,7 +173,13 @@ function readExecutionMessage(e: Execution, t: number, end: number): void {
 }
 
 const EXECUTION_MESSAGES: Record<number, "inputs" | "outputs" | "error" | "createdAt" | "startedAt" | "finishedAt" | "scheduledFor"> = {
-  5: "inputs", 6: "outputs", 7: "error", 8: "createdAt", 9: "startedAt", 10: "finishedAt", 12: "scheduledFor",
+  5: "inputs",
+  6: "outputs",
+  7: "error",
+  8: "createdAt",
+  9: "startedAt",
+  10: "finishedAt",
+  12: "scheduledFor",
 };
 
 function readNode(end: number): NodeExecution {

@@ -62,7 +62,11 @@ export function csvToTable(text: string, schema: DataFrameType): Table {
 function csvField(value: unknown): string {
   if (value === null || value === undefined) return "";
   const text =
-    value instanceof Date ? value.toISOString() : typeof value === "object" && !(typeof value === "bigint") ? JSON.stringify(value, (_k, v) => (typeof v === "bigint" ? v.toString() : v)) : String(value);
+    value instanceof Date
+      ? value.toISOString()
+      : typeof value === "object" && !(typeof value === "bigint")
+        ? JSON.stringify(value, (_k, v) => (typeof v === "bigint" ? v.toString() : v))
+        : String(value);
   return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
 }
 
@@ -72,10 +76,14 @@ export function tableToCsv(table: Table): string {
   const lines = [names.map(csvField).join(",")];
   for (const row of table) {
     const record = row as unknown as Record<string, unknown>;
-    lines.push(names.map((n) => {
-      const v = record[n];
-      return csvField(v !== null && typeof v === "object" && "toJSON" in (v as object) && !(v instanceof Date) ? (v as { toJSON(): unknown }).toJSON() : v);
-    }).join(","));
+    lines.push(
+      names
+        .map((n) => {
+          const v = record[n];
+          return csvField(v !== null && typeof v === "object" && "toJSON" in (v as object) && !(v instanceof Date) ? (v as { toJSON(): unknown }).toJSON() : v);
+        })
+        .join(","),
+    );
   }
   return `${lines.join("\n")}\n`;
 }

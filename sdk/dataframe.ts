@@ -44,11 +44,7 @@ export type ColumnBuilder<C extends Column> = { readonly [K in Exclude<keyof C, 
 export type NullableColumn<C extends Column> = { readonly [K in keyof C]: K extends "nullable" ? true : C[K] };
 
 export type ColumnInput = Column | ColumnBuilder<Column>;
-export type ColumnOf<X> = X extends { nullable(): unknown; readonly [builtColumn]?: infer C }
-  ? C extends Column
-    ? C
-    : never
-  : X;
+export type ColumnOf<X> = X extends { nullable(): unknown; readonly [builtColumn]?: infer C } ? (C extends Column ? C : never) : X;
 export type ColumnsOf<X extends Record<string, ColumnInput>> = { readonly [K in keyof X]: ColumnOf<X[K]> };
 
 export interface DataFrameType<Cols extends Record<string, Column> = Record<string, Column>> {
@@ -87,27 +83,36 @@ type ColumnBrands<C> = C extends { readonly arrow: infer A }
   ? A extends keyof IntegerBrands
     ? BrandSet<IntegerBrands[A]>
     : A extends "date"
-      ? C extends { readonly unit: infer U extends string } ? BrandSet<`date:${U}`> : never
+      ? C extends { readonly unit: infer U extends string }
+        ? BrandSet<`date:${U}`>
+        : never
       : A extends "timestamp"
         ? C extends { readonly unit: infer U extends string; readonly tz: infer Tz }
           ? BrandSet<`timestamp:${U}:${Tz extends string ? Tz : ""}`>
           : never
         : A extends "duration"
-          ? C extends { readonly unit: infer U extends string } ? BrandSet<`duration:${U}`> : never
+          ? C extends { readonly unit: infer U extends string }
+            ? BrandSet<`duration:${U}`>
+            : never
           : A extends "decimal"
             ? C extends { readonly precision: infer P extends number; readonly scale: infer S extends number }
               ? BrandSet<`decimal:${P}:${S}`>
               : never
             : A extends "list"
-              ? C extends { readonly child: infer Ch } ? { readonly list: ColumnView<Ch> } : never
+              ? C extends { readonly child: infer Ch }
+                ? { readonly list: ColumnView<Ch> }
+                : never
               : A extends "struct"
                 ? C extends { readonly children: infer Chs }
                   ? { readonly struct: { readonly [K in keyof Chs]: ColumnView<Chs[K]> } }
                   : never
                 : A extends "dictionary"
                   ? C extends { readonly value: infer V; readonly index: infer I extends IntegerArrowType }
-                    ? { readonly dictionary: { readonly index: BrandSet<IntegerBrands[I]>; readonly value: ColumnView<V> } } &
-                        (V extends { readonly arrow: "utf8" } ? BrandSet<"utf8"> : {})
+                    ? { readonly dictionary: { readonly index: BrandSet<IntegerBrands[I]>; readonly value: ColumnView<V> } } & (V extends {
+                        readonly arrow: "utf8";
+                      }
+                        ? BrandSet<"utf8">
+                        : {})
                     : never
                   : never
   : never;
@@ -116,7 +121,9 @@ type ColumnBrands<C> = C extends { readonly arrow: infer A }
 // so are its values (decoded, a null value is a null in the column).
 type DecodesNonNull<C> = C extends { readonly nullable: false }
   ? C extends { readonly arrow: "dictionary"; readonly value: infer V }
-    ? V extends { readonly nullable: false } ? true : false
+    ? V extends { readonly nullable: false }
+      ? true
+      : false
     : true
   : false;
 
@@ -175,10 +182,7 @@ function duration<const U extends TimeUnit>(unit: U): ColumnBuilder<Column<"dura
   return builder({ arrow: "duration", unit } as never);
 }
 
-function decimal<const P extends number, const S extends number>(
-  precision: P,
-  scale: S,
-): ColumnBuilder<Column<"decimal", false, { precision: P; scale: S }>> {
+function decimal<const P extends number, const S extends number>(precision: P, scale: S): ColumnBuilder<Column<"decimal", false, { precision: P; scale: S }>> {
   return builder({ arrow: "decimal", precision, scale } as never);
 }
 
@@ -186,9 +190,7 @@ function list<X extends ColumnInput>(child: X): ColumnBuilder<Column<"list", fal
   return builder({ arrow: "list", child: toColumn(child) } as never);
 }
 
-function struct<X extends Record<string, ColumnInput>>(
-  children: X,
-): ColumnBuilder<Column<"struct", false, { children: ColumnsOf<X> }>> {
+function struct<X extends Record<string, ColumnInput>>(children: X): ColumnBuilder<Column<"struct", false, { children: ColumnsOf<X> }>> {
   return builder({ arrow: "struct", children: toColumns(children) } as never);
 }
 

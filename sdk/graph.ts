@@ -46,7 +46,9 @@ export class GraphRecorder {
 
 function upstreamIds(up: AfterTarget): string[] {
   if (isRef(up)) return [up.target.node];
-  const ids = Object.values(up as object).filter(isRef).map((r) => r.target.node);
+  const ids = Object.values(up as object)
+    .filter(isRef)
+    .map((r) => r.target.node);
   return [...new Set(ids)];
 }
 

@@ -3,13 +3,7 @@
 // a DataFrameRef and checked against a declared schema with core's relation.
 import { create } from "@bufbuild/protobuf";
 import * as arrow from "apache-arrow";
-import {
-  ArrowTypeId,
-  ArrowTypeSchema,
-  DataFrameColumnSchema,
-  DataFrameTypeSchema,
-  TimeUnit as ProtoTimeUnit,
-} from "../proto/messages.ts";
+import { ArrowTypeId, ArrowTypeSchema, DataFrameColumnSchema, DataFrameTypeSchema, TimeUnit as ProtoTimeUnit } from "../proto/messages.ts";
 import type { ArrowType, DataFrameColumn, DataFrameType } from "../proto/messages.ts";
 
 const ARROW_TO_PROTO_UNIT: Readonly<Record<number, ProtoTimeUnit>> = Object.freeze({
@@ -123,7 +117,13 @@ function observeColumn(name: string, type: arrow.DataType, chunks: Slots[], path
     proto.children = [observeColumn(item.name, item.type, chunks.map(listItems), `${path}[]`, nulls)];
   } else if (arrow.DataType.isStruct(type)) {
     proto.children = type.children.map((field, k) =>
-      observeColumn(field.name, field.type, chunks.map((chunk) => structField(chunk, k)), `${path}.${field.name}`, nulls),
+      observeColumn(
+        field.name,
+        field.type,
+        chunks.map((chunk) => structField(chunk, k)),
+        `${path}.${field.name}`,
+        nulls,
+      ),
     );
   } else if (arrow.DataType.isDictionary(type)) {
     proto.children = [observeDictionaryValues(type, chunks, `${path}.value`, nulls)];
@@ -196,7 +196,13 @@ function observeDictionaryValues(type: arrow.Dictionary, chunks: Slots[], path: 
       if (!part.getValid(at - starts[p])) rows++;
     }
   }
-  const column = observeColumn("value", type.dictionary, [...entries].map(([data, met]) => ({ data, met })), path, nulls);
+  const column = observeColumn(
+    "value",
+    type.dictionary,
+    [...entries].map(([data, met]) => ({ data, met })),
+    path,
+    nulls,
+  );
   if (rows > 0) nulls.set(path, rows);
   return column;
 }

@@ -17,7 +17,9 @@ export function rehashLiteral(lit: Literal, hashed?: (lit: Literal) => void): st
   const v = lit.value;
   if (v.case === "collection") for (const item of v.value.items) rehashLiteral(item, hashed);
   else if (v.case === "map") for (const item of Object.values(v.value.entries)) rehashLiteral(item, hashed);
-  lit.hash = createHash("sha256").update(canonicalLiteral(lit, (child) => child.hash)).digest("hex");
+  lit.hash = createHash("sha256")
+    .update(canonicalLiteral(lit, (child) => child.hash))
+    .digest("hex");
   hashed?.(lit);
   return lit.hash;
 }

@@ -185,7 +185,11 @@ async function convertFrom(lit: Literal, type: LiteralType | undefined, store: A
     case "optional":
       return v.case === "none" ? undefined : convertFrom(lit, t.value.inner, store);
     case "union":
-      return convertFrom(lit, t.value.variants.find((variant) => validateLiteral(lit, variant).length === 0), store);
+      return convertFrom(
+        lit,
+        t.value.variants.find((variant) => validateLiteral(lit, variant).length === 0),
+        store,
+      );
     case "collection":
       if (v.case !== "collection") break;
       return Promise.all(v.value.items.map((item) => convertFrom(item, t.value.item, store)));

@@ -48,26 +48,23 @@ export interface RefShape<V, F> {
  */
 export type Ref<T extends WeirType = WeirType> = RefShape<AssignableView<T>, StructFields<T>>;
 
-export type StructFields<T> = 0 extends 1 & T
-  ? any
-  : T extends StructType<infer Z>
-    ? { [K in keyof Z["shape"] & string]: ZodToWeir<Z["shape"][K]> }
-    : {};
+export type StructFields<T> = 0 extends 1 & T ? any : T extends StructType<infer Z> ? { [K in keyof Z["shape"] & string]: ZodToWeir<Z["shape"][K]> } : {};
 
 /** The value type of a struct field, from its zod schema (number → float). */
-export type ZodToWeir<S> = S extends z.ZodOptional<infer I>
-  ? OptionalType<ZodToWeir<I>>
-  : S extends z.ZodString
-    ? StringType
-    : S extends z.ZodNumber
-      ? { readonly kind: "float" }
-      : S extends z.ZodBoolean
-        ? { readonly kind: "bool" }
-        : S extends z.ZodObject
-          ? StructType<S>
-          : S extends z.ZodArray<infer I>
-            ? { readonly kind: "list"; readonly item: ZodToWeir<I> }
-            : WeirType;
+export type ZodToWeir<S> =
+  S extends z.ZodOptional<infer I>
+    ? OptionalType<ZodToWeir<I>>
+    : S extends z.ZodString
+      ? StringType
+      : S extends z.ZodNumber
+        ? { readonly kind: "float" }
+        : S extends z.ZodBoolean
+          ? { readonly kind: "bool" }
+          : S extends z.ZodObject
+            ? StructType<S>
+            : S extends z.ZodArray<infer I>
+              ? { readonly kind: "list"; readonly item: ZodToWeir<I> }
+              : WeirType;
 
 export type ComparisonOp = "eq" | "ne" | "gt" | "gte" | "lt" | "lte";
 export type Condition =

@@ -52,10 +52,7 @@ export interface TaskContext {
 
 export type TaskInputValues<I extends TypeMap> = { [K in keyof I]: JsValue<I[K]> };
 export type TaskOutputValues<O extends TypeMap> = { [K in keyof O]: JsValue<O[K]> };
-export type TaskFn<I extends TypeMap, O extends TypeMap> = (
-  inputs: TaskInputValues<I>,
-  ctx: TaskContext,
-) => Promise<TaskOutputValues<O>> | TaskOutputValues<O>;
+export type TaskFn<I extends TypeMap, O extends TypeMap> = (inputs: TaskInputValues<I>, ctx: TaskContext) => Promise<TaskOutputValues<O>> | TaskOutputValues<O>;
 
 /** A TypeScript task. The compiler reads `I` and `O` as its type arguments (or from `config`). */
 export interface Task<I extends TypeMap, O extends TypeMap> {

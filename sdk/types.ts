@@ -4,16 +4,30 @@ import type { Table } from "apache-arrow";
 import type { z } from "zod";
 import type { AssignableDataFrameView, DataFrameType } from "./dataframe.ts";
 
-export interface IntType { readonly kind: "int" }
-export interface FloatType { readonly kind: "float" }
-export interface StringType { readonly kind: "string" }
-export interface BoolType { readonly kind: "bool" }
+export interface IntType {
+  readonly kind: "int";
+}
+export interface FloatType {
+  readonly kind: "float";
+}
+export interface StringType {
+  readonly kind: "string";
+}
+export interface BoolType {
+  readonly kind: "bool";
+}
 /** Run-time value: a `YYYY-MM-DD` string. */
-export interface DateType { readonly kind: "date" }
+export interface DateType {
+  readonly kind: "date";
+}
 /** Run-time value: a JS `Date`. */
-export interface DatetimeType { readonly kind: "datetime" }
+export interface DatetimeType {
+  readonly kind: "datetime";
+}
 /** Run-time value: a number of milliseconds. */
-export interface DurationType { readonly kind: "duration" }
+export interface DurationType {
+  readonly kind: "duration";
+}
 export interface EnumType<V extends readonly string[] = readonly string[]> {
   readonly kind: "enum";
   readonly values: V;
@@ -23,7 +37,9 @@ export interface FileType<F extends string | undefined = string | undefined> {
   readonly kind: "file";
   readonly format: F;
 }
-export interface DirType { readonly kind: "dir" }
+export interface DirType {
+  readonly kind: "dir";
+}
 export interface ListType<I extends WeirType = any> {
   readonly kind: "list";
   readonly item: I;

@@ -103,9 +103,7 @@ export function validateValue(value: unknown, type: LiteralType | undefined, lab
     case "optional":
       return value === undefined || value === null ? [] : validateValue(value, t.value.inner, label, json);
     case "union":
-      return t.value.variants.some((variant) => validateValue(value, variant, label, json).length === 0)
-        ? []
-        : [expected(label, type, describeValue(value))];
+      return t.value.variants.some((variant) => validateValue(value, variant, label, json).length === 0) ? [] : [expected(label, type, describeValue(value))];
     case "struct": {
       if (!isPlainObject(value)) return [expected(label, type, describeValue(value))];
       const problems: string[] = [];
@@ -177,9 +175,7 @@ export function validateLiteral(lit: Literal, type: LiteralType | undefined, lab
       return ok ? [] : [expected(label, type, got())];
     }
     case "enumType":
-      return v.case === "scalar" && v.value.value.case === "enumValue" && t.value.values.includes(v.value.value.value)
-        ? []
-        : [expected(label, type, got())];
+      return v.case === "scalar" && v.value.value.case === "enumValue" && t.value.values.includes(v.value.value.value) ? [] : [expected(label, type, got())];
     case "blob": {
       if (v.case !== "blob") return [expected(label, type, got())];
       const wantKind = t.value.kind === BlobKind.DIRECTORY ? BlobKind.DIRECTORY : BlobKind.FILE;

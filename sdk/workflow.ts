@@ -32,9 +32,7 @@ export interface WorkflowConfig<I extends TypeMap, O extends TypeMap> {
 
 export type WorkflowInputRefs<I extends TypeMap> = { readonly [K in keyof I]: Ref<I[K]> };
 export type WorkflowResult<O extends TypeMap> = { [K in keyof O]: Bindable<O[K]> };
-export type WorkflowBody<I extends TypeMap, O extends TypeMap> = (
-  inputs: WorkflowInputRefs<I>,
-) => WorkflowResult<O> | void;
+export type WorkflowBody<I extends TypeMap, O extends TypeMap> = (inputs: WorkflowInputRefs<I>) => WorkflowResult<O> | void;
 
 /** A workflow; callable inside another workflow's body as a subworkflow. */
 export interface Workflow<I extends TypeMap, O extends TypeMap> {
@@ -91,9 +89,7 @@ export function map<I extends TypeMap, O extends TypeMap, F extends Partial<Bind
 
 type RefType<R> = R extends Ref<infer X extends WeirType> ? X : never;
 /** The descriptors of what a branch returns (refs or node outputs), `after` aside. */
-export type BranchTypes<A> = A extends object
-  ? { [K in Exclude<keyof A, "after"> as A[K] extends Ref<any> ? K : never]: RefType<A[K]> }
-  : {};
+export type BranchTypes<A> = A extends object ? { [K in Exclude<keyof A, "after"> as A[K] extends Ref<any> ? K : never]: RefType<A[K]> } : {};
 type MergeBranches<A extends TypeMap, B extends TypeMap> = { [K in keyof A & keyof B]: Extract<A[K] | B[K], WeirType> };
 
 export interface WhenThen<A extends TypeMap> {
@@ -111,9 +107,7 @@ export function when(cond: Condition): When {
   const branches: Array<{ cond?: Condition; outputs: Record<string, unknown> }> = [];
   const run = (b: () => unknown) => (b() ?? {}) as Record<string, unknown>;
   const finish = (): NodeOutputs<any> => {
-    const keys = branches
-      .map((b) => Object.keys(b.outputs).filter((k) => isRef(b.outputs[k])))
-      .reduce((acc, k) => acc.filter((x) => k.includes(x)));
+    const keys = branches.map((b) => Object.keys(b.outputs).filter((k) => isRef(b.outputs[k]))).reduce((acc, k) => acc.filter((x) => k.includes(x)));
     const id = graph.add("when", "when", {}, { branches });
     return graph.outputs<any>(id, keys);
   };

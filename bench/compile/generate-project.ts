@@ -48,7 +48,13 @@ export function generateProject(dir: string, sdkIndex: string, shape: ProjectSha
     writeFileSync(path.join(dir, "tasks", `file_${f}.ts`), `${lines.join("\n")}\n`);
   }
   const imports = (used: typeof names) =>
-    [...new Set(used.map((n) => n.file))].map((f) => `import { ${used.filter((n) => n.file === f).map((n) => n.name).join(", ")} } from "../tasks/file_${f}.ts";`);
+    [...new Set(used.map((n) => n.file))].map(
+      (f) =>
+        `import { ${used
+          .filter((n) => n.file === f)
+          .map((n) => n.name)
+          .join(", ")} } from "../tasks/file_${f}.ts";`,
+    );
   const chain = (used: typeof names, wfName: string) => {
     // A binary tree of dependencies (node i reads node (i-1)/2): a wide DAG, as real pipelines are,
     // rather than one 1,000-deep chain whose inferred types nest 1,000 levels.

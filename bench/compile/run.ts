@@ -42,7 +42,10 @@ for (const { label, shape } of SHAPES) {
   const file = path.join(dir, "tasks", "file_7.ts");
   const samples: number[] = [];
   for (let i = 0; i < RECOMPILES; i++) {
-    writeFileSync(file, readFileSync(file, "utf8").replace(/y: x \+ (\d+)/, (_m, n) => `y: x + ${Number(n) + 1}`));
+    writeFileSync(
+      file,
+      readFileSync(file, "utf8").replace(/y: x \+ (\d+)/, (_m, n) => `y: x + ${Number(n) + 1}`),
+    );
     const started = performance.now();
     const result = handle.recompile([file]);
     samples.push(performance.now() - started);

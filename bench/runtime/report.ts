@@ -26,7 +26,12 @@ export function renderReport(results: SystemResult[]): string {
   rows.push(["fan-out 10,000 wait p50/p99 (ms)", "", ...results.map((r) => `${r.fanOutWait.p50Ms.toFixed(0)} / ${r.fanOutWait.p99Ms.toFixed(0)}`)]);
   rows.push(["RSS after 10,000 (MB)", TARGETS.rss!.text, ...results.map((r) => mark(r.rssMb.toFixed(0), r.rssMb < TARGETS.rss!.value))]);
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
-  const lines = rows.map((r) => r.map((c, i) => pad(c, widths[i]!)).join("  ").trimEnd());
+  const lines = rows.map((r) =>
+    r
+      .map((c, i) => pad(c, widths[i]!))
+      .join("  ")
+      .trimEnd(),
+  );
   lines.splice(1, 0, widths.map((w) => "-".repeat(w)).join("  "));
   const notes = results.flatMap((r) => r.notes.map((n) => `  - ${n}`));
   return [...lines, "", "notes:", ...notes].join("\n");

@@ -46,7 +46,11 @@ function freePort(): Promise<number> {
 function spawnWeir(args: string[], cwd: string): ChildProcess {
   const prof = process.env.WEIR_BENCH_PROF;
   const flags = prof ? ["--cpu-prof", `--cpu-prof-dir=${resolve(prof)}`] : [];
-  const child = spawn(process.execPath, [...flags, WEIR_BIN, ...args], { cwd, stdio: ["ignore", "ignore", "inherit"], env: { ...process.env, WEIR_LOG_LEVEL: "warn" } });
+  const child = spawn(process.execPath, [...flags, WEIR_BIN, ...args], {
+    cwd,
+    stdio: ["ignore", "ignore", "inherit"],
+    env: { ...process.env, WEIR_LOG_LEVEL: "warn" },
+  });
   return child;
 }
 
@@ -89,7 +93,8 @@ async function runShape(client: AdminClient, workflow: string, live = false): Pr
   const final = await followExecution(client, execution!.id, { endOnly: !live });
   const seconds = (performance.now() - start) / 1000;
   mark("end");
-  if (process.env.WEIR_BENCH_CPU) process.stderr.write(`cpu ${label} bench/server/worker ${[process.pid, ...cpuPids].map((p, i) => (cpuTicks(p) - cpu0[i]!) * 10).join(" / ")} ms\n`);
+  if (process.env.WEIR_BENCH_CPU)
+    process.stderr.write(`cpu ${label} bench/server/worker ${[process.pid, ...cpuPids].map((p, i) => (cpuTicks(p) - cpu0[i]!) * 10).join(" / ")} ms\n`);
   if (final.state !== 3) throw new Error(`bench workflow ${workflow} ended ${final.state}: ${final.error?.message}`);
   const { execution: full } = await client.getExecution({ id: final.id });
   return { seconds, execution: full! };

@@ -111,7 +111,7 @@ function convert(node: Node, type: LiteralType | undefined): Literal {
     const simple = t?.case === "simple" ? t.value : undefined;
     if (simple === SimpleType.FLOAT) return scalar({ case: "float", value });
     if (simple === SimpleType.DURATION) return scalar({ case: "duration", value: durationFromMs(value) });
-    if (simple === SimpleType.INTEGER || (simple === undefined || simple === SimpleType.ANY)) {
+    if (simple === SimpleType.INTEGER || simple === undefined || simple === SimpleType.ANY) {
       if (Number.isInteger(value) && !/[.eE]/.test(text)) return scalar({ case: "integer", value: BigInt(text) });
       if (simple === SimpleType.INTEGER) throw new LiteralError(`${text} is not an integer`);
       return scalar({ case: "float", value });

@@ -457,7 +457,7 @@ class BodyExtractor {
     const [pathArg, optionsArg] = call.getArguments();
     const deps: string[] = [];
     // biome-ignore lint/suspicious/noTemplateCurlyInString: the hint shows the user a template literal to write.
-    if (!pathArg) throw new Unsupported(call, shortText(call), 'give the path: sensor.file(`data/${day}/data.csv`)');
+    if (!pathArg) throw new Unsupported(call, shortText(call), "give the path: sensor.file(`data/${day}/data.csv`)");
     const path = this.binding("path", pathArg, simpleType(SimpleType.STRING), deps);
     const options = optionsArg ? unwrap(optionsArg) : undefined;
     if (options && !Node.isObjectLiteralExpression(options)) throw new Unsupported(optionsArg, shortText(optionsArg), "pass the options as an object literal");
@@ -527,7 +527,11 @@ class BodyExtractor {
       }
       const fn = arm.fn ? unwrap(arm.fn) : undefined;
       if (!fn || !(Node.isArrowFunction(fn) || Node.isFunctionExpression(fn)) || fn.getParameters().length > 0) {
-        throw new Unsupported(arm.fn ?? arm.call, shortText(arm.fn ?? arm.call), "give each arm as a function without parameters: () => ({ model: train({...}).model })");
+        throw new Unsupported(
+          arm.fn ?? arm.call,
+          shortText(arm.fn ?? arm.call),
+          "give each arm as a function without parameters: () => ({ model: train({...}).model })",
+        );
       }
       this.nodes = [];
       let returned: ObjectLiteralExpression | NodeValue | undefined;
@@ -552,7 +556,11 @@ class BodyExtractor {
       for (const property of returned && Node.isNode(returned) ? returned.getProperties() : []) {
         const name = propertyKey(property);
         if (name === undefined || name === "after") continue;
-        const valueExpr = Node.isPropertyAssignment(property) ? property.getInitializerOrThrow() : Node.isShorthandPropertyAssignment(property) ? property.getNameNode() : undefined;
+        const valueExpr = Node.isPropertyAssignment(property)
+          ? property.getInitializerOrThrow()
+          : Node.isShorthandPropertyAssignment(property)
+            ? property.getNameNode()
+            : undefined;
         if (!valueExpr) throw new Unsupported(property, shortText(property), "bind each branch output with name: value");
         const value = this.evaluate(valueExpr);
         if (value.kind !== "ref") throw new Unsupported(valueExpr, shortText(valueExpr), "a branch output must be a task output or workflow input");
@@ -609,7 +617,9 @@ class BodyExtractor {
     const deps = [...left.deps];
     if (fn === "isTrue" || fn === "isFalse") {
       operator = Comparison_Operator.EQ;
-      right = create(BindingValueSchema, { value: { case: "literal", value: { value: { case: "scalar", value: { value: { case: "boolean", value: fn === "isTrue" } } } } } });
+      right = create(BindingValueSchema, {
+        value: { case: "literal", value: { value: { case: "scalar", value: { value: { case: "boolean", value: fn === "isTrue" } } } } },
+      });
     } else {
       const arg = args[0];
       if (!arg) throw new Unsupported(call, shortText(call), `give the value to compare with: ref.${fn}(0.9)`);

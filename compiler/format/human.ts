@@ -36,10 +36,14 @@ export function formatHuman(diags: Diagnostic[], opts: HumanFormatOptions): stri
     if (d.location) {
       const text = read(d.location.file);
       if (text !== undefined) {
-        const frame = codeFrameColumns(text, { start: { line: d.location.line, column: d.location.column } }, {
-          highlightCode: opts.color,
-          forceColor: opts.color,
-        });
+        const frame = codeFrameColumns(
+          text,
+          { start: { line: d.location.line, column: d.location.column } },
+          {
+            highlightCode: opts.color,
+            forceColor: opts.color,
+          },
+        );
         if (frame.trim() !== "") lines.push("", frame);
       }
     }

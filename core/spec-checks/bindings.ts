@@ -19,7 +19,15 @@ export function checkNodeInputs(wc: WorkflowCheck, entry: NodeEntry): void {
     if (!shape.inputs.some((s) => s.name === mapped)) {
       wc.ctx.report(
         Diagnostics.UnknownMappedInput,
-        [node.id, mapped, node.target.value.task, didYouMean(mapped, shape.inputs.map((s) => s.name))],
+        [
+          node.id,
+          mapped,
+          node.target.value.task,
+          didYouMean(
+            mapped,
+            shape.inputs.map((s) => s.name),
+          ),
+        ],
         where(wc, nodeSpan, node.id),
       );
     }
@@ -37,7 +45,14 @@ export function checkNodeInputs(wc: WorkflowCheck, entry: NodeEntry): void {
     if (slot === undefined) {
       wc.ctx.report(
         Diagnostics.UnknownInput,
-        [nodeLabel, binding.var, didYouMean(binding.var, shape.inputs.map((s) => s.name))],
+        [
+          nodeLabel,
+          binding.var,
+          didYouMean(
+            binding.var,
+            shape.inputs.map((s) => s.name),
+          ),
+        ],
         where(wc, location, node.id),
       );
       continue;

@@ -180,7 +180,15 @@ export function checkBranch(wc: WorkflowCheck, entry: NodeEntry, branch: BranchN
       if (out === undefined) {
         wc.ctx.report(
           Diagnostics.UnknownBranchOutput,
-          [armLabel, node.id, binding.var, didYouMean(binding.var, declared.map((v) => v.name))],
+          [
+            armLabel,
+            node.id,
+            binding.var,
+            didYouMean(
+              binding.var,
+              declared.map((v) => v.name),
+            ),
+          ],
           where(wc, location, node.id),
         );
         continue;

@@ -29,11 +29,10 @@ export function checkEdge(wc: WorkflowCheck, site: Site, value: BindingValue | u
     const expected = consumer.mapped ? listOf(consumer.type) : consumer.type;
     const why = literalMismatch(value.value.value, expected);
     if (why !== undefined) {
-      wc.ctx.report(
-        Diagnostics.LiteralTypeMismatch,
-        [literalText(value.value.value), consumer.label, typeName(expected)],
-        { ...where(wc, site.location, node), details: [why] },
-      );
+      wc.ctx.report(Diagnostics.LiteralTypeMismatch, [literalText(value.value.value), consumer.label, typeName(expected)], {
+        ...where(wc, site.location, node),
+        details: [why],
+      });
     }
     return;
   }
@@ -60,11 +59,10 @@ function compare(wc: WorkflowCheck, site: Site, produced: Produced, consumer: Co
   if (consumer.type === undefined) return;
   const issues = checkAssignable(produced.type, consumer.type);
   if (issues.length > 0) {
-    wc.ctx.report(
-      Diagnostics.EdgeTypeMismatch,
-      [produced.label, typeName(produced.type), consumer.label, typeName(consumer.type)],
-      { ...where(wc, site.location, site.owner?.node.id), details: issues.map((i) => i.message) },
-    );
+    wc.ctx.report(Diagnostics.EdgeTypeMismatch, [produced.label, typeName(produced.type), consumer.label, typeName(consumer.type)], {
+      ...where(wc, site.location, site.owner?.node.id),
+      details: issues.map((i) => i.message),
+    });
     return;
   }
   // A consumer that accepts 'any' is warned about where it is declared; an 'any' producer into a

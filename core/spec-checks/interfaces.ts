@@ -8,16 +8,13 @@ import type { TypedInterface } from "../../proto/messages.ts";
 import type { CheckContext } from "./context.ts";
 import { typeProblem } from "./type-validity.ts";
 
-export function checkInterface(
-  ctx: CheckContext,
-  owner: string,
-  iface: TypedInterface | undefined,
-  location: SourceSpan | undefined,
-  workflow?: string,
-): void {
+export function checkInterface(ctx: CheckContext, owner: string, iface: TypedInterface | undefined, location: SourceSpan | undefined, workflow?: string): void {
   if (iface === undefined) return;
   const at = { ...(location === undefined ? {} : { location }), ...(workflow === undefined ? {} : { workflow }) };
-  for (const [kind, vars] of [["input", iface.inputs], ["output", iface.outputs]] as const) {
+  for (const [kind, vars] of [
+    ["input", iface.inputs],
+    ["output", iface.outputs],
+  ] as const) {
     const seen = new Set<string>();
     for (const v of vars) {
       if (seen.has(v.name)) ctx.report(Diagnostics.DuplicateVariable, [owner, kind, v.name], at);

@@ -63,9 +63,7 @@ export function literalMismatch(lit: Literal, type: LiteralType | undefined): st
   if (t.case === "simple" && t.value === SimpleType.ANY) return undefined;
   if (t.case === "optional") return v.case === "none" ? undefined : literalMismatch(lit, t.value.inner);
   if (t.case === "union") {
-    return t.value.variants.some((variant) => literalMismatch(lit, variant) === undefined)
-      ? undefined
-      : `it matches no variant of ${typeName(type)}`;
+    return t.value.variants.some((variant) => literalMismatch(lit, variant) === undefined) ? undefined : `it matches no variant of ${typeName(type)}`;
   }
   if (v.case === "none") return `none is only allowed for optional inputs`;
   const expected = `a ${typeName(type)} is expected`;
@@ -98,9 +96,7 @@ export function literalMismatch(lit: Literal, type: LiteralType | undefined): st
       if (v.case !== "scalar") return expected;
       const s = v.value.value;
       if (s.case !== "enumValue" && s.case !== "string") return expected;
-      return t.value.values.includes(s.value)
-        ? undefined
-        : `'${s.value}' is not one of ${t.value.values.map((x) => `'${x}'`).join(", ")}`;
+      return t.value.values.includes(s.value) ? undefined : `'${s.value}' is not one of ${t.value.values.map((x) => `'${x}'`).join(", ")}`;
     }
     case "struct": {
       if (v.case !== "scalar" || v.value.value.case !== "json") return expected;

@@ -64,9 +64,7 @@ export function nodeShape(ctx: CheckContext, node: Node): NodeShape {
       return {
         label: `map over task '${target.value.task}'`,
         taskName: target.value.task,
-        inputs: task
-          ? (iface?.inputs ?? []).map((v) => ({ name: v.name, type: v.type, mapped: v.name === target.value.mappedInput }))
-          : undefined,
+        inputs: task ? (iface?.inputs ?? []).map((v) => ({ name: v.name, type: v.type, mapped: v.name === target.value.mappedInput })) : undefined,
         // Each output of the task becomes a list, one item per element.
         outputs: task ? outputsOf(iface?.outputs ?? [], listOf) : undefined,
       };

@@ -33,8 +33,15 @@ export function checkSchedule(ctx: CheckContext, workflow: WorkflowTemplate): vo
       // cron-parser fills in missing fields ("* * *" parses); a schedule must say all of them.
       const fields = trigger.value.trim().split(/\s+/).length;
       if (!trigger.value.trim().startsWith("@") && fields !== 5 && fields !== 6) {
-        ctx.report(Diagnostics.InvalidCron, [trigger.value, workflow.name,
-          `it has ${fields} field${fields === 1 ? "" : "s"}; use 5 (minute hour day-of-month month day-of-week) or 6 (with seconds first)`], at);
+        ctx.report(
+          Diagnostics.InvalidCron,
+          [
+            trigger.value,
+            workflow.name,
+            `it has ${fields} field${fields === 1 ? "" : "s"}; use 5 (minute hour day-of-month month day-of-week) or 6 (with seconds first)`,
+          ],
+          at,
+        );
         break;
       }
       try {
@@ -63,8 +70,18 @@ export function checkSchedule(ctx: CheckContext, workflow: WorkflowTemplate): vo
     const inputs = workflow.interface?.inputs ?? [];
     const input = inputs.find((v) => v.name === schedule.kickoffInput);
     if (input === undefined) {
-      ctx.report(Diagnostics.InvalidKickoffInput, [workflow.name, schedule.kickoffInput,
-        `which the workflow does not declare${didYouMean(schedule.kickoffInput, inputs.map((v) => v.name)).replace(/^;/, ",")}`], at);
+      ctx.report(
+        Diagnostics.InvalidKickoffInput,
+        [
+          workflow.name,
+          schedule.kickoffInput,
+          `which the workflow does not declare${didYouMean(
+            schedule.kickoffInput,
+            inputs.map((v) => v.name),
+          ).replace(/^;/, ",")}`,
+        ],
+        at,
+      );
     } else {
       const t = input.type?.type;
       const inner = t?.case === "optional" ? t.value.inner?.type : t;

@@ -10,7 +10,10 @@ export function checkSensor(wc: WorkflowCheck, node: Node): void {
   if (node.target.case !== "sensor") return;
   const s = node.target.value.sensor;
   if (s.case !== "file") return;
-  for (const [name, d] of [["poke interval", s.value.pokeInterval], ["timeout", s.value.timeout]] as const) {
+  for (const [name, d] of [
+    ["poke interval", s.value.pokeInterval],
+    ["timeout", s.value.timeout],
+  ] as const) {
     if (d !== undefined && seconds(d) <= 0) {
       wc.ctx.report(Diagnostics.InvalidSensorInterval, [node.id, name, durationText(d)], where(wc, spanOf(node.source), node.id));
     }

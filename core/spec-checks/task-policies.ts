@@ -24,10 +24,18 @@ export function checkTaskPolicies(ctx: CheckContext, task: TaskTemplate): void {
     if (retries.systemAttempts > SpecLimits.maxRetryAttempts) {
       ctx.report(Diagnostics.TooManyRetries, [task.name, retries.systemAttempts, "system retry attempts", SpecLimits.maxRetryAttempts], at);
     }
-    for (const [name, d] of [["the retry backoff", retries.backoff], ["the retry max delay", retries.maxDelay]] as const) {
+    for (const [name, d] of [
+      ["the retry backoff", retries.backoff],
+      ["the retry max delay", retries.maxDelay],
+    ] as const) {
       if (d !== undefined && seconds(d) < 0) ctx.report(Diagnostics.InvalidDuration, [name, task.name, durationText(d)], at);
     }
-    if (retries.backoff !== undefined && retries.maxDelay !== undefined && seconds(retries.maxDelay) > 0 && seconds(retries.backoff) > seconds(retries.maxDelay)) {
+    if (
+      retries.backoff !== undefined &&
+      retries.maxDelay !== undefined &&
+      seconds(retries.maxDelay) > 0 &&
+      seconds(retries.backoff) > seconds(retries.maxDelay)
+    ) {
       ctx.report(Diagnostics.BackoffExceedsMaxDelay, [task.name, durationText(retries.backoff), durationText(retries.maxDelay)], at);
     }
   }

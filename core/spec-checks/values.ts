@@ -62,7 +62,14 @@ export function resolveRef(wc: WorkflowCheck, site: Site, ref: OutputReference, 
     if (field === undefined || field.type === undefined) {
       wc.ctx.report(
         Diagnostics.UnknownStructField,
-        [label, attr, didYouMean(attr, inner.type.value.fields.map((f) => f.name))],
+        [
+          label,
+          attr,
+          didYouMean(
+            attr,
+            inner.type.value.fields.map((f) => f.name),
+          ),
+        ],
         where(wc, site.location, node),
       );
       return undefined;
@@ -85,7 +92,14 @@ export function resolveWorkflowInput(wc: WorkflowCheck, site: Site, name: string
   if (input === undefined) {
     wc.ctx.report(
       Diagnostics.UnknownWorkflowInput,
-      [wc.workflow.name, name, didYouMean(name, inputs.map((v) => v.name))],
+      [
+        wc.workflow.name,
+        name,
+        didYouMean(
+          name,
+          inputs.map((v) => v.name),
+        ),
+      ],
       where(wc, site.location, site.owner?.node.id),
     );
     return undefined;
@@ -109,9 +123,7 @@ export function resolveValue(wc: WorkflowCheck, site: Site, value: BindingValue,
       for (const part of v.value.parts) {
         const p = part.part;
         const produced =
-          p.case === "ref" ? resolveRef(wc, site, p.value, reader)
-          : p.case === "workflowInput" ? resolveWorkflowInput(wc, site, p.value)
-          : undefined;
+          p.case === "ref" ? resolveRef(wc, site, p.value, reader) : p.case === "workflowInput" ? resolveWorkflowInput(wc, site, p.value) : undefined;
         if (produced !== undefined && !isStringable(produced.type)) {
           wc.ctx.report(
             Diagnostics.TemplatePartNotStringable,

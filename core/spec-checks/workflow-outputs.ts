@@ -16,7 +16,14 @@ export function checkWorkflowOutputs(wc: WorkflowCheck): void {
     if (out === undefined) {
       wc.ctx.report(
         Diagnostics.UnknownWorkflowOutput,
-        [workflow.name, binding.var, didYouMean(binding.var, declared.map((v) => v.name))],
+        [
+          workflow.name,
+          binding.var,
+          didYouMean(
+            binding.var,
+            declared.map((v) => v.name),
+          ),
+        ],
         where(wc, location),
       );
       continue;

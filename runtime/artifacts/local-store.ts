@@ -84,7 +84,10 @@ export class LocalArtifactStore implements ArtifactWriter, ArtifactReader {
     try {
       return await readFile(path);
     } catch {
-      throw new ArtifactError("ARTIFACT_MISSING", `artifact ${clip(uri)} is missing from the store at ${this.root} (it was deleted or written by another machine; rerun the producing task)`);
+      throw new ArtifactError(
+        "ARTIFACT_MISSING",
+        `artifact ${clip(uri)} is missing from the store at ${this.root} (it was deleted or written by another machine; rerun the producing task)`,
+      );
     }
   }
 
@@ -110,7 +113,10 @@ export class LocalArtifactStore implements ArtifactWriter, ArtifactReader {
       if (!uri.startsWith("file://")) throw new Error("not a file:// URI");
       path = resolve(fileURLToPath(uri));
     } catch {
-      throw new ArtifactError("ARTIFACT_OUTSIDE_STORE", `artifact URI '${clip(uri)}' is not a local file:// URI; this store reads only its own files under ${this.blobs}`);
+      throw new ArtifactError(
+        "ARTIFACT_OUTSIDE_STORE",
+        `artifact URI '${clip(uri)}' is not a local file:// URI; this store reads only its own files under ${this.blobs}`,
+      );
     }
     if (!isStrictlyInside(this.blobs, path)) throw outside(uri, this.blobs);
     return path;
@@ -123,7 +129,8 @@ export class LocalArtifactStore implements ArtifactWriter, ArtifactReader {
    */
   async dirPath(uri: string): Promise<string> {
     const sha = this.lexicalPath(uri).split(sep).pop() ?? "";
-    if (!SHA256.test(sha)) throw new ArtifactError("ARTIFACT_INVALID", `directory ref ${clip(uri)} does not name a stored manifest (its file name is not a sha256)`);
+    if (!SHA256.test(sha))
+      throw new ArtifactError("ARTIFACT_INVALID", `directory ref ${clip(uri)} does not name a stored manifest (its file name is not a sha256)`);
     const manifest = parseManifest(await this.read(uri), uri);
     const target = join(this.root, "dirs", sha);
     if (await isDirectory(target)) return target;
@@ -159,7 +166,10 @@ export class LocalArtifactStore implements ArtifactWriter, ArtifactReader {
     await link(source, dest)
       .catch(() => copyFile(source, dest))
       .catch(() => {
-        throw new ArtifactError("ARTIFACT_MISSING", `directory ref ${clip(uri)}: its file '${clip(file.path)}' (sha256 ${file.sha256}) is missing from the store at ${this.root}`);
+        throw new ArtifactError(
+          "ARTIFACT_MISSING",
+          `directory ref ${clip(uri)}: its file '${clip(file.path)}' (sha256 ${file.sha256}) is missing from the store at ${this.root}`,
+        );
       });
   }
 

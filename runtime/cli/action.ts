@@ -36,10 +36,7 @@ export function withClientOptions(command: Command): Command {
  * Runs a command body with a connected AdminClient, closing it afterwards. The body returns the
  * process exit code (0 when it returns nothing).
  */
-export async function withClient(
-  options: ClientCommandOptions,
-  body: (client: AdminClient) => Promise<number | void>,
-): Promise<void> {
+export async function withClient(options: ClientCommandOptions, body: (client: AdminClient) => Promise<number | void>): Promise<void> {
   const { connectAdmin, resolveServerAddress } = await import("../client.ts");
   const { resolveChannel } = await import("../channel-security.ts");
   const { CredentialError } = await import("../credentials.ts");

@@ -24,22 +24,37 @@ export function uploadingWriter(client: Pick<AdminClient, "uploadArtifact">): Ar
     },
     async putDir(dirPath) {
       const root = resolve(dirPath);
-      if (!(await stat(root).catch(() => undefined))?.isDirectory()) throw new CliError("INPUT_FILE_MISSING", `cannot upload '${root}': it is not a directory`, 2);
+      if (!(await stat(root).catch(() => undefined))?.isDirectory())
+        throw new CliError("INPUT_FILE_MISSING", `cannot upload '${root}': it is not a directory`, 2);
       const files: { rel: string; size: number }[] = [];
       for (const rel of await readdir(root, { recursive: true })) {
         // Regular files only, as the runtime's store keeps them (links and devices are skipped).
         const info = await lstat(join(root, rel));
         if (info.isFile()) files.push({ rel, size: info.size });
       }
-      checkSize(files.reduce((sum, f) => sum + f.size, 0), root);
-      return stored(await client.uploadArtifact(dirChunks(root, files.map((f) => f.rel))));
+      checkSize(
+        files.reduce((sum, f) => sum + f.size, 0),
+        root,
+      );
+      return stored(
+        await client.uploadArtifact(
+          dirChunks(
+            root,
+            files.map((f) => f.rel),
+          ),
+        ),
+      );
     },
   };
 }
 
 function checkSize(size: number, path: string): void {
   if (size > UPLOAD_LIMITS.maxBytes) {
-    throw new CliError("INPUT_TOO_LARGE", `'${path}' holds ${size} bytes, over the ${UPLOAD_LIMITS.maxBytes / 2 ** 30} GiB upload limit; produce data this large with a task instead`, 2);
+    throw new CliError(
+      "INPUT_TOO_LARGE",
+      `'${path}' holds ${size} bytes, over the ${UPLOAD_LIMITS.maxBytes / 2 ** 30} GiB upload limit; produce data this large with a task instead`,
+      2,
+    );
   }
 }
 

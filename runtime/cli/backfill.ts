@@ -41,11 +41,16 @@ export function addBackfillCommand(program: Command): void {
       const end = parseInstant(options.to, zone, "--to", true);
       if (end < start) throw new CliError("BAD_RANGE", `--to ${options.to} is before --from ${options.from}`, 2);
       const response = await client.createBackfill({
-        workflow, start: timestampFromMs(start), end: timestampFromMs(end), maxActiveRuns, dryRun: options.dryRun === true,
+        workflow,
+        start: timestampFromMs(start),
+        end: timestampFromMs(end),
+        maxActiveRuns,
+        dryRun: options.dryRun === true,
       });
       if (options.json) return printJson(toJson(CreateBackfillResponseSchema, response));
       const ticks = response.ticks.map((t) => new Date(timestampMs(t)).toISOString());
-      if (ticks.length === 0) return void process.stdout.write(`no ticks of ${workflow} between ${new Date(start).toISOString()} and ${new Date(end).toISOString()}\n`);
+      if (ticks.length === 0)
+        return void process.stdout.write(`no ticks of ${workflow} between ${new Date(start).toISOString()} and ${new Date(end).toISOString()}\n`);
       const limit = maxActiveRuns || schedule.maxActiveRuns;
       const rows = ticks.map((t, i) => [t, response.executionIds[i] ?? "(dry run)"]);
       process.stdout.write(`${table(["TICK", "EXECUTION"], rows)}\n`);

@@ -60,11 +60,7 @@ export function partitionCsv(day: string, options: Partial<GenerateOptions> = {}
  * Writes `<root>/data/incoming/<day>/data.csv`. The file appears atomically (write then rename),
  * so a sensor polling for it never reads half a partition.
  */
-export async function generatePartition(
-  root: string,
-  day: string,
-  options: Partial<GenerateOptions> = {},
-): Promise<GeneratedPartition> {
+export async function generatePartition(root: string, day: string, options: Partial<GenerateOptions> = {}): Promise<GeneratedPartition> {
   const path = join(root, "data", "incoming", day, "data.csv");
   await mkdir(dirname(path), { recursive: true });
   const text = partitionCsv(day, options);

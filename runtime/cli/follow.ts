@@ -33,11 +33,7 @@ export interface FollowOptions {
   endOnly?: boolean;
 }
 
-export async function followExecution(
-  client: AdminClient,
-  executionId: string,
-  options: FollowOptions & Partial<FollowSettings> = {},
-): Promise<Execution> {
+export async function followExecution(client: AdminClient, executionId: string, options: FollowOptions & Partial<FollowSettings> = {}): Promise<Execution> {
   const settings = { ...FOLLOW_DEFAULTS, ...options };
   const hints = options.write && options.spec && !options.endOnly ? new QueueHints(client, options.spec, options.write, settings.queuedHintMs) : undefined;
   try {
@@ -47,7 +43,13 @@ export async function followExecution(
   }
 }
 
-async function follow(client: AdminClient, executionId: string, options: FollowOptions, settings: FollowSettings, hints: QueueHints | undefined): Promise<Execution> {
+async function follow(
+  client: AdminClient,
+  executionId: string,
+  options: FollowOptions,
+  settings: FollowSettings,
+  hints: QueueHints | undefined,
+): Promise<Execution> {
   let renderer: ProgressRenderer | undefined;
   let unreachableSince: number | undefined;
   for (;;) {

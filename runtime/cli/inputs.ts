@@ -12,10 +12,16 @@ import { CliError } from "./action.ts";
 /** Without a runtime to upload to (the demo), or for a bare path: say how to pass a file instead. */
 const NO_UPLOADS: ArtifactWriter = {
   put: () => Promise.reject(new CliError("INPUT_NEEDS_UPLOAD", "file inputs are uploaded from a local path written with @: --input name=@path/to/file", 2)),
-  putDir: () => Promise.reject(new CliError("INPUT_NEEDS_UPLOAD", "directory inputs are uploaded from a local path written with @: --input name=@path/to/dir", 2)),
+  putDir: () =>
+    Promise.reject(new CliError("INPUT_NEEDS_UPLOAD", "directory inputs are uploaded from a local path written with @: --input name=@path/to/dir", 2)),
 };
 
-export async function parseInputs(flags: string[], variables: Variable[], workflow: string, uploads: ArtifactWriter = NO_UPLOADS): Promise<Record<string, Literal>> {
+export async function parseInputs(
+  flags: string[],
+  variables: Variable[],
+  workflow: string,
+  uploads: ArtifactWriter = NO_UPLOADS,
+): Promise<Record<string, Literal>> {
   const byName = new Map(variables.map((v) => [v.name, v]));
   const literals: Record<string, Literal> = {};
   for (const flag of flags) {
@@ -58,7 +64,8 @@ async function localValue(path: string, type: LiteralType, name: string): Promis
 async function readTable(path: string, schema: DataFrameType, name: string): Promise<Table> {
   const size = (await stat(path).catch(() => undefined))?.size;
   if (size === undefined) throw new CliError("INPUT_FILE_MISSING", `--input ${name}=@${path}: cannot read '${path}'`, 2);
-  if (size > UPLOAD_LIMITS.maxBytes) throw new CliError("INPUT_TOO_LARGE", `--input ${name}=@${path}: ${size} bytes is over the ${UPLOAD_LIMITS.maxBytes / 2 ** 30} GiB upload limit`, 2);
+  if (size > UPLOAD_LIMITS.maxBytes)
+    throw new CliError("INPUT_TOO_LARGE", `--input ${name}=@${path}: ${size} bytes is over the ${UPLOAD_LIMITS.maxBytes / 2 ** 30} GiB upload limit`, 2);
   const ext = extname(path).toLowerCase();
   if (ext === ".arrow" || ext === ".feather") return tableFromIPC(await readFile(path));
   if (ext === ".csv") {

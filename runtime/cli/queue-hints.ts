@@ -99,7 +99,9 @@ function notesFor(groups: readonly NeedGroup[], workers: readonly WorkerInfo[]):
   const connected = workers.filter((w) => w.connected);
   return groups
     .filter((g) => !connected.some((w) => serves(w, g.need)))
-    .map((g) => `  note      ${g.nodes.join(", ")} ${g.nodes.length === 1 ? "waits" : "wait"}: ${missing(g.need, connected)}; start one: ${startCommand(g.need)}`);
+    .map(
+      (g) => `  note      ${g.nodes.join(", ")} ${g.nodes.length === 1 ? "waits" : "wait"}: ${missing(g.need, connected)}; start one: ${startCommand(g.need)}`,
+    );
 }
 
 function serves(w: WorkerInfo, need: Need): boolean {

@@ -114,7 +114,12 @@ export function formatSpan(start: Timestamp | undefined, end: Timestamp | undefi
 
 export function formatTime(ts: Timestamp | undefined): string {
   const ms = toMs(ts);
-  return ms === undefined ? "" : new Date(ms).toISOString().replace("T", " ").replace(/\.\d+Z$/, "Z");
+  return ms === undefined
+    ? ""
+    : new Date(ms)
+        .toISOString()
+        .replace("T", " ")
+        .replace(/\.\d+Z$/, "Z");
 }
 
 // Strips ANSI colour codes so padding counts visible characters only.

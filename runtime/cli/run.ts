@@ -17,7 +17,12 @@ export function addRunCommand(program: Command): void {
       .command("run")
       .description("start an execution of a registered workflow")
       .argument("<workflow>", "registered workflow name")
-      .option("-i, --input <name=value>", "a workflow input (repeatable); name=@path uploads a file, directory or .csv/.arrow table", (v: string, acc: string[]) => [...acc, v], [])
+      .option(
+        "-i, --input <name=value>",
+        "a workflow input (repeatable); name=@path uploads a file, directory or .csv/.arrow table",
+        (v: string, acc: string[]) => [...acc, v],
+        [],
+      )
       .option("--version <version>", "workflow version (latest when omitted)")
       .option("--id <execution-id>", "choose the execution id (creating it twice returns the first)")
       .option("-f, --follow", "watch the execution and print live progress until it ends"),

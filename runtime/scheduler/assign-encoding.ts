@@ -6,8 +6,21 @@
 import { toBinary } from "@bufbuild/protobuf";
 import { WireType } from "@bufbuild/protobuf/wire";
 import {
-  batchOfSingles, delimitedSize, putBytes, putDelimited, putString, putTag, putTimestamp, putVarint, stringSize, timestampSize, varintSize,
-  LiteralSetSchema, TaskTemplateSchema, type LiteralSet, type TaskTemplate,
+  batchOfSingles,
+  delimitedSize,
+  putBytes,
+  putDelimited,
+  putString,
+  putTag,
+  putTimestamp,
+  putVarint,
+  stringSize,
+  timestampSize,
+  varintSize,
+  LiteralSetSchema,
+  TaskTemplateSchema,
+  type LiteralSet,
+  type TaskTemplate,
 } from "../../proto/index.ts";
 
 export interface AssignFields {
@@ -41,7 +54,8 @@ function encodedTask(task: TaskTemplate): Uint8Array {
 export function encodeAssign(a: AssignFields): Uint8Array {
   const task = a.task ? encodedTask(a.task) : undefined;
   const inputs = a.inputs ? toBinary(LiteralSetSchema, a.inputs) : undefined;
-  const executionId = stringSize(a.executionId), nodeId = stringSize(a.nodeId);
+  const executionId = stringSize(a.executionId),
+    nodeId = stringSize(a.nodeId);
   let gpus = 0;
   for (const g of a.gpus) gpus += varintSize(g);
   const deadline = a.deadlineMs > 0 ? timestampSize(a.deadlineMs) : -1;
@@ -73,7 +87,9 @@ export function encodeAssign(a: AssignFields): Uint8Array {
 /** Whether `bytes` are a ServerMessage holding only an Assign, as encodeAssign writes it. */
 export function isEncodedAssign(bytes: Uint8Array): boolean {
   if (bytes[0] !== ASSIGN_TAG) return false;
-  let length = 0, shift = 0, at = 1;
+  let length = 0,
+    shift = 0,
+    at = 1;
   for (; at < bytes.length && at <= 5; at++, shift += 7) {
     length += (bytes[at]! & 0x7f) * 2 ** shift;
     if (bytes[at]! < 0x80) return at + 1 + length === bytes.length;

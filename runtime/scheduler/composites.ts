@@ -57,7 +57,11 @@ export class Composites {
     const list = resolveValue(n.spec!.inputs.find((b) => b.var === spec.mappedInput)?.value, scope);
     if (list.value.case !== "collection") throw new BindingError(`map node "${n.id}": input "${spec.mappedInput}" is not a list`);
     const others = n.spec!.inputs.filter((b) => b.var !== spec.mappedInput);
-    const base = resolveBindings(others, scope, (task.interface?.inputs ?? []).filter((v) => v.name !== spec.mappedInput));
+    const base = resolveBindings(
+      others,
+      scope,
+      (task.interface?.inputs ?? []).filter((v) => v.name !== spec.mappedInput),
+    );
     const items = list.value.value.items;
     if (create_) {
       // The list is known only now: a map wider than the runtime's node limit fails here, bounded.
@@ -85,7 +89,10 @@ export class Composites {
     const kids = n.children.filter((c) => counted(c));
     const bad = kids.find((c) => isFailure(c.state));
     if (bad) {
-      return this.ctx.nodes.fail(n, nodeError(n, "CHILD_FAILED", `"${bad.id}" ${NodeState[bad.state].toLowerCase().replace("_", " ")}${bad.error ? `: ${bad.error.message}` : ""}`));
+      return this.ctx.nodes.fail(
+        n,
+        nodeError(n, "CHILD_FAILED", `"${bad.id}" ${NodeState[bad.state].toLowerCase().replace("_", " ")}${bad.error ? `: ${bad.error.message}` : ""}`),
+      );
     }
     try {
       if (n.kind === "map") {

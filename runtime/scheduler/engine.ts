@@ -255,7 +255,8 @@ export class Engine {
     const walk = (nodes: readonly Node[], prefix: string): void => {
       for (const n of nodes) {
         if (n.source) out.set(prefix + n.id, n.source);
-        if (n.target.case === "branch") for (const c of [...n.target.value.cases, ...(n.target.value.otherwise ? [n.target.value.otherwise] : [])]) walk(c.nodes, `${prefix}${n.id}.`);
+        if (n.target.case === "branch")
+          for (const c of [...n.target.value.cases, ...(n.target.value.otherwise ? [n.target.value.otherwise] : [])]) walk(c.nodes, `${prefix}${n.id}.`);
         if (n.target.case === "subworkflow") {
           const sub = spec.subworkflows.find((s) => s.name === n.target.value);
           if (sub) walk(sub.nodes, `${prefix}${n.id}.`);

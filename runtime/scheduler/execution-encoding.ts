@@ -65,8 +65,20 @@ export interface ExecutionView {
 const ATTEMPT = { number: 1, state: 2, workerId: 3, queuedAt: 4, startedAt: 5, finishedAt: 6, error: 7 } as const;
 const NODE = { nodeId: 1, state: 2, attempts: 3, outputs: 4, error: 5, startedAt: 6, finishedAt: 7, target: 8, source: 9 } as const;
 const EXECUTION = {
-  id: 1, workflow: 2, version: 3, state: 4, inputs: 5, outputs: 6, error: 7, createdAt: 8, startedAt: 9, finishedAt: 10,
-  nodes: 11, scheduledFor: 12, backfillId: 13, recoveredFrom: 14,
+  id: 1,
+  workflow: 2,
+  version: 3,
+  state: 4,
+  inputs: 5,
+  outputs: 6,
+  error: 7,
+  createdAt: 8,
+  startedAt: 9,
+  finishedAt: 10,
+  nodes: 11,
+  scheduledFor: 12,
+  backfillId: 13,
+  recoveredFrom: 14,
 } as const;
 const EVENT = { snapshot: 1, at: 3, nodes: 4 } as const;
 const RESPONSE_EXECUTION = 1;
@@ -296,9 +308,18 @@ export function encodeExecutionRecords(
     if (!list) byNode.set(a.nodeId, (list = []));
     list.push(a);
   }
-  const views = nodes.map((n): NodeView => ({
-    id: n.nodeId, state: n.state, target: n.target, outputs: n.outputs, error: n.error, startedAt: n.startedAt,
-    finishedAt: n.finishedAt, source: sources.get(n.nodeId), attempts: byNode.get(n.nodeId) ?? [],
-  }));
+  const views = nodes.map(
+    (n): NodeView => ({
+      id: n.nodeId,
+      state: n.state,
+      target: n.target,
+      outputs: n.outputs,
+      error: n.error,
+      startedAt: n.startedAt,
+      finishedAt: n.finishedAt,
+      source: sources.get(n.nodeId),
+      attempts: byNode.get(n.nodeId) ?? [],
+    }),
+  );
   return encodeExecution({ ...e }, views);
 }

@@ -32,7 +32,8 @@ export class ExecutionReload {
 
   /** Clears nodes of an ended execution (and their downstream, or only what did not succeed) and reruns them. */
   async clearNodes(id: string, nodeIds: readonly string[], downstream: boolean): Promise<void> {
-    if (this.ctx.executions.has(id)) throw new RuntimeError("FAILED_PRECONDITION", `execution ${id} is still running; wait for it to end or terminate it first`);
+    if (this.ctx.executions.has(id))
+      throw new RuntimeError("FAILED_PRECONDITION", `execution ${id} is still running; wait for it to end or terminate it first`);
     const rec = await this.ctx.store.getExecution(id);
     if (!rec) throw new RuntimeError("NOT_FOUND", `execution ${id} does not exist`);
     const exec = await this.hydrate(rec, true);

@@ -58,8 +58,7 @@ export class ExecutionRuns {
           // A queued attempt reloaded from the store: its inputs were never part of its record.
           attempts.bindInputs(n);
           attempts.admit(last);
-        }
-        else attempts.queueAttempt(n);
+        } else attempts.queueAttempt(n);
       } else if (n.state === NodeState.WAITING) {
         this.ctx.sensors.start(n, n.detail.sensorStart ?? now);
       } else if (n.state === NodeState.RUNNING && n.children.length && n.openChildren === 0 && n.kind !== "map") {
@@ -100,7 +99,10 @@ export class ExecutionRuns {
       if (!rec) throw new RuntimeError("NOT_FOUND", `execution ${id} does not exist; list executions with \`weir executions\``);
       if (rec.state === ExecutionState.QUEUED || rec.state === ExecutionState.RUNNING) {
         // Recorded as live but not driven here: it could not be reloaded (the log says why).
-        throw new RuntimeError("FAILED_PRECONDITION", `execution ${id} is ${ExecutionState[rec.state]} in the store but this runtime is not driving it (it could not be reloaded at start; see the runtime's log)`);
+        throw new RuntimeError(
+          "FAILED_PRECONDITION",
+          `execution ${id} is ${ExecutionState[rec.state]} in the store but this runtime is not driving it (it could not be reloaded at start; see the runtime's log)`,
+        );
       }
       return; // already ended: nothing to terminate
     }

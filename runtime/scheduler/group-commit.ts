@@ -112,8 +112,12 @@ export class GroupCommit {
       this.dropTurn();
       return;
     }
-    const nodes = this.dirtyNodes, attempts = this.dirtyAttempts, execs = this.dirtyExecs;
-    const batch = this.extra, outbox = this.outbox, waiters = this.waiters;
+    const nodes = this.dirtyNodes,
+      attempts = this.dirtyAttempts,
+      execs = this.dirtyExecs;
+    const batch = this.extra,
+      outbox = this.outbox,
+      waiters = this.waiters;
     this.dirtyNodes = new Set();
     this.dirtyAttempts = new Set();
     this.dirtyExecs = new Set();
@@ -219,28 +223,59 @@ export class GroupCommit {
 // Rows for what could not be encoded (a value the door should have refused): the subject failed
 // with OUTPUT_INVALID and without the values, so the store stays consistent and readable.
 function unencodableError(nodeId: string, err: Error): Uint8Array {
-  return toBinary(ExecutionErrorSchema, create(ExecutionErrorSchema, { code: "OUTPUT_INVALID", message: `its values could not be stored: ${String(err.message).slice(0, 200)}`, nodeId }));
+  return toBinary(
+    ExecutionErrorSchema,
+    create(ExecutionErrorSchema, { code: "OUTPUT_INVALID", message: `its values could not be stored: ${String(err.message).slice(0, 200)}`, nodeId }),
+  );
 }
 
 function unencodableNode(n: RNode, err: Error): NodeRecord {
   return {
-    executionId: n.exec.id, nodeId: n.id, state: NodeState.FAILED, target: n.target, outputs: null, error: unencodableError(n.id, err),
-    startedAt: n.startedAt, finishedAt: n.finishedAt || Date.now(), userRetries: n.userRetries, systemRetries: n.systemRetries, detail: JSON.stringify(n.detail),
+    executionId: n.exec.id,
+    nodeId: n.id,
+    state: NodeState.FAILED,
+    target: n.target,
+    outputs: null,
+    error: unencodableError(n.id, err),
+    startedAt: n.startedAt,
+    finishedAt: n.finishedAt || Date.now(),
+    userRetries: n.userRetries,
+    systemRetries: n.systemRetries,
+    detail: JSON.stringify(n.detail),
   };
 }
 
 function unencodableAttempt(a: RAttempt, err: Error): AttemptRecord {
   return {
-    executionId: a.node.exec.id, nodeId: a.node.id, number: a.number, state: NodeState.FAILED, workerId: a.workerId,
-    leaseToken: a.token, queuedAt: a.queuedAt, startedAt: a.startedAt, finishedAt: a.finishedAt || Date.now(), error: unencodableError(a.node.id, err),
+    executionId: a.node.exec.id,
+    nodeId: a.node.id,
+    number: a.number,
+    state: NodeState.FAILED,
+    workerId: a.workerId,
+    leaseToken: a.token,
+    queuedAt: a.queuedAt,
+    startedAt: a.startedAt,
+    finishedAt: a.finishedAt || Date.now(),
+    error: unencodableError(a.node.id, err),
   };
 }
 
 function unencodableExecution(e: RExecution, err: Error): ExecutionRecord {
   const i = e.init;
   return {
-    id: i.id, workflow: i.workflow, version: i.version, state: ExecutionState.FAILED, inputs: null, outputs: null, error: unencodableError("", err),
-    createdAt: i.createdAt, startedAt: i.startedAt, finishedAt: i.finishedAt || Date.now(), scheduledFor: i.scheduledFor,
-    backfillId: i.backfillId, recoveredFrom: i.recoveredFrom, maxParallelism: i.maxParallelism,
+    id: i.id,
+    workflow: i.workflow,
+    version: i.version,
+    state: ExecutionState.FAILED,
+    inputs: null,
+    outputs: null,
+    error: unencodableError("", err),
+    createdAt: i.createdAt,
+    startedAt: i.startedAt,
+    finishedAt: i.finishedAt || Date.now(),
+    scheduledFor: i.scheduledFor,
+    backfillId: i.backfillId,
+    recoveredFrom: i.recoveredFrom,
+    maxParallelism: i.maxParallelism,
   };
 }

@@ -94,7 +94,12 @@ export class NodeTransitions {
     n.startedAt ||= n.finishedAt;
     this.ctx.commits.touchNode(n);
     if (state === NodeState.SUCCEEDED && n.task?.cache?.enabled && n.inputs && n.outputs) {
-      this.ctx.commits.addRow("cache", { key: cacheKey(n.task, n.inputs), task: n.task.name, outputs: toBinary(LiteralSetSchema, n.outputs), createdAt: n.finishedAt });
+      this.ctx.commits.addRow("cache", {
+        key: cacheKey(n.task, n.inputs),
+        task: n.task.name,
+        outputs: toBinary(LiteralSetSchema, n.outputs),
+        createdAt: n.finishedAt,
+      });
     }
     for (const child of n.children) if (!isTerminal(child.state)) this.markSkippedTree(child);
     const ok = isSuccess(state);

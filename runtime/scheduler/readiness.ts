@@ -3,8 +3,13 @@
 import { NodeState } from "../../proto/index.ts";
 
 const TERMINAL = new Set([
-  NodeState.SUCCEEDED, NodeState.CACHED, NodeState.FAILED, NodeState.TIMED_OUT,
-  NodeState.LOST, NodeState.CANCELLED, NodeState.SKIPPED,
+  NodeState.SUCCEEDED,
+  NodeState.CACHED,
+  NodeState.FAILED,
+  NodeState.TIMED_OUT,
+  NodeState.LOST,
+  NodeState.CANCELLED,
+  NodeState.SKIPPED,
 ]);
 
 export function isTerminal(state: NodeState): boolean {

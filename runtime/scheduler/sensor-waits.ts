@@ -34,21 +34,24 @@ export class SensorWaits {
     this.ctx.commits.touchNode(n);
     const check = (): void => {
       if (n.state !== NodeState.WAITING || this.stopped) return;
-      void pokeFile(abs, given, this.roots).then((lit) => {
-        if (n.state !== NodeState.WAITING || this.stopped) return;
-        if (lit) {
-          n.outputs = create(LiteralSetSchema, { literals: { file: lit } });
-          return this.ctx.nodes.settle(n, NodeState.SUCCEEDED);
-        }
-        const left = since + timeout - Date.now();
-        if (left <= 0) {
-          return this.ctx.nodes.fail(n, nodeError(n, "SENSOR_TIMEOUT", `file ${given} did not appear within ${formatDuration(timeout)}`));
-        }
-        n.timer = setTimeout(check, Math.min(poke, left));
-      }, (err: Error) => {
-        // Led outside the sensor roots (through a symlink) or unreadable: waiting longer changes nothing.
-        if (n.state === NodeState.WAITING && !this.stopped) this.ctx.nodes.fail(n, nodeError(n, "BINDING_FAILED", err.message));
-      });
+      void pokeFile(abs, given, this.roots).then(
+        (lit) => {
+          if (n.state !== NodeState.WAITING || this.stopped) return;
+          if (lit) {
+            n.outputs = create(LiteralSetSchema, { literals: { file: lit } });
+            return this.ctx.nodes.settle(n, NodeState.SUCCEEDED);
+          }
+          const left = since + timeout - Date.now();
+          if (left <= 0) {
+            return this.ctx.nodes.fail(n, nodeError(n, "SENSOR_TIMEOUT", `file ${given} did not appear within ${formatDuration(timeout)}`));
+          }
+          n.timer = setTimeout(check, Math.min(poke, left));
+        },
+        (err: Error) => {
+          // Led outside the sensor roots (through a symlink) or unreadable: waiting longer changes nothing.
+          if (n.state === NodeState.WAITING && !this.stopped) this.ctx.nodes.fail(n, nodeError(n, "BINDING_FAILED", err.message));
+        },
+      );
     };
     check();
   }

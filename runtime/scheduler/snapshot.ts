@@ -22,8 +22,13 @@ const ts = (ms: number): Timestamp | undefined => (ms ? timestampFromMs(ms) : un
 const literals = (v: LiteralSet | Uint8Array | null | undefined) => (v instanceof Uint8Array ? fromBinary(LiteralSetSchema, v) : (v ?? undefined));
 const error = (v: ExecutionError | Uint8Array | null | undefined) => (v instanceof Uint8Array ? fromBinary(ExecutionErrorSchema, v) : (v ?? undefined));
 
-type NodeHead = Pick<NodeRecord, "state" | "target" | "startedAt" | "finishedAt"> & { outputs: LiteralSet | Uint8Array | null | undefined; error: ExecutionError | Uint8Array | null | undefined };
-type AttemptHead = Pick<AttemptRecord, "number" | "state" | "workerId" | "queuedAt" | "startedAt" | "finishedAt"> & { error: ExecutionError | Uint8Array | null | undefined };
+type NodeHead = Pick<NodeRecord, "state" | "target" | "startedAt" | "finishedAt"> & {
+  outputs: LiteralSet | Uint8Array | null | undefined;
+  error: ExecutionError | Uint8Array | null | undefined;
+};
+type AttemptHead = Pick<AttemptRecord, "number" | "state" | "workerId" | "queuedAt" | "startedAt" | "finishedAt"> & {
+  error: ExecutionError | Uint8Array | null | undefined;
+};
 
 /** The one NodeExecution builder, for store records and live nodes alike. */
 function nodeExecution(nodeId: string, n: NodeHead, attempts: readonly AttemptHead[], source: SourceLocation | undefined): NodeExecution {
@@ -59,10 +64,22 @@ export function liveNodeExecution(n: RNode): NodeExecution {
 
 export function nodeViewOf(n: RNode): NodeView {
   return {
-    id: n.id, state: n.state, target: n.target, outputs: n.outputs, error: n.error, startedAt: n.startedAt, finishedAt: n.finishedAt,
+    id: n.id,
+    state: n.state,
+    target: n.target,
+    outputs: n.outputs,
+    error: n.error,
+    startedAt: n.startedAt,
+    finishedAt: n.finishedAt,
     source: n.source,
     attempts: n.attempts.map((a) => ({
-      number: a.number, state: a.state, workerId: a.workerId, queuedAt: a.queuedAt, startedAt: a.startedAt, finishedAt: a.finishedAt, error: a.error,
+      number: a.number,
+      state: a.state,
+      workerId: a.workerId,
+      queuedAt: a.queuedAt,
+      startedAt: a.startedAt,
+      finishedAt: a.finishedAt,
+      error: a.error,
     })),
   };
 }

@@ -8,29 +8,50 @@ import type { ExecutionInit, RAttempt, RExecution, RNode } from "./execution-gra
 export function executionRecord(e: RExecution): ExecutionRecord {
   const i = e.init;
   return {
-    id: i.id, workflow: i.workflow, version: i.version, state: i.state,
+    id: i.id,
+    workflow: i.workflow,
+    version: i.version,
+    state: i.state,
     inputs: toBinary(LiteralSetSchema, i.inputs),
     outputs: e.outputs ? toBinary(LiteralSetSchema, e.outputs) : null,
     error: e.error ? toBinary(ExecutionErrorSchema, e.error) : null,
-    createdAt: i.createdAt, startedAt: i.startedAt, finishedAt: i.finishedAt, scheduledFor: i.scheduledFor,
-    backfillId: i.backfillId, recoveredFrom: i.recoveredFrom, maxParallelism: i.maxParallelism,
+    createdAt: i.createdAt,
+    startedAt: i.startedAt,
+    finishedAt: i.finishedAt,
+    scheduledFor: i.scheduledFor,
+    backfillId: i.backfillId,
+    recoveredFrom: i.recoveredFrom,
+    maxParallelism: i.maxParallelism,
   };
 }
 
 export function nodeRecord(n: RNode): NodeRecord {
   return {
-    executionId: n.exec.id, nodeId: n.id, state: n.state, target: n.target,
+    executionId: n.exec.id,
+    nodeId: n.id,
+    state: n.state,
+    target: n.target,
     outputs: n.outputs ? toBinary(LiteralSetSchema, n.outputs) : null,
     error: n.error ? toBinary(ExecutionErrorSchema, n.error) : null,
-    startedAt: n.startedAt, finishedAt: n.finishedAt, userRetries: n.userRetries, systemRetries: n.systemRetries,
+    startedAt: n.startedAt,
+    finishedAt: n.finishedAt,
+    userRetries: n.userRetries,
+    systemRetries: n.systemRetries,
     detail: JSON.stringify(n.detail),
   };
 }
 
 export function attemptRecord(a: RAttempt): AttemptRecord {
   return {
-    executionId: a.node.exec.id, nodeId: a.node.id, number: a.number, state: a.state, workerId: a.workerId,
-    leaseToken: a.token, queuedAt: a.queuedAt, startedAt: a.startedAt, finishedAt: a.finishedAt,
+    executionId: a.node.exec.id,
+    nodeId: a.node.id,
+    number: a.number,
+    state: a.state,
+    workerId: a.workerId,
+    leaseToken: a.token,
+    queuedAt: a.queuedAt,
+    startedAt: a.startedAt,
+    finishedAt: a.finishedAt,
     error: a.error ? toBinary(ExecutionErrorSchema, a.error) : null,
   };
 }
@@ -38,10 +59,19 @@ export function attemptRecord(a: RAttempt): AttemptRecord {
 /** What an execution is created from, as its record holds it. */
 export function executionInitOf(rec: ExecutionRecord, spec: CompiledWorkflow): ExecutionInit {
   return {
-    id: rec.id, workflow: rec.workflow, version: rec.version, spec,
+    id: rec.id,
+    workflow: rec.workflow,
+    version: rec.version,
+    spec,
     inputs: rec.inputs ? fromBinary(LiteralSetSchema, rec.inputs) : create(LiteralSetSchema),
-    state: rec.state, createdAt: rec.createdAt, startedAt: rec.startedAt, finishedAt: rec.finishedAt,
-    scheduledFor: rec.scheduledFor, backfillId: rec.backfillId, recoveredFrom: rec.recoveredFrom, maxParallelism: rec.maxParallelism,
+    state: rec.state,
+    createdAt: rec.createdAt,
+    startedAt: rec.startedAt,
+    finishedAt: rec.finishedAt,
+    scheduledFor: rec.scheduledFor,
+    backfillId: rec.backfillId,
+    recoveredFrom: rec.recoveredFrom,
+    maxParallelism: rec.maxParallelism,
   };
 }
 
@@ -60,8 +90,16 @@ export function applyNodeRecord(n: RNode, r: NodeRecord): void {
 /** A node's attempt as its record holds it (no GPUs, no timer: those belong to a live process). */
 export function attemptOf(n: RNode, a: AttemptRecord): RAttempt {
   return {
-    node: n, number: a.number, state: a.state, workerId: a.workerId, token: a.leaseToken, queuedAt: a.queuedAt,
-    startedAt: a.startedAt, finishedAt: a.finishedAt, error: a.error ? fromBinary(ExecutionErrorSchema, a.error) : undefined,
-    gpus: [], timer: undefined,
+    node: n,
+    number: a.number,
+    state: a.state,
+    workerId: a.workerId,
+    token: a.leaseToken,
+    queuedAt: a.queuedAt,
+    startedAt: a.startedAt,
+    finishedAt: a.finishedAt,
+    error: a.error ? fromBinary(ExecutionErrorSchema, a.error) : undefined,
+    gpus: [],
+    timer: undefined,
   };
 }

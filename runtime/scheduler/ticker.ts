@@ -152,12 +152,19 @@ export class ScheduleTicker {
       // A schedule supplies only the kickoff input: a workflow needing more cannot run unattended.
       const problems = checkExecutionInputs(s.workflow.interface, inputs);
       if (problems.length) {
-        this.log.error({ workflow: name, tick: new Date(tick).toISOString(), problems }, "scheduled run not created: a schedule gives only the kickoff input; make the other inputs optional");
+        this.log.error(
+          { workflow: name, tick: new Date(tick).toISOString(), problems },
+          "scheduled run not created: a schedule gives only the kickoff input; make the other inputs optional",
+        );
       } else {
         // Idempotent (deterministic id): after a crash between the creation and the tick record
         // below, the next pass asks for the same id and gets the existing execution back.
         await this.engine.createExecution({
-          workflow: name, version: s.workflow.version, inputs, executionId: id, scheduledFor: tick,
+          workflow: name,
+          version: s.workflow.version,
+          inputs,
+          executionId: id,
+          scheduledFor: tick,
         });
       }
       await this.store.commit({ ...emptyBatch(), scheduleTicks: [{ workflow: name, lastTick: tick }] });

@@ -3,7 +3,17 @@
 // a live lease (fencing), and liveness: a worker silent past the heartbeat timeout is taken out of
 // dispatch and its attempts fail as LOST (retried from the system budget).
 import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
-import { ErrorKind, ExecutionErrorSchema, NodeState, RegisterSchema, type Heartbeat, type Log, type Register, type Result, type Started } from "../../proto/index.ts";
+import {
+  ErrorKind,
+  ExecutionErrorSchema,
+  NodeState,
+  RegisterSchema,
+  type Heartbeat,
+  type Log,
+  type Register,
+  type Result,
+  type Started,
+} from "../../proto/index.ts";
 import { errorCodeInfo } from "../error-codes.ts";
 import { withHash } from "./bindings.ts";
 import { WorkerSlot, type WorkerLink } from "./dispatcher.ts";
@@ -98,7 +108,12 @@ export class Workers {
     // Attempts it runs whose lease is no longer live here (a frozen worker back after being
     // declared lost, its attempts retried elsewhere): it stops them at once, side effects and all.
     for (const token of hb.running) {
-      if (!w.running.has(token)) this.ctx.attempts.sendCancel(w, token, "its lease is no longer live: the runtime declared the attempt lost or ended it, and it may be running elsewhere");
+      if (!w.running.has(token))
+        this.ctx.attempts.sendCancel(
+          w,
+          token,
+          "its lease is no longer live: the runtime declared the attempt lost or ended it, and it may be running elsewhere",
+        );
     }
   }
 
@@ -124,7 +139,10 @@ export class Workers {
       n.outputs = r.outcome.value;
       this.ctx.nodes.settle(n, NodeState.SUCCEEDED);
     } else {
-      const e = r.outcome.case === "error" ? r.outcome.value : create(ExecutionErrorSchema, { code: "TASK_FAILED", message: "the worker sent a result with neither outputs nor error" });
+      const e =
+        r.outcome.case === "error"
+          ? r.outcome.value
+          : create(ExecutionErrorSchema, { code: "TASK_FAILED", message: "the worker sent a result with neither outputs nor error" });
       e.nodeId = n.id;
       if (e.kind === ErrorKind.UNSPECIFIED) e.kind = errorCodeInfo(e.code).kind;
       this.ctx.attempts.attemptFailed(att, e);
@@ -138,7 +156,11 @@ export class Workers {
       return;
     }
     this.ctx.commits.addRow("logs", {
-      executionId: att.node.exec.id, nodeId: att.node.id, attempt: att.number, stream: l.stream || "stdout", text: l.text,
+      executionId: att.node.exec.id,
+      nodeId: att.node.id,
+      attempt: att.number,
+      stream: l.stream || "stdout",
+      text: l.text,
       at: l.at ? Number(l.at.seconds) * 1000 + Math.floor(l.at.nanos / 1e6) : Date.now(),
     });
   }
@@ -191,8 +213,12 @@ export class Workers {
 
   private persist(w: WorkerSlot): void {
     this.ctx.commits.addRow("workers", {
-      id: w.id, hostname: w.register.hostname, register: toBinary(RegisterSchema, w.register),
-      connectedAt: w.connectedAt, lastHeartbeat: w.lastHeartbeat, connected: w.connected,
+      id: w.id,
+      hostname: w.register.hostname,
+      register: toBinary(RegisterSchema, w.register),
+      connectedAt: w.connectedAt,
+      lastHeartbeat: w.lastHeartbeat,
+      connected: w.connected,
     });
   }
 }

@@ -16,7 +16,10 @@ export class WorkflowSpecs {
     if (cached) return cached;
     const rec = await this.store.getWorkflow(workflow, version || undefined);
     if (!rec) {
-      throw new RuntimeError("NOT_FOUND", `workflow ${workflow}${version ? ` version ${version}` : ""} is not registered; register it with \`weir register\` first`);
+      throw new RuntimeError(
+        "NOT_FOUND",
+        `workflow ${workflow}${version ? ` version ${version}` : ""} is not registered; register it with \`weir register\` first`,
+      );
     }
     const spec = fromBinary(CompiledWorkflowSchema, rec.spec);
     this.specs.set(`${workflow}@${rec.version}`, spec);

@@ -114,7 +114,10 @@ export function adminService(deps: AdminDeps): UntypedServiceImplementation {
           const at = d.location ? `${d.location.file}:${d.location.line}:${d.location.column} ` : "";
           return [`${at}${d.code} ${d.message}`, ...d.details.map((x) => `  ${x}`)].join("\n");
         });
-        throw new RuntimeError("INVALID_ARGUMENT", `the spec of ${wf.name} is invalid (${problems.length} error${problems.length > 1 ? "s" : ""}):\n${lines.join("\n")}`);
+        throw new RuntimeError(
+          "INVALID_ARGUMENT",
+          `the spec of ${wf.name} is invalid (${problems.length} error${problems.length > 1 ? "s" : ""}):\n${lines.join("\n")}`,
+        );
       }
       const bytes = toBinary(CompiledWorkflowSchema, spec);
       const version = wf.version || createHash("sha256").update(bytes).digest("hex").slice(0, 16);
@@ -125,11 +128,16 @@ export function adminService(deps: AdminDeps): UntypedServiceImplementation {
       return create(RegisterWorkflowResponseSchema, { name: wf.name, version, created });
     }),
 
-    getWorkflow: unary(log, "GetWorkflow", async (req: GetWorkflowRequest) => {
-      const rec = await store.getWorkflow(required(req.name, "name"), req.version || undefined);
-      if (!rec) throw new RuntimeError("NOT_FOUND", `workflow ${req.name}${req.version ? ` version ${req.version}` : ""} is not registered`);
-      return create(GetWorkflowResponseSchema, { spec: fromBinary(CompiledWorkflowSchema, rec.spec), registeredAt: timestampFromMs(rec.registeredAt) });
-    }, ADMIN_REQUEST_CHECKS.GetWorkflow),
+    getWorkflow: unary(
+      log,
+      "GetWorkflow",
+      async (req: GetWorkflowRequest) => {
+        const rec = await store.getWorkflow(required(req.name, "name"), req.version || undefined);
+        if (!rec) throw new RuntimeError("NOT_FOUND", `workflow ${req.name}${req.version ? ` version ${req.version}` : ""} is not registered`);
+        return create(GetWorkflowResponseSchema, { spec: fromBinary(CompiledWorkflowSchema, rec.spec), registeredAt: timestampFromMs(rec.registeredAt) });
+      },
+      ADMIN_REQUEST_CHECKS.GetWorkflow,
+    ),
 
     listWorkflows: unary(log, "ListWorkflows", async () => {
       const rows = await store.listWorkflows();
@@ -144,35 +152,47 @@ export function adminService(deps: AdminDeps): UntypedServiceImplementation {
       });
     }),
 
-    createExecution: unary(log, "CreateExecution", async (req: CreateExecutionRequest) => {
-      const spec = await engine.loadSpec(required(req.workflow, "workflow"), req.version || undefined);
-      const inputs = req.inputs ?? create(LiteralSetSchema);
-      // Depth and refs first: the SDK's checks recurse, and a ref must name a stored blob.
-      const refused = literals.problems(inputs.literals, (name) => `input "${name}"`);
-      if (refused.length) throw new RuntimeError("INVALID_ARGUMENT", `inputs of ${req.workflow} are refused:\n${refused.join("\n")}`);
-      const problems = checkExecutionInputs(spec.workflow?.interface, inputs);
-      if (problems.length) throw new RuntimeError("INVALID_ARGUMENT", `inputs of ${req.workflow} are invalid:\n${problems.join("\n")}`);
-      const tooBig = expandedSizeProblem(req.workflow, expandedNodeCount(spec, inputs), config.maxNodes);
-      if (tooBig) throw new RuntimeError("INVALID_ARGUMENT", tooBig);
-      const id = await engine.createExecution({
-        workflow: req.workflow, version: spec.workflow!.version, inputs, executionId: req.executionId || undefined, maxParallelism: req.maxParallelism,
-      });
-      return respond(id, config.createResponseMaxNodes);
-    }, ADMIN_REQUEST_CHECKS.CreateExecution),
+    createExecution: unary(
+      log,
+      "CreateExecution",
+      async (req: CreateExecutionRequest) => {
+        const spec = await engine.loadSpec(required(req.workflow, "workflow"), req.version || undefined);
+        const inputs = req.inputs ?? create(LiteralSetSchema);
+        // Depth and refs first: the SDK's checks recurse, and a ref must name a stored blob.
+        const refused = literals.problems(inputs.literals, (name) => `input "${name}"`);
+        if (refused.length) throw new RuntimeError("INVALID_ARGUMENT", `inputs of ${req.workflow} are refused:\n${refused.join("\n")}`);
+        const problems = checkExecutionInputs(spec.workflow?.interface, inputs);
+        if (problems.length) throw new RuntimeError("INVALID_ARGUMENT", `inputs of ${req.workflow} are invalid:\n${problems.join("\n")}`);
+        const tooBig = expandedSizeProblem(req.workflow, expandedNodeCount(spec, inputs), config.maxNodes);
+        if (tooBig) throw new RuntimeError("INVALID_ARGUMENT", tooBig);
+        const id = await engine.createExecution({
+          workflow: req.workflow,
+          version: spec.workflow!.version,
+          inputs,
+          executionId: req.executionId || undefined,
+          maxParallelism: req.maxParallelism,
+        });
+        return respond(id, config.createResponseMaxNodes);
+      },
+      ADMIN_REQUEST_CHECKS.CreateExecution,
+    ),
 
-    getExecution: unary(log, "GetExecution", async (req: GetExecutionRequest) =>
-      respond(required(req.id, "id")),
-    ADMIN_REQUEST_CHECKS.GetExecution),
+    getExecution: unary(log, "GetExecution", async (req: GetExecutionRequest) => respond(required(req.id, "id")), ADMIN_REQUEST_CHECKS.GetExecution),
 
-    listExecutions: unary(log, "ListExecutions", async (req: ListExecutionsRequest) => {
-      const limit = Math.min(req.limit || config.listLimit, 1000);
-      const beforeSeq = req.pageToken ? Number(req.pageToken) : undefined;
-      const rows = await store.listExecutions({ workflow: req.workflow || undefined, state: req.state || undefined, limit, beforeSeq });
-      return create(ListExecutionsResponseSchema, {
-        executions: rows.map((r) => executionFrom(r)),
-        nextPageToken: rows.length === limit ? String(rows.at(-1)!.seq) : "",
-      });
-    }, ADMIN_REQUEST_CHECKS.ListExecutions),
+    listExecutions: unary(
+      log,
+      "ListExecutions",
+      async (req: ListExecutionsRequest) => {
+        const limit = Math.min(req.limit || config.listLimit, 1000);
+        const beforeSeq = req.pageToken ? Number(req.pageToken) : undefined;
+        const rows = await store.listExecutions({ workflow: req.workflow || undefined, state: req.state || undefined, limit, beforeSeq });
+        return create(ListExecutionsResponseSchema, {
+          executions: rows.map((r) => executionFrom(r)),
+          nextPageToken: rows.length === limit ? String(rows.at(-1)!.seq) : "",
+        });
+      },
+      ADMIN_REQUEST_CHECKS.ListExecutions,
+    ),
 
     watchExecution: (call: ServerWritableStream<WatchExecutionRequest, ExecutionEvent>) => {
       try {
@@ -182,58 +202,85 @@ export function adminService(deps: AdminDeps): UntypedServiceImplementation {
       }
     },
 
-    terminateExecution: unary(log, "TerminateExecution", async (req: TerminateExecutionRequest) => {
-      await engine.terminate(required(req.id, "id"), req.reason);
-      return respond(req.id);
-    }, ADMIN_REQUEST_CHECKS.TerminateExecution),
+    terminateExecution: unary(
+      log,
+      "TerminateExecution",
+      async (req: TerminateExecutionRequest) => {
+        await engine.terminate(required(req.id, "id"), req.reason);
+        return respond(req.id);
+      },
+      ADMIN_REQUEST_CHECKS.TerminateExecution,
+    ),
 
-    recoverExecution: unary(log, "RecoverExecution", async (req: RecoverExecutionRequest) => {
-      const rec = await store.getExecution(required(req.id, "id"));
-      if (!rec) throw new RuntimeError("NOT_FOUND", `execution ${req.id} does not exist`);
-      if (engine.isActive(rec.id)) throw new RuntimeError("FAILED_PRECONDITION", `execution ${req.id} is still running; recover it after it ends`);
-      const nodes = await store.getNodes(rec.id);
-      const reuse = new Map(nodes.filter((n) => isSuccess(n.state)).map((n) => [n.nodeId, n]));
-      const id = await engine.createExecution({
-        workflow: rec.workflow, version: rec.version, inputs: rec.inputs ? fromBinary(LiteralSetSchema, rec.inputs) : create(LiteralSetSchema),
-        maxParallelism: rec.maxParallelism, recoveredFrom: rec.id, reuse,
-      });
-      return respond(id);
-    }, ADMIN_REQUEST_CHECKS.RecoverExecution),
+    recoverExecution: unary(
+      log,
+      "RecoverExecution",
+      async (req: RecoverExecutionRequest) => {
+        const rec = await store.getExecution(required(req.id, "id"));
+        if (!rec) throw new RuntimeError("NOT_FOUND", `execution ${req.id} does not exist`);
+        if (engine.isActive(rec.id)) throw new RuntimeError("FAILED_PRECONDITION", `execution ${req.id} is still running; recover it after it ends`);
+        const nodes = await store.getNodes(rec.id);
+        const reuse = new Map(nodes.filter((n) => isSuccess(n.state)).map((n) => [n.nodeId, n]));
+        const id = await engine.createExecution({
+          workflow: rec.workflow,
+          version: rec.version,
+          inputs: rec.inputs ? fromBinary(LiteralSetSchema, rec.inputs) : create(LiteralSetSchema),
+          maxParallelism: rec.maxParallelism,
+          recoveredFrom: rec.id,
+          reuse,
+        });
+        return respond(id);
+      },
+      ADMIN_REQUEST_CHECKS.RecoverExecution,
+    ),
 
-    clearNodes: unary(log, "ClearNodes", async (req: ClearNodesRequest) => {
-      if (!req.nodeIds.length) throw new RuntimeError("INVALID_ARGUMENT", "node_ids is required: name the nodes to clear");
-      await engine.clearNodes(required(req.executionId, "execution_id"), req.nodeIds, req.downstream);
-      return respond(req.executionId);
-    }, ADMIN_REQUEST_CHECKS.ClearNodes),
+    clearNodes: unary(
+      log,
+      "ClearNodes",
+      async (req: ClearNodesRequest) => {
+        if (!req.nodeIds.length) throw new RuntimeError("INVALID_ARGUMENT", "node_ids is required: name the nodes to clear");
+        await engine.clearNodes(required(req.executionId, "execution_id"), req.nodeIds, req.downstream);
+        return respond(req.executionId);
+      },
+      ADMIN_REQUEST_CHECKS.ClearNodes,
+    ),
 
-    createBackfill: unary(log, "CreateBackfill", async (req: CreateBackfillRequest) => {
-      const spec = await engine.loadSpec(required(req.workflow, "workflow"));
-      const wf = spec.workflow!;
-      if (!wf.schedule) throw new RuntimeError("FAILED_PRECONDITION", `workflow ${wf.name} has no schedule; give it one to backfill it`);
-      const start = timestampMs(required(req.start, "start"));
-      const end = timestampMs(required(req.end, "end"));
-      if (end < start) throw new RuntimeError("INVALID_ARGUMENT", "end is before start");
-      const ticks = backfillTicks(wf.schedule, start, end);
-      const res = create(CreateBackfillResponseSchema, { ticks: ticks.map(timestampFromMs) });
-      const probe = create(LiteralSetSchema);
-      if (wf.schedule.kickoffInput && ticks.length) probe.literals[wf.schedule.kickoffInput] = kickoffLiteral(wf.interface, wf.schedule.kickoffInput, ticks[0]!, wf.schedule.timezone);
-      const missing = checkExecutionInputs(wf.interface, probe);
-      if (missing.length) throw new RuntimeError("FAILED_PRECONDITION", `a backfill gives ${wf.name} only its kickoff input, and it needs more:\n${missing.join("\n")}`);
-      if (req.dryRun) return res;
-      const id = newId("backfill");
-      const maxActiveRuns = req.maxActiveRuns || wf.schedule.maxActiveRuns || 0;
-      await store.commit({ ...emptyBatch(), backfills: [{ id, workflow: wf.name, start, end, maxActiveRuns, createdAt: Date.now() }] });
-      res.backfillId = id;
-      for (const tick of ticks) {
-        const inputs = create(LiteralSetSchema);
-        if (wf.schedule.kickoffInput) inputs.literals[wf.schedule.kickoffInput] = kickoffLiteral(wf.interface, wf.schedule.kickoffInput, tick, wf.schedule.timezone);
-        res.executionIds.push(
-          await engine.createExecution({ workflow: wf.name, version: wf.version, inputs, scheduledFor: tick, backfillId: id, maxActiveRuns }),
-        );
-      }
-      log.info({ workflow: wf.name, backfill: id, runs: ticks.length, maxActiveRuns }, "backfill created");
-      return res;
-    }, ADMIN_REQUEST_CHECKS.CreateBackfill),
+    createBackfill: unary(
+      log,
+      "CreateBackfill",
+      async (req: CreateBackfillRequest) => {
+        const spec = await engine.loadSpec(required(req.workflow, "workflow"));
+        const wf = spec.workflow!;
+        if (!wf.schedule) throw new RuntimeError("FAILED_PRECONDITION", `workflow ${wf.name} has no schedule; give it one to backfill it`);
+        const start = timestampMs(required(req.start, "start"));
+        const end = timestampMs(required(req.end, "end"));
+        if (end < start) throw new RuntimeError("INVALID_ARGUMENT", "end is before start");
+        const ticks = backfillTicks(wf.schedule, start, end);
+        const res = create(CreateBackfillResponseSchema, { ticks: ticks.map(timestampFromMs) });
+        const probe = create(LiteralSetSchema);
+        if (wf.schedule.kickoffInput && ticks.length)
+          probe.literals[wf.schedule.kickoffInput] = kickoffLiteral(wf.interface, wf.schedule.kickoffInput, ticks[0]!, wf.schedule.timezone);
+        const missing = checkExecutionInputs(wf.interface, probe);
+        if (missing.length)
+          throw new RuntimeError("FAILED_PRECONDITION", `a backfill gives ${wf.name} only its kickoff input, and it needs more:\n${missing.join("\n")}`);
+        if (req.dryRun) return res;
+        const id = newId("backfill");
+        const maxActiveRuns = req.maxActiveRuns || wf.schedule.maxActiveRuns || 0;
+        await store.commit({ ...emptyBatch(), backfills: [{ id, workflow: wf.name, start, end, maxActiveRuns, createdAt: Date.now() }] });
+        res.backfillId = id;
+        for (const tick of ticks) {
+          const inputs = create(LiteralSetSchema);
+          if (wf.schedule.kickoffInput)
+            inputs.literals[wf.schedule.kickoffInput] = kickoffLiteral(wf.interface, wf.schedule.kickoffInput, tick, wf.schedule.timezone);
+          res.executionIds.push(
+            await engine.createExecution({ workflow: wf.name, version: wf.version, inputs, scheduledFor: tick, backfillId: id, maxActiveRuns }),
+          );
+        }
+        log.info({ workflow: wf.name, backfill: id, runs: ticks.length, maxActiveRuns }, "backfill created");
+        return res;
+      },
+      ADMIN_REQUEST_CHECKS.CreateBackfill,
+    ),
 
     listWorkers: unary(log, "ListWorkers", async () => {
       const live = engine.dispatcher.workers;
@@ -243,22 +290,34 @@ export function adminService(deps: AdminDeps): UntypedServiceImplementation {
           const reg = fromBinary(RegisterSchema, r.register);
           const w = live.get(r.id);
           return {
-            id: r.id, hostname: r.hostname, pools: reg.pools, capacity: reg.capacity, gpus: reg.gpus, labels: reg.labels,
-            running: w?.running.size ?? 0, connectedAt: timestampFromMs(r.connectedAt),
-            lastHeartbeat: timestampFromMs(w?.lastHeartbeat ?? r.lastHeartbeat), connected: w?.connected ?? false,
+            id: r.id,
+            hostname: r.hostname,
+            pools: reg.pools,
+            capacity: reg.capacity,
+            gpus: reg.gpus,
+            labels: reg.labels,
+            running: w?.running.size ?? 0,
+            connectedAt: timestampFromMs(r.connectedAt),
+            lastHeartbeat: timestampFromMs(w?.lastHeartbeat ?? r.lastHeartbeat),
+            connected: w?.connected ?? false,
           };
         }),
       });
     }),
 
-    getNodeLogs: unary(log, "GetNodeLogs", async (req: GetNodeLogsRequest) => {
-      const exec = await store.getExecution(required(req.executionId, "execution_id"));
-      if (!exec) throw new RuntimeError("NOT_FOUND", `execution ${req.executionId} does not exist`);
-      const lines = await store.getLogs(req.executionId, required(req.nodeId, "node_id"), req.attempt || undefined);
-      return create(GetNodeLogsResponseSchema, {
-        lines: lines.map((l) => ({ attempt: l.attempt, stream: l.stream, text: l.text, at: timestampFromMs(l.at) })),
-      });
-    }, ADMIN_REQUEST_CHECKS.GetNodeLogs),
+    getNodeLogs: unary(
+      log,
+      "GetNodeLogs",
+      async (req: GetNodeLogsRequest) => {
+        const exec = await store.getExecution(required(req.executionId, "execution_id"));
+        if (!exec) throw new RuntimeError("NOT_FOUND", `execution ${req.executionId} does not exist`);
+        const lines = await store.getLogs(req.executionId, required(req.nodeId, "node_id"), req.attempt || undefined);
+        return create(GetNodeLogsResponseSchema, {
+          lines: lines.map((l) => ({ attempt: l.attempt, stream: l.stream, text: l.text, at: timestampFromMs(l.at) })),
+        });
+      },
+      ADMIN_REQUEST_CHECKS.GetNodeLogs,
+    ),
 
     uploadArtifact: uploadArtifactHandler(artifactRoot, log),
   };

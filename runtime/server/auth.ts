@@ -27,7 +27,10 @@ export function serverCredentials(tls: ServerTls | undefined): ServerCredentials
     // What grpc-js would otherwise report only from bindAsync, as a bare OpenSSL line.
     createSecureContext({ cert: tls.cert, key: tls.key });
   } catch (err) {
-    throw new CredentialError("BAD_TLS_FILE", `--tls-cert and --tls-key are not a usable certificate and key (${(err as Error).message}); pass the server's certificate chain and the private key it was issued for`);
+    throw new CredentialError(
+      "BAD_TLS_FILE",
+      `--tls-cert and --tls-key are not a usable certificate and key (${(err as Error).message}); pass the server's certificate chain and the private key it was issued for`,
+    );
   }
   return ServerCredentials.createSsl(null, [{ cert_chain: tls.cert, private_key: tls.key }], false);
 }
@@ -67,7 +70,10 @@ export function exposureWarnings(host: string, tls: boolean, token: boolean): st
   const loopback = host === "localhost" || (isIP(host) !== 0 && (host.startsWith("127.") || host === "::1"));
   if (loopback) return [];
   const warnings: string[] = [];
-  if (!token) warnings.push(`listening on ${host} without a token: anyone who reaches this port can register workflows and take work (pass --token-file or set $${TOKEN_ENV})`);
+  if (!token)
+    warnings.push(
+      `listening on ${host} without a token: anyone who reaches this port can register workflows and take work (pass --token-file or set $${TOKEN_ENV})`,
+    );
   if (token && !tls) warnings.push(`listening on ${host} with a token but without TLS: the token crosses the network in clear (pass --tls-cert and --tls-key)`);
   return warnings;
 }

@@ -50,14 +50,26 @@ export function addServerCommand(program: Command): Command {
       if (!existsSync(projectRoot)) fail(`--project ${o.project} does not exist; pass the directory your workflows' sensor paths are relative to`);
       if ((o.tlsCert === undefined) !== (o.tlsKey === undefined)) fail("--tls-cert and --tls-key go together: pass both to serve TLS, neither for plaintext");
       const sensorRoots = o.sensorRoot.map((r) => resolve(r));
-      for (const [i, root] of sensorRoots.entries()) if (!existsSync(root)) fail(`--sensor-root ${o.sensorRoot[i]} does not exist; pass a directory sensor paths may name`);
+      for (const [i, root] of sensorRoots.entries())
+        if (!existsSync(root)) fail(`--sensor-root ${o.sensorRoot[i]} does not exist; pass a directory sensor paths may name`);
       const { CredentialError, readPem, resolveToken } = await import("../credentials.ts");
       const { RuntimeError } = await import("../error-codes.ts");
       const { startServer } = await import("./server.ts");
       try {
         const tls = o.tlsCert !== undefined ? { cert: readPem("--tls-cert", o.tlsCert), key: readPem("--tls-key", o.tlsKey!) } : undefined;
         const token = resolveToken(o.tokenFile);
-        const server = await startServer({ storeUrl: o.store, port, host: o.host, artifactRoot: o.artifacts, projectRoot, logLevel: o.logLevel, tls, token, sensorRoots, maxNodes });
+        const server = await startServer({
+          storeUrl: o.store,
+          port,
+          host: o.host,
+          artifactRoot: o.artifacts,
+          projectRoot,
+          logLevel: o.logLevel,
+          tls,
+          token,
+          sensorRoots,
+          maxNodes,
+        });
         process.stdout.write(`weir runtime listening on ${server.address}${tls ? " (TLS)" : ""}${token ? ", token required" : ""}\n`);
         void server.failed.then(() => process.exit(1));
         let stopping = false;

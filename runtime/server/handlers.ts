@@ -38,7 +38,9 @@ export function tolerantDefinition(def: ServiceDefinition): ServiceDefinition {
         } catch (err) {
           // Decoding recurses per nested message: a message nested far too deep runs out of stack.
           if (err instanceof RangeError) return refusal(tooDeep(method));
-          return refusal(new RuntimeError("INVALID_ARGUMENT", `the ${method} request could not be decoded: ${quoted(String((err as Error)?.message ?? err), 200)}`));
+          return refusal(
+            new RuntimeError("INVALID_ARGUMENT", `the ${method} request could not be decoded: ${quoted(String((err as Error)?.message ?? err), 200)}`),
+          );
         }
         if (req && typeof req === "object" && messageTooDeep(req)) return refusal(tooDeep(method));
         return req;

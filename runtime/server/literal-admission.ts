@@ -40,7 +40,9 @@ export class LiteralAdmission {
       }
       const v = lit.value;
       if (v.case === "collection") for (const [i, item] of v.value.items.entries()) stack.push({ lit: item, depth: depth + 1, path: () => `${path()}[${i}]` });
-      else if (v.case === "map") for (const [k, item] of Object.entries(v.value.entries)) stack.push({ lit: item, depth: depth + 1, path: () => `${path()}[${JSON.stringify(quoted(k))}]` });
+      else if (v.case === "map")
+        for (const [k, item] of Object.entries(v.value.entries))
+          stack.push({ lit: item, depth: depth + 1, path: () => `${path()}[${JSON.stringify(quoted(k))}]` });
       else if (v.case === "blob" || v.case === "dataframe") {
         const problem = this.refProblem(v.value.uri, v.value.sha256, v.case === "blob" && v.value.kind === BlobKind.DIRECTORY);
         if (problem) problems.push(`${path()}: ${problem}`);

@@ -67,7 +67,13 @@ export class DescriptorIndex {
     const proto = file.proto;
     const scope = proto.package ? `${proto.package}.` : "";
     for (const message of proto.messageType) this.addMessage(file, scope, message);
-    for (const e of proto.enumType) this.addEnum(file, scope, e.name, e.value.map((v) => v.name));
+    for (const e of proto.enumType)
+      this.addEnum(
+        file,
+        scope,
+        e.name,
+        e.value.map((v) => v.name),
+      );
     for (const ext of proto.extension) this.addExtension(file, scope, ext);
     for (const service of proto.service) {
       this.symbols.set(`${scope}${service.name}`, file);
@@ -83,7 +89,13 @@ export class DescriptorIndex {
     for (const field of message.field) this.symbols.set(`${name}.${field.name}`, file);
     for (const oneof of message.oneofDecl) this.symbols.set(`${name}.${oneof.name}`, file);
     for (const nested of message.nestedType) this.addMessage(file, `${name}.`, nested);
-    for (const e of message.enumType) this.addEnum(file, `${name}.`, e.name, e.value.map((v) => v.name));
+    for (const e of message.enumType)
+      this.addEnum(
+        file,
+        `${name}.`,
+        e.name,
+        e.value.map((v) => v.name),
+      );
     for (const ext of message.extension) this.addExtension(file, `${name}.`, ext);
   }
 

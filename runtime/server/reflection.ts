@@ -27,7 +27,14 @@ import { DescriptorIndex } from "./reflection-descriptors.ts";
 const REFLECTED_SERVICES = Object.freeze([AdminService, WorkerService, Health, ServerReflection, ServerReflectionV1alpha]);
 
 /** Every weir.v1 file, so each is found by name even when no service imports it. */
-const WEIR_FILES = Object.freeze([file_weir_v1_types, file_weir_v1_literals, file_weir_v1_spec, file_weir_v1_execution, file_weir_v1_admin, file_weir_v1_worker]);
+const WEIR_FILES = Object.freeze([
+  file_weir_v1_types,
+  file_weir_v1_literals,
+  file_weir_v1_spec,
+  file_weir_v1_execution,
+  file_weir_v1_admin,
+  file_weir_v1_worker,
+]);
 
 export function addReflection(server: Server): void {
   const index = new DescriptorIndex([...WEIR_FILES, ...REFLECTED_SERVICES.map((s) => s.file)]);
@@ -64,7 +71,12 @@ function reflectionStream(index: DescriptorIndex, services: readonly string[]) {
 }
 
 /** The response to one request; undefined for a request that asks nothing (the stream then ends INVALID_ARGUMENT, as grpc-go does). */
-function answer(index: DescriptorIndex, services: readonly string[], request: ServerReflectionRequest, sent: Set<string>): ServerReflectionResponse | undefined {
+function answer(
+  index: DescriptorIndex,
+  services: readonly string[],
+  request: ServerReflectionRequest,
+  sent: Set<string>,
+): ServerReflectionResponse | undefined {
   const respond = (messageResponse: MessageInitShape<typeof ServerReflectionResponseSchema>["messageResponse"]): ServerReflectionResponse =>
     create(ServerReflectionResponseSchema, { validHost: request.host, originalRequest: request, messageResponse });
   const notFound = (message: string) => respond({ case: "errorResponse", value: { errorCode: status.NOT_FOUND, errorMessage: message } });

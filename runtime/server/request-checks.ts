@@ -33,7 +33,11 @@ function checkText(what: string, text: string): void {
 
 /** AdminService method name → the check of its request (RegisterWorkflow's spec has its own, spec-admission.ts). */
 export const ADMIN_REQUEST_CHECKS = Object.freeze({
-  GetWorkflow: (r: GetWorkflowRequest) => checkIdentifiers([["workflow name", r.name], ["version", r.version]]),
+  GetWorkflow: (r: GetWorkflowRequest) =>
+    checkIdentifiers([
+      ["workflow name", r.name],
+      ["version", r.version],
+    ]),
   CreateExecution: (r: CreateExecutionRequest) =>
     checkIdentifiers([
       ["workflow name", r.workflow],
@@ -44,7 +48,8 @@ export const ADMIN_REQUEST_CHECKS = Object.freeze({
   GetExecution: (r: GetExecutionRequest) => checkIdentifiers([["execution id", r.id]]),
   ListExecutions: (r: ListExecutionsRequest) => {
     checkIdentifiers([["workflow name", r.workflow]]);
-    if (r.pageToken && !/^\d{1,15}$/.test(r.pageToken)) throw new RuntimeError("INVALID_ARGUMENT", "page_token is not one this server gave out; pass the next_page_token of the previous page");
+    if (r.pageToken && !/^\d{1,15}$/.test(r.pageToken))
+      throw new RuntimeError("INVALID_ARGUMENT", "page_token is not one this server gave out; pass the next_page_token of the previous page");
   },
   WatchExecution: (r: WatchExecutionRequest) => checkIdentifiers([["execution id", r.id]]),
   TerminateExecution: (r: TerminateExecutionRequest) => {
@@ -54,12 +59,19 @@ export const ADMIN_REQUEST_CHECKS = Object.freeze({
   RecoverExecution: (r: RecoverExecutionRequest) => checkIdentifiers([["execution id", r.id]]),
   ClearNodes: (r: ClearNodesRequest) => {
     if (r.nodeIds.length > REQUEST_LIMITS.maxClearNodes) {
-      throw new RuntimeError("INVALID_ARGUMENT", `ClearNodes names ${r.nodeIds.length} nodes; at most ${REQUEST_LIMITS.maxClearNodes} per call (clear with downstream = true to take what depends on them)`);
+      throw new RuntimeError(
+        "INVALID_ARGUMENT",
+        `ClearNodes names ${r.nodeIds.length} nodes; at most ${REQUEST_LIMITS.maxClearNodes} per call (clear with downstream = true to take what depends on them)`,
+      );
     }
     checkIdentifiers([["execution id", r.executionId], ...r.nodeIds.map((id) => ["node id", id] as const)]);
   },
   CreateBackfill: (r: CreateBackfillRequest) => checkIdentifiers([["workflow name", r.workflow]]),
-  GetNodeLogs: (r: GetNodeLogsRequest) => checkIdentifiers([["execution id", r.executionId], ["node id", r.nodeId]]),
+  GetNodeLogs: (r: GetNodeLogsRequest) =>
+    checkIdentifiers([
+      ["execution id", r.executionId],
+      ["node id", r.nodeId],
+    ]),
 });
 
 /** A worker's Register: its id and pools are ids; what it says about itself is bounded text. */
@@ -68,7 +80,8 @@ export function checkRegister(r: Register): void {
   checkText("hostname", r.hostname);
   checkText("project_root", r.projectRoot);
   const labels = Object.entries(r.labels);
-  if (labels.length > REQUEST_LIMITS.maxLabels) throw new RuntimeError("INVALID_ARGUMENT", `a worker may carry at most ${REQUEST_LIMITS.maxLabels} labels; this one has ${labels.length}`);
+  if (labels.length > REQUEST_LIMITS.maxLabels)
+    throw new RuntimeError("INVALID_ARGUMENT", `a worker may carry at most ${REQUEST_LIMITS.maxLabels} labels; this one has ${labels.length}`);
   for (const [k, v] of labels) {
     checkText("a label's name", k);
     checkText("a label's value", v);

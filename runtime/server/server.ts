@@ -76,9 +76,17 @@ export async function startServer(options: Partial<ServerOptions> = {}): Promise
       projectRoot,
       sensorRoots: sensorRoots.extra,
       artifactRoot,
-      config: { heartbeatIntervalMs: opts.heartbeatIntervalMs, heartbeatTimeoutMs: opts.heartbeatTimeoutMs, restartGraceMs: opts.restartGraceMs, maxNodes: opts.maxNodes },
+      config: {
+        heartbeatIntervalMs: opts.heartbeatIntervalMs,
+        heartbeatTimeoutMs: opts.heartbeatTimeoutMs,
+        restartGraceMs: opts.restartGraceMs,
+        maxNodes: opts.maxNodes,
+      },
       onStoreFailure: (err) => {
-        log.fatal({ err }, "weir runtime stopping: the store could not commit; restart it once the store is writable again: it resumes from what was committed");
+        log.fatal(
+          { err },
+          "weir runtime stopping: the store could not commit; restart it once the store is writable again: it resumes from what was committed",
+        );
         storeError = err;
         stopForStoreFailure();
       },
@@ -94,10 +102,21 @@ export async function startServer(options: Partial<ServerOptions> = {}): Promise
       interceptors: token ? [tokenInterceptor(token, log)] : [],
     });
     if (!enableNoDelay(server)) log.warn("could not disable Nagle's algorithm on server sockets; dispatch latency will be higher");
-    server.addService(tolerantDefinition(grpcServiceDefinition(AdminService)), adminService({
-      store, engine, log, config: engine.config, artifactRoot, literals, sensorRoots, open,
-      onWorkflowRegistered: (name) => void ticker.workflowRegistered(name).catch((err) => log.error({ workflow: name, err }, "schedule ticker could not re-plan")),
-    }));
+    server.addService(
+      tolerantDefinition(grpcServiceDefinition(AdminService)),
+      adminService({
+        store,
+        engine,
+        log,
+        config: engine.config,
+        artifactRoot,
+        literals,
+        sensorRoots,
+        open,
+        onWorkflowRegistered: (name) =>
+          void ticker.workflowRegistered(name).catch((err) => log.error({ workflow: name, err }, "schedule ticker could not re-plan")),
+      }),
+    );
     server.addService(workerServiceDefinition(), workerService({ engine, log, artifactRoot, literals, open }));
     addHealth(server);
     addReflection(server);

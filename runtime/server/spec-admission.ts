@@ -21,7 +21,8 @@ export function admitSpec(spec: CompiledWorkflow, deps: SpecAdmissionDeps): void
   checkIdentifiers(specIdentifiers(spec));
   const literals = specLiterals(spec);
   const problems = deps.literals.problems(Object.fromEntries(literals.map((lit, i) => [String(i), lit])), () => "a literal in the spec");
-  if (problems.length) throw new RuntimeError("INVALID_ARGUMENT", `the spec of ${spec.workflow?.name} holds literals the runtime refuses:\n${problems.join("\n")}`);
+  if (problems.length)
+    throw new RuntimeError("INVALID_ARGUMENT", `the spec of ${spec.workflow?.name} holds literals the runtime refuses:\n${problems.join("\n")}`);
   for (const wf of templates(spec)) {
     for (const { node: n } of workflowNodes(wf)) {
       const path = staticSensorPath(n);

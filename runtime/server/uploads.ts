@@ -37,7 +37,8 @@ async function receive(call: ServerReadableStream<UploadArtifactRequest, UploadA
       if (bad !== undefined) throw bad;
       if (kind === undefined) {
         kind = req.kind;
-        if (kind !== BlobKind.FILE && kind !== BlobKind.DIRECTORY) throw new RuntimeError("INVALID_ARGUMENT", "the first UploadArtifact message must name the kind: file or directory");
+        if (kind !== BlobKind.FILE && kind !== BlobKind.DIRECTORY)
+          throw new RuntimeError("INVALID_ARGUMENT", "the first UploadArtifact message must name the kind: file or directory");
       }
       // A directory's first message may only name the kind (an empty directory has no file).
       if (kind === BlobKind.DIRECTORY && req.path === "") continue;
@@ -56,7 +57,10 @@ async function receive(call: ServerReadableStream<UploadArtifactRequest, UploadA
       }
       total += req.data.byteLength;
       if (total > UPLOAD_LIMITS.maxBytes) {
-        throw new RuntimeError("INVALID_ARGUMENT", `the upload is larger than the runtime's ${UPLOAD_LIMITS.maxBytes / 2 ** 30} GiB limit; produce large data with a task instead`);
+        throw new RuntimeError(
+          "INVALID_ARGUMENT",
+          `the upload is larger than the runtime's ${UPLOAD_LIMITS.maxBytes / 2 ** 30} GiB limit; produce large data with a task instead`,
+        );
       }
       await file!.write(req.data);
     }
@@ -84,7 +88,10 @@ function stagedPath(path: string): string {
   }
   const parts = path.split("/");
   if (parts.some((p) => p === "" || p === "." || p === ".." || p.includes("\\") || p.includes("\0") || Buffer.byteLength(p) > MAX_NAME_BYTES)) {
-    throw new RuntimeError("INVALID_ARGUMENT", `UploadArtifact: '${quoted(path)}' is not a relative '/'-separated path inside the directory (names of at most ${MAX_NAME_BYTES} bytes)`);
+    throw new RuntimeError(
+      "INVALID_ARGUMENT",
+      `UploadArtifact: '${quoted(path)}' is not a relative '/'-separated path inside the directory (names of at most ${MAX_NAME_BYTES} bytes)`,
+    );
   }
   return join(...parts);
 }

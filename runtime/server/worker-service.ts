@@ -10,7 +10,15 @@ import { create } from "@bufbuild/protobuf";
 import { durationFromMs } from "@bufbuild/protobuf/wkt";
 import type { ServerDuplexStream, ServiceDefinition, UntypedServiceImplementation } from "@grpc/grpc-js";
 import { status } from "@grpc/grpc-js";
-import { ErrorKind, ExecutionErrorSchema, ServerMessageSchema, WorkerService, grpcServiceDefinition, type Result, type ServerMessage } from "../../proto/index.ts";
+import {
+  ErrorKind,
+  ExecutionErrorSchema,
+  ServerMessageSchema,
+  WorkerService,
+  grpcServiceDefinition,
+  type Result,
+  type ServerMessage,
+} from "../../proto/index.ts";
 import { RuntimeError } from "../error-codes.ts";
 import type { Logger } from "../log.ts";
 import { encodeAssignBatch, isEncodedAssign, type Engine, type WorkerLink, type WorkerSlot } from "../scheduler/index.ts";
@@ -51,7 +59,14 @@ export function workerService(deps: WorkerServiceDeps): UntypedServiceImplementa
     log.error({ worker: workerId, lease: String(r.leaseToken), problems }, "refused a result's outputs; its attempt fails with OUTPUT_INVALID");
     return {
       ...r,
-      outcome: { case: "error", value: create(ExecutionErrorSchema, { code: "OUTPUT_INVALID", message: `the runtime refused the outputs:\n${problems.join("\n")}`, kind: ErrorKind.USER }) },
+      outcome: {
+        case: "error",
+        value: create(ExecutionErrorSchema, {
+          code: "OUTPUT_INVALID",
+          message: `the runtime refused the outputs:\n${problems.join("\n")}`,
+          kind: ErrorKind.USER,
+        }),
+      },
     };
   };
   return {

@@ -77,37 +77,93 @@ type BatchTables = { readonly [K in keyof StoreBatch]: TableWrite<StoreBatch[K][
 
 /** One statement per StoreBatch field (applied in this order in a transaction), on both connections. */
 const BATCH_TABLES: BatchTables = Object.freeze({
-  workflows: tableWrite<WorkflowRecord>("INSERT OR IGNORE INTO workflows", [["name", "name"], ["version", "version"], ["spec", "spec"], ["registered_at", "registeredAt"]]),
+  workflows: tableWrite<WorkflowRecord>("INSERT OR IGNORE INTO workflows", [
+    ["name", "name"],
+    ["version", "version"],
+    ["spec", "spec"],
+    ["registered_at", "registeredAt"],
+  ]),
   executions: tableWrite<ExecutionRecord>(
     "INSERT INTO executions",
     [
-      ["id", "id"], ["workflow", "workflow"], ["version", "version"], ["state", "state"], ["inputs", "inputs"], ["outputs", "outputs"],
-      ["error", "error"], ["created_at", "createdAt"], ["started_at", "startedAt"], ["finished_at", "finishedAt"],
-      ["scheduled_for", "scheduledFor"], ["backfill_id", "backfillId"], ["recovered_from", "recoveredFrom"], ["max_parallelism", "maxParallelism"],
+      ["id", "id"],
+      ["workflow", "workflow"],
+      ["version", "version"],
+      ["state", "state"],
+      ["inputs", "inputs"],
+      ["outputs", "outputs"],
+      ["error", "error"],
+      ["created_at", "createdAt"],
+      ["started_at", "startedAt"],
+      ["finished_at", "finishedAt"],
+      ["scheduled_for", "scheduledFor"],
+      ["backfill_id", "backfillId"],
+      ["recovered_from", "recoveredFrom"],
+      ["max_parallelism", "maxParallelism"],
     ],
     ` ON CONFLICT (id) DO UPDATE SET state = excluded.state, outputs = excluded.outputs, error = excluded.error,
       started_at = excluded.started_at, finished_at = excluded.finished_at`,
   ),
   nodes: tableWrite<NodeRecord>("INSERT OR REPLACE INTO nodes", [
-    ["execution_id", "executionId"], ["node_id", "nodeId"], ["state", "state"], ["target", "target"], ["outputs", "outputs"], ["error", "error"],
-    ["started_at", "startedAt"], ["finished_at", "finishedAt"], ["user_retries", "userRetries"], ["system_retries", "systemRetries"], ["detail", "detail"],
+    ["execution_id", "executionId"],
+    ["node_id", "nodeId"],
+    ["state", "state"],
+    ["target", "target"],
+    ["outputs", "outputs"],
+    ["error", "error"],
+    ["started_at", "startedAt"],
+    ["finished_at", "finishedAt"],
+    ["user_retries", "userRetries"],
+    ["system_retries", "systemRetries"],
+    ["detail", "detail"],
   ]),
   attempts: tableWrite<AttemptRecord>("INSERT OR REPLACE INTO attempts", [
-    ["execution_id", "executionId"], ["node_id", "nodeId"], ["number", "number"], ["state", "state"], ["worker_id", "workerId"],
-    ["lease_token", "leaseToken"], ["queued_at", "queuedAt"], ["started_at", "startedAt"], ["finished_at", "finishedAt"], ["error", "error"],
+    ["execution_id", "executionId"],
+    ["node_id", "nodeId"],
+    ["number", "number"],
+    ["state", "state"],
+    ["worker_id", "workerId"],
+    ["lease_token", "leaseToken"],
+    ["queued_at", "queuedAt"],
+    ["started_at", "startedAt"],
+    ["finished_at", "finishedAt"],
+    ["error", "error"],
   ]),
   leaseBlocks: tableWrite<LeaseBlockRecord>("INSERT OR IGNORE INTO lease_blocks", [["issued_through", "issuedThrough"]]),
-  cache: tableWrite<CacheRecord>("INSERT OR REPLACE INTO cache_entries", [["key", "key"], ["task", "task"], ["outputs", "outputs"], ["created_at", "createdAt"]]),
+  cache: tableWrite<CacheRecord>("INSERT OR REPLACE INTO cache_entries", [
+    ["key", "key"],
+    ["task", "task"],
+    ["outputs", "outputs"],
+    ["created_at", "createdAt"],
+  ]),
   workers: tableWrite<WorkerRecord>("INSERT OR REPLACE INTO workers", [
-    ["id", "id"], ["hostname", "hostname"], ["register", "register"], ["connected_at", "connectedAt"], ["last_heartbeat", "lastHeartbeat"], ["connected", "connected"],
+    ["id", "id"],
+    ["hostname", "hostname"],
+    ["register", "register"],
+    ["connected_at", "connectedAt"],
+    ["last_heartbeat", "lastHeartbeat"],
+    ["connected", "connected"],
   ]),
   logs: tableWrite<LogRecord>("INSERT INTO logs", [
-    ["execution_id", "executionId"], ["node_id", "nodeId"], ["attempt", "attempt"], ["stream", "stream"], ["text", "text"], ["at", "at"],
+    ["execution_id", "executionId"],
+    ["node_id", "nodeId"],
+    ["attempt", "attempt"],
+    ["stream", "stream"],
+    ["text", "text"],
+    ["at", "at"],
   ]),
   backfills: tableWrite<BackfillRecord>("INSERT OR REPLACE INTO backfills", [
-    ["id", "id"], ["workflow", "workflow"], ["start", "start"], ['"end"', "end"], ["max_active_runs", "maxActiveRuns"], ["created_at", "createdAt"],
+    ["id", "id"],
+    ["workflow", "workflow"],
+    ["start", "start"],
+    ['"end"', "end"],
+    ["max_active_runs", "maxActiveRuns"],
+    ["created_at", "createdAt"],
   ]),
-  scheduleTicks: tableWrite<ScheduleTickRecord>("INSERT OR REPLACE INTO schedule_ticks", [["workflow", "workflow"], ["last_tick", "lastTick"]]),
+  scheduleTicks: tableWrite<ScheduleTickRecord>("INSERT OR REPLACE INTO schedule_ticks", [
+    ["workflow", "workflow"],
+    ["last_tick", "lastTick"],
+  ]),
 });
 
 const TABLE_KEYS = Object.freeze(Object.keys(BATCH_TABLES) as (keyof StoreBatch)[]);
@@ -147,11 +203,7 @@ function flatTables(b: StoreBatch): WriterTables {
 }
 
 /** Opens (creating parent folders) and migrates a SQLite store. `path` may be ":memory:". */
-export function openSqliteStore(
-  path: string,
-  migrations: readonly Migration[] = SQLITE_MIGRATIONS,
-  options: Partial<SqliteStoreOptions> = {},
-): SqliteStore {
+export function openSqliteStore(path: string, migrations: readonly Migration[] = SQLITE_MIGRATIONS, options: Partial<SqliteStoreOptions> = {}): SqliteStore {
   if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
   let db: Database.Database;
   try {
@@ -227,7 +279,8 @@ export class SqliteStore implements Store {
       for (const key of TABLE_KEYS) {
         const records: readonly object[] = b[key];
         if (!records.length) continue;
-        const stmt = this.batch[key]!, fields = BATCH_TABLES[key].fields;
+        const stmt = this.batch[key]!,
+          fields = BATCH_TABLES[key].fields;
         for (const r of records) stmt.run(rowValues(r, fields));
       }
     });

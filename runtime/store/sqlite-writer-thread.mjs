@@ -10,7 +10,10 @@ const db = new Database(path);
 for (const p of pragmas) db.pragma(p);
 db.defaultSafeIntegers(false);
 const prepared = Object.fromEntries(
-  Object.entries(statements).map(([table, s]) => [table, { width: s.width, row: db.prepare(s.row), chunk: db.prepare(s.chunk), chunkSize: s.width * s.chunkRows }]),
+  Object.entries(statements).map(([table, s]) => [
+    table,
+    { width: s.width, row: db.prepare(s.row), chunk: db.prepare(s.chunk), chunkSize: s.width * s.chunkRows },
+  ]),
 );
 
 // Each table's rows arrive as one flat array of values, `width` per row in parameter order; they

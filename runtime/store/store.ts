@@ -143,8 +143,16 @@ export function emptyBatch(): StoreBatch {
 
 export function batchSize(b: StoreBatch): number {
   return (
-    b.workflows.length + b.executions.length + b.nodes.length + b.attempts.length + b.leaseBlocks.length +
-    b.cache.length + b.workers.length + b.logs.length + b.backfills.length + b.scheduleTicks.length
+    b.workflows.length +
+    b.executions.length +
+    b.nodes.length +
+    b.attempts.length +
+    b.leaseBlocks.length +
+    b.cache.length +
+    b.workers.length +
+    b.logs.length +
+    b.backfills.length +
+    b.scheduleTicks.length
   );
 }
 

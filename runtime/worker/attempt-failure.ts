@@ -22,7 +22,10 @@ export function executionError(code: string, message: string): ExecutionError {
 /** "Error: boom\n    at fn (src/x.ts:3:9)": the message plus the first frames of the stack. */
 export function describeThrown(err: unknown, frames = 5): string {
   if (err instanceof Error) {
-    const stack = (err.stack ?? "").split("\n").filter((line) => line.trim().startsWith("at ")).slice(0, frames);
+    const stack = (err.stack ?? "")
+      .split("\n")
+      .filter((line) => line.trim().startsWith("at "))
+      .slice(0, frames);
     return [`${err.name}: ${err.message}`, ...stack].join("\n");
   }
   return `non-Error thrown: ${String(err)}`;

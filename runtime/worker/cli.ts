@@ -45,8 +45,16 @@ export function addWorkerCommand(program: Command): void {
     .option("--label <k=v>", "a label the scheduler may match (repeatable)", collect)
     .option("--id <name>", "a stable worker id (kept across reconnects)")
     .option("--threads <n>", "task threads for TypeScript tasks", String(WORKER_DEFAULTS.threads))
-    .option("--drain-timeout <duration>", "on SIGTERM/SIGINT, how long running attempts may finish before they are stopped", formatDuration(WORKER_DEFAULTS.drainTimeoutMs))
-    .option("--keep-failed-work <duration>", "how long a failed attempt's work directory (.weir/work/…) is kept; 0s removes it", formatDuration(WORKER_DEFAULTS.keepFailedWorkMs))
+    .option(
+      "--drain-timeout <duration>",
+      "on SIGTERM/SIGINT, how long running attempts may finish before they are stopped",
+      formatDuration(WORKER_DEFAULTS.drainTimeoutMs),
+    )
+    .option(
+      "--keep-failed-work <duration>",
+      "how long a failed attempt's work directory (.weir/work/…) is kept; 0s removes it",
+      formatDuration(WORKER_DEFAULTS.keepFailedWorkMs),
+    )
     .action(async (opts: WorkerFlags) => {
       const concurrency = Number.parseInt(opts.concurrency, 10);
       const threads = Number.parseInt(opts.threads, 10);
@@ -56,12 +64,17 @@ export function addWorkerCommand(program: Command): void {
       const drainTimeoutMs = durationFlag(opts.drainTimeout);
       const keepFailedWorkMs = durationFlag(opts.keepFailedWork);
       if (drainTimeoutMs === undefined || keepFailedWorkMs === undefined) {
-        program.error(`--drain-timeout and --keep-failed-work take a duration such as 30s, 15m or 24h (got ${opts.drainTimeout}, ${opts.keepFailedWork})`, { exitCode: 2 });
+        program.error(`--drain-timeout and --keep-failed-work take a duration such as 30s, 15m or 24h (got ${opts.drainTimeout}, ${opts.keepFailedWork})`, {
+          exitCode: 2,
+        });
       }
       const gpus = opts.gpus === "auto" ? "auto" : Number.parseInt(opts.gpus, 10);
       if (gpus !== "auto" && !(gpus >= 0)) program.error(`--gpus takes 'auto' or a number (got ${opts.gpus})`, { exitCode: 2 });
       if (opts.gpuName !== undefined && !(typeof gpus === "number" && gpus > 0)) {
-        program.error(`--gpu-name names the devices --gpus N declares; with --gpus ${opts.gpus} there are none to name${gpus === "auto" ? " (nvidia-smi names what it finds)" : ""}`, { exitCode: 2 });
+        program.error(
+          `--gpu-name names the devices --gpus N declares; with --gpus ${opts.gpus} there are none to name${gpus === "auto" ? " (nvidia-smi names what it finds)" : ""}`,
+          { exitCode: 2 },
+        );
       }
       const labels: Record<string, string> = {};
       for (const label of opts.label ?? []) {

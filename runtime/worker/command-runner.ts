@@ -101,7 +101,8 @@ async function runCommand(a: CommandAttempt, onSpawn: (kill: () => void) => void
   if (exit.code !== 0) {
     const how = exit.signal ? `was killed by ${exit.signal}` : `exited with code ${exit.code}`;
     // The group's leader shell reports a program it could not exec as 127 (not found) or 126.
-    const unstartable = exit.code === 127 || exit.code === 126 ? `; if '${program}' could not be started (cwd ${cwd}): is it installed, executable and on PATH?` : "";
+    const unstartable =
+      exit.code === 127 || exit.code === 126 ? `; if '${program}' could not be started (cwd ${cwd}): is it installed, executable and on PATH?` : "";
     const tail = stderrTail.length ? `\nstderr (last ${stderrTail.length} lines):\n${stderrTail.join("\n")}` : " (no stderr)";
     throw new AttemptFailure("COMMAND_FAILED", `command '${spec.command.join(" ")}' ${how}${unstartable}${tail}`);
   }
@@ -243,4 +244,3 @@ function jsonToValue(value: unknown, type: LiteralType | undefined): unknown {
       return value;
   }
 }
-

@@ -53,7 +53,8 @@ class TaskThread {
   /** Posts the runs batched this turn (also before an abort, so the abort finds its attempt). */
   readonly flush = (): void => {
     if (this.batch.length === 0) return;
-    const runs = this.batch, transfer = this.transfer.take();
+    const runs = this.batch,
+      transfer = this.transfer.take();
     this.batch = [];
     if (this.dead) return;
     this.worker.postMessage({ type: "runs", runs }, transfer);

@@ -49,7 +49,12 @@ export async function discoverGpus(spec: "auto" | number, options: { nvidiaSmi?:
         return;
       }
       const devices = parseNvidiaSmi(stdout);
-      resolve({ devices, note: devices.length ? `found ${devices.length} GPU(s): ${devices.map((d) => `${d.index} ${d.name}`).join(", ")}` : "nvidia-smi listed no GPUs; this worker offers 0 GPUs" });
+      resolve({
+        devices,
+        note: devices.length
+          ? `found ${devices.length} GPU(s): ${devices.map((d) => `${d.index} ${d.name}`).join(", ")}`
+          : "nvidia-smi listed no GPUs; this worker offers 0 GPUs",
+      });
     });
   });
 }

@@ -241,7 +241,10 @@ export function createTaskRunner(post: HostPost): (req: HostRequest) => void {
     const mod = await loading;
     const exported = mod[exportName] as LoadedTask | undefined;
     if (!exported || typeof exported.fn !== "function") {
-      throw new AttemptFailure("TASK_NOT_FOUND", `module ${module} has no exported TypeScript task '${exportName}' (found ${exported === undefined ? "nothing" : typeof exported})`);
+      throw new AttemptFailure(
+        "TASK_NOT_FOUND",
+        `module ${module} has no exported TypeScript task '${exportName}' (found ${exported === undefined ? "nothing" : typeof exported})`,
+      );
     }
     const refinements: Record<string, Refinable | undefined> = {};
     for (const [name, type] of Object.entries(exported.config?.outputs ?? {})) {
@@ -257,7 +260,11 @@ export function createTaskRunner(post: HostPost): (req: HostRequest) => void {
    */
   function run(item: RunItem, cancellation: Cancellation): Uint8Array | Promise<Uint8Array> {
     const t = templates.get(item.tid);
-    if (!t) throw new AttemptFailure("TASK_NOT_FOUND", `the task host was given attempt ${item.id} of template ${item.tid} before the template itself; this is a worker bug, retry the attempt`);
+    if (!t)
+      throw new AttemptFailure(
+        "TASK_NOT_FOUND",
+        `the task host was given attempt ${item.id} of template ${item.tid} before the template itself; this is a worker bug, retry the attempt`,
+      );
     if (t.task.runtime.case !== "node") throw new AttemptFailure("TASK_NOT_FOUND", `task '${t.task.name}' is not a TypeScript task`);
     const loaded = t.loaded;
     if (!loaded) {
@@ -274,10 +281,19 @@ export function createTaskRunner(post: HostPost): (req: HostRequest) => void {
     store ??= new LocalArtifactStore(artifactRoot);
     const declared = task.interface?.inputs ?? [];
     if (declared.length === 0) return call(task, loaded, item, {}, cancellation);
-    return readInputs(task, item.inputs.byteLength ? fromBinary(LiteralSetSchema, item.inputs) : undefined, store).then((values) => call(task, loaded, item, values, cancellation));
+    return readInputs(task, item.inputs.byteLength ? fromBinary(LiteralSetSchema, item.inputs) : undefined, store).then((values) =>
+      call(task, loaded, item, values, cancellation),
+    );
   }
 
-  function call(task: TaskTemplate, loaded: Loaded, item: RunItem, values: Record<string, unknown>, cancellation: Cancellation, since?: number): Uint8Array | Promise<Uint8Array> {
+  function call(
+    task: TaskTemplate,
+    loaded: Loaded,
+    item: RunItem,
+    values: Record<string, unknown>,
+    cancellation: Cancellation,
+    since?: number,
+  ): Uint8Array | Promise<Uint8Array> {
     // A timed task that returned is having its outputs stored (promise steps queued ahead of this
     // call or not): let it finish first, briefly, or code that holds the thread would hold its
     // outcome too, and the worker would time out an attempt that had ended in time.

@@ -8,8 +8,21 @@ import { fromBinary, toBinary } from "@bufbuild/protobuf";
 import { BinaryReader, WireType } from "@bufbuild/protobuf/wire";
 import { timestampMs } from "@bufbuild/protobuf/wkt";
 import {
-  batchOfSingles, delimitedSize, putBytes, putDelimited, putTag, putTimestamp, putVarint, timestampSize, varintSize,
-  ExecutionErrorSchema, LiteralSetSchema, ServerMessageSchema, TaskTemplateSchema, type Assign, type ServerMessage,
+  batchOfSingles,
+  delimitedSize,
+  putBytes,
+  putDelimited,
+  putTag,
+  putTimestamp,
+  putVarint,
+  timestampSize,
+  varintSize,
+  ExecutionErrorSchema,
+  LiteralSetSchema,
+  ServerMessageSchema,
+  TaskTemplateSchema,
+  type Assign,
+  type ServerMessage,
 } from "../../proto/index.ts";
 import { executionError } from "./attempt-failure.ts";
 
@@ -99,7 +112,8 @@ function readAssign(bytes: Uint8Array): AssignFrame {
 
 function readTimestampMs(bytes: Uint8Array): number {
   const r = new BinaryReader(bytes);
-  let seconds = 0, nanos = 0;
+  let seconds = 0,
+    nanos = 0;
   while (r.pos < r.len) {
     const [field, wire] = r.tag();
     if (field === 1 && wire === WireType.Varint) seconds = Number(r.int64());
@@ -134,12 +148,10 @@ export type EncodedOutcome = { outputs: Uint8Array } | { error: { code: string; 
 export function encodeResult(leaseToken: bigint, startedMs: number, finishedMs: number, outcome: EncodedOutcome): Uint8Array {
   // A oneof member is written even when empty: an empty LiteralSet still says "succeeded".
   const [outcomeField, payload] =
-    "outputs" in outcome
-      ? [R.outputs, outcome.outputs]
-      : [R.error, toBinary(ExecutionErrorSchema, executionError(outcome.error.code, outcome.error.message))];
-  const started = timestampSize(startedMs), finished = timestampSize(finishedMs);
-  const body =
-    (leaseToken ? 1 + varintSize(leaseToken) : 0) + delimitedSize(payload.byteLength) + delimitedSize(started) + delimitedSize(finished);
+    "outputs" in outcome ? [R.outputs, outcome.outputs] : [R.error, toBinary(ExecutionErrorSchema, executionError(outcome.error.code, outcome.error.message))];
+  const started = timestampSize(startedMs),
+    finished = timestampSize(finishedMs);
+  const body = (leaseToken ? 1 + varintSize(leaseToken) : 0) + delimitedSize(payload.byteLength) + delimitedSize(started) + delimitedSize(finished);
   const out = new Uint8Array(delimitedSize(body));
   let at = putDelimited(out, 0, WORKER_MESSAGE_RESULT, body);
   if (leaseToken) at = putVarint(out, putTag(out, at, R.leaseToken, WireType.Varint), leaseToken);

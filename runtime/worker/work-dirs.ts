@@ -37,7 +37,13 @@ export async function removeWorkDir(projectRoot: string, dir: string): Promise<v
   const root = workRoot(projectRoot);
   for (let parent = dirname(dir); parent !== root && parent.startsWith(root); parent = dirname(parent)) {
     // Fails while another attempt of the node (or a node of the execution) still has one: fine.
-    if (!(await rmdir(parent).then(() => true, () => false))) return;
+    if (
+      !(await rmdir(parent).then(
+        () => true,
+        () => false,
+      ))
+    )
+      return;
   }
 }
 

@@ -236,7 +236,12 @@ export class Worker {
     try {
       template = a.task.byteLength > 0 ? this.templates.get(a.task) : undefined;
     } catch (err) {
-      this.finish(lease, { error: { code: "TASK_NOT_FOUND", message: `the assignment's task template could not be decoded (${(err as Error).message}); the runtime and worker may be different versions` } });
+      this.finish(lease, {
+        error: {
+          code: "TASK_NOT_FOUND",
+          message: `the assignment's task template could not be decoded (${(err as Error).message}); the runtime and worker may be different versions`,
+        },
+      });
       return;
     }
     entry.taskName = template?.task.name ?? "";
@@ -270,7 +275,10 @@ export class Worker {
     entry.startedAtMs = atMs;
     if (entry.timeoutMs <= 0) return;
     const from = new Date(atMs).toISOString();
-    entry.deadline = setTimeout(() => this.timedOut(lease, `its timeout of ${formatDuration(entry.timeoutMs)} (counted from its start at ${from})`), Math.max(0, atMs + entry.timeoutMs - Date.now()));
+    entry.deadline = setTimeout(
+      () => this.timedOut(lease, `its timeout of ${formatDuration(entry.timeoutMs)} (counted from its start at ${from})`),
+      Math.max(0, atMs + entry.timeoutMs - Date.now()),
+    );
     this.connection?.send(startedMessage(lease, atMs));
   }
 
@@ -306,12 +314,24 @@ export class Worker {
       });
     }
     if (!template || task?.runtime.case !== "node") {
-      return { done: Promise.resolve({ error: { code: "TASK_NOT_FOUND", message: `task '${task?.name ?? ""}' has no runtime (neither a module nor a command); recompile the workflow` } }), stop: () => undefined };
+      return {
+        done: Promise.resolve({
+          error: { code: "TASK_NOT_FOUND", message: `task '${task?.name ?? ""}' has no runtime (neither a module nor a command); recompile the workflow` },
+        }),
+        stop: () => undefined,
+      };
     }
     // The inputs get a buffer of their own: it is transferred to the task thread, and the
     // assignment's bytes are a view into the stream's receive buffer, shared with every other
     // attempt of its AssignBatch (a Buffer's slice() is a view too, not a copy).
-    const item = { id: a.leaseToken.toString(), tid: template.tid, inputs: ownCopy(a.inputs), executionId: a.executionId, nodeId: a.nodeId, attempt: a.attempt };
+    const item = {
+      id: a.leaseToken.toString(),
+      tid: template.tid,
+      inputs: ownCopy(a.inputs),
+      executionId: a.executionId,
+      nodeId: a.nodeId,
+      attempt: a.attempt,
+    };
     const stale = this.codeChecks.check(template);
     if (stale) return { done: Promise.resolve({ error: { code: stale.code, message: stale.message } }), stop: () => undefined };
     const taskLog = (text: string) => onLog("task", text);

@@ -30,7 +30,11 @@ export class ChaosProcess {
   /** Set once the suite sent a signal that ends the process: any other exit is a crash. */
   private ending = false;
 
-  constructor(readonly name: string, args: string[], options: { cwd: string; logFile: string; env?: Record<string, string> }) {
+  constructor(
+    readonly name: string,
+    args: string[],
+    options: { cwd: string; logFile: string; env?: Record<string, string> },
+  ) {
     this.logFile = options.logFile;
     this.log = createWriteStream(options.logFile, { flags: "a" });
     this.child = spawn(process.execPath, [WEIR_BIN, ...args], {
@@ -112,7 +116,12 @@ export async function stopAll(): Promise<void> {
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /** Polls `probe` until it returns a value (not undefined/false); throws naming `what` at the deadline. */
-export async function until<T>(what: string, timeoutMs: number, probe: () => Promise<T | undefined | false> | T | undefined | false, pollMs: number = CHAOS_LIMITS.pollMs): Promise<T> {
+export async function until<T>(
+  what: string,
+  timeoutMs: number,
+  probe: () => Promise<T | undefined | false> | T | undefined | false,
+  pollMs: number = CHAOS_LIMITS.pollMs,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let lastError: unknown;
   for (;;) {
@@ -146,18 +155,23 @@ export async function untilAdvancing<T>(
 ): Promise<T> {
   let last = advance();
   let movedAt = Date.now();
-  return until(what, limits.totalMs, async () => {
-    const value = await probe();
-    if (value !== undefined && value !== false) return value;
-    const now = advance();
-    if (now !== last) {
-      last = now;
-      movedAt = Date.now();
-    } else if (Date.now() - movedAt > limits.stallMs) {
-      throw new FatalWait(`no progress for ${Math.round(limits.stallMs / 1000)} s while waiting for ${what}`);
-    }
-    return undefined;
-  }, pollMs);
+  return until(
+    what,
+    limits.totalMs,
+    async () => {
+      const value = await probe();
+      if (value !== undefined && value !== false) return value;
+      const now = advance();
+      if (now !== last) {
+        last = now;
+        movedAt = Date.now();
+      } else if (Date.now() - movedAt > limits.stallMs) {
+        throw new FatalWait(`no progress for ${Math.round(limits.stallMs / 1000)} s while waiting for ${what}`);
+      }
+      return undefined;
+    },
+    pollMs,
+  );
 }
 
 /** True once a TCP connection to the port is accepted. */
@@ -210,7 +224,10 @@ export interface WorkerInstance {
 
 /** The line of a process's output that says what went wrong (the error, rather than Node's version banner). */
 export function errorLine(tail: string): string {
-  const lines = tail.split("\n").map((l) => l.trim()).filter(Boolean);
+  const lines = tail
+    .split("\n")
+    .map((l) => l.trim())
+    .filter(Boolean);
   return lines.find((l) => /Error|error|fatal|FATAL/.test(l) && !l.startsWith("at ")) ?? lines.at(-1) ?? "";
 }
 
@@ -283,10 +300,15 @@ export class Cluster {
     void proc.exited().then((exit) => {
       if (!proc.endedBySuite()) this.crashes.push({ name: proc.name, at: Date.now(), exit, tail: proc.tail(2_000) });
     });
-    const listeningAt = await until(`runtime #${n} to listen on port ${port}`, CHAOS_LIMITS.startMs, async () => {
-      if (!proc.alive()) throw new FatalWait(`runtime #${n} exited before listening: ${proc.tail()}`);
-      return (await accepts(port)) ? Date.now() : undefined;
-    }, 10);
+    const listeningAt = await until(
+      `runtime #${n} to listen on port ${port}`,
+      CHAOS_LIMITS.startMs,
+      async () => {
+        if (!proc.alive()) throw new FatalWait(`runtime #${n} exited before listening: ${proc.tail()}`);
+        return (await accepts(port)) ? Date.now() : undefined;
+      },
+      10,
+    );
     timeline.record("runtime-listening", proc.name, undefined, listeningAt);
     const client = connectAdmin(this.address, { deadlineMs: 15_000 });
     this.runtime = { proc, client, spawnedAt, listeningAt };
@@ -361,7 +383,12 @@ export class Cluster {
    * Waits until the runtime lists each worker as connected with a registration at or after
    * `since`; returns each one's registration time (the runtime's `connected_at`).
    */
-  async waitRegistered(ids: string[], since: number, timeoutMs: number = CHAOS_LIMITS.reconnectMs, options: { orHeartbeat?: boolean } = {}): Promise<Map<string, number>> {
+  async waitRegistered(
+    ids: string[],
+    since: number,
+    timeoutMs: number = CHAOS_LIMITS.reconnectMs,
+    options: { orHeartbeat?: boolean } = {},
+  ): Promise<Map<string, number>> {
     return until(`workers ${ids.join(", ")} to register with the runtime`, timeoutMs, async () => {
       for (const id of ids) {
         const w = this.workers.get(id);

@@ -120,8 +120,14 @@ export function assess(input: {
 }): Findings {
   const { tracked, finals, sightings, bodies, timeline, processOfPid, endedAt } = input;
   const findings: Findings = {
-    executionsLost: [], nodesLost: [], rerunsAfterSuccess: [], lostWhileLived: [], lostExplained: 0, reconnectedWithout: 0,
-    bodies: bodies.length, nodesChecked: 0,
+    executionsLost: [],
+    nodesLost: [],
+    rerunsAfterSuccess: [],
+    lostWhileLived: [],
+    lostExplained: 0,
+    reconnectedWithout: 0,
+    bodies: bodies.length,
+    nodesChecked: 0,
   };
   const bodiesByNode = new Map<string, BodyRun[]>();
   for (const b of bodies) {
@@ -135,7 +141,10 @@ export function assess(input: {
     const execution = finals.get(t.id);
     if (!execution || execution.state !== ExecutionState.SUCCEEDED) {
       findings.executionsLost.push({
-        id: t.id, phase: t.phase, state: execution ? ExecutionState[execution.state] : "MISSING", error: execution?.error ? `${execution.error.code}: ${execution.error.message}` : undefined,
+        id: t.id,
+        phase: t.phase,
+        state: execution ? ExecutionState[execution.state] : "MISSING",
+        error: execution?.error ? `${execution.error.code}: ${execution.error.message}` : undefined,
       });
     }
     const nodes = new Map((execution?.nodes ?? []).map((n) => [n.nodeId, n]));
@@ -147,7 +156,8 @@ export function assess(input: {
       const n = nodes.get(id);
       let why: string | undefined;
       if (!n) why = "missing from GetExecution";
-      else if (n.state !== NodeState.SUCCEEDED && n.state !== NodeState.CACHED) why = `${NodeState[n.state]}${n.error ? ` (${n.error.code}: ${n.error.message})` : ""}`;
+      else if (n.state !== NodeState.SUCCEEDED && n.state !== NodeState.CACHED)
+        why = `${NodeState[n.state]}${n.error ? ` (${n.error.code}: ${n.error.message})` : ""}`;
       else if (intOf(n.outputs?.literals.y) !== expectedY(i) || stringOf(n.outputs?.literals.tag) !== t.tag) why = "outputs missing or wrong";
       else if (execution?.state === ExecutionState.SUCCEEDED && intOf(listed?.[i]) !== expectedY(i)) why = `execution output ys[${i}] missing or wrong`;
       if (why) findings.nodesLost.push({ execution: t.id, node: id, why });
@@ -160,7 +170,15 @@ export function assess(input: {
 }
 
 /** LOST attempts: explained by a fault of their worker, or lost while it lived. */
-function judgeAttempts(findings: Findings, execution: string, node: string, attempts: readonly Attempt[], runs: readonly BodyRun[], timeline: Timeline, endedAt: number): void {
+function judgeAttempts(
+  findings: Findings,
+  execution: string,
+  node: string,
+  attempts: readonly Attempt[],
+  runs: readonly BodyRun[],
+  timeline: Timeline,
+  endedAt: number,
+): void {
   for (const a of attempts) {
     if (a.state !== NodeState.LOST) continue;
     const message = a.error?.message ?? "";
@@ -175,11 +193,21 @@ function judgeAttempts(findings: Findings, execution: string, node: string, atte
       );
       const body = runs.find((r) => r.attempt === a.number);
       const context = [
-        ...faults.map((f) => `${f.kind === "runtime-sigkill" ? "runtime SIGKILL" : "runtime SIGTERM"} ${Math.abs(f.at - start)} ms ${f.at >= start ? "after" : "before"} it started`),
+        ...faults.map(
+          (f) =>
+            `${f.kind === "runtime-sigkill" ? "runtime SIGKILL" : "runtime SIGTERM"} ${Math.abs(f.at - start)} ms ${f.at >= start ? "after" : "before"} it started`,
+        ),
         ...(faults.length ? [] : ["no runtime fault around it"]),
         body ? `its body completed ${body.at - start} ms after it started: its result was lost` : "its body never completed",
       ].join("; ");
-      findings.lostWhileLived.push({ execution, node, attempt: a.number, worker: a.workerId || "(none)", error: `${a.error?.code ?? ""}: ${message}`, context });
+      findings.lostWhileLived.push({
+        execution,
+        node,
+        attempt: a.number,
+        worker: a.workerId || "(none)",
+        error: `${a.error?.code ?? ""}: ${message}`,
+        context,
+      });
     }
   }
 }
@@ -203,7 +231,8 @@ function judgeBodies(
   const finished = won ? timestampMs(won.finishedAt) : undefined;
   let recorded: { attempt: number; at: number; by: Rerun["recordedBy"] } | undefined;
   if (sighting) recorded = { attempt: sighting.attempt, at: sighting.at, by: "shown by GetExecution before a kill" };
-  if (won && finished !== undefined && (!recorded || finished < recorded.at)) recorded = { attempt: won.number, at: finished, by: "committed (final GetExecution)" };
+  if (won && finished !== undefined && (!recorded || finished < recorded.at))
+    recorded = { attempt: won.number, at: finished, by: "committed (final GetExecution)" };
   if (!recorded) return;
   let ownSeen = false;
   for (const run of [...runs].sort((p, q) => p.at - q.at)) {
@@ -216,7 +245,13 @@ function judgeBodies(
     const proc = processOfPid.get(run.pid);
     const stopped = proc && timeline.faults.some((f) => f.kind === "worker-sigstop" && f.detail === `pid ${run.pid}`);
     findings.rerunsAfterSuccess.push({
-      execution, node, attempt: run.attempt, at: run.at, recordedAttempt: recorded.attempt, recordedAt: recorded.at, recordedBy: recorded.by,
+      execution,
+      node,
+      attempt: run.attempt,
+      at: run.at,
+      recordedAttempt: recorded.attempt,
+      recordedAt: recorded.at,
+      recordedBy: recorded.by,
       ranBy: proc ? `${proc}${stopped ? " (SIGSTOPped, then resumed: a zombie)" : ""}` : `pid ${run.pid}`,
     });
   }

@@ -3,14 +3,7 @@
 // as protobuf bytes. Streams are lists of messages. Methods without seeds here still get random
 // bytes and mutated empty messages, so a method added to the protocol is fuzzed too.
 import { create, toBinary, type DescMessage } from "@bufbuild/protobuf";
-import {
-  BlobKind,
-  CompiledWorkflowSchema,
-  AdminService,
-  WorkerMessageSchema,
-  WorkerService,
-  type CompiledWorkflow,
-} from "../../proto/index.ts";
+import { BlobKind, CompiledWorkflowSchema, AdminService, WorkerMessageSchema, WorkerService, type CompiledWorkflow } from "../../proto/index.ts";
 import { fanInputs, intLiteral as intLit, singleInputs, stringLiteral as strLit } from "./inputs.ts";
 
 /** Protobuf by hand, for what protobuf-es would refuse (or recurse too deeply) to write. */
@@ -83,7 +76,13 @@ export function fuzzSeeds(ctx: FuzzContext): MethodSeeds[] {
   const deepSet = literalSet("item", deepLiteral(FUZZ_SIZES.deep));
 
   const admin: Record<string, Array<Record<string, unknown> | Uint8Array>> = {
-    RegisterWorkflow: [{ spec: ctx.specs.single }, { spec: ctx.specs.fan }, {}, { spec: renamed(ctx.specs.single, long) }, { spec: renamed(ctx.specs.single, "../../../x") }],
+    RegisterWorkflow: [
+      { spec: ctx.specs.single },
+      { spec: ctx.specs.fan },
+      {},
+      { spec: renamed(ctx.specs.single, long) },
+      { spec: renamed(ctx.specs.single, "../../../x") },
+    ],
     GetWorkflow: [{ name: "single" }, { name: "fan", version: "nope" }, { name: long }, { name: longer }, ...climbs.map((name) => ({ name }))],
     ListWorkflows: [{}],
     CreateExecution: [
@@ -100,7 +99,11 @@ export function fuzzSeeds(ctx: FuzzContext): MethodSeeds[] {
     WatchExecution: [{ id: existing }, { id: existing, endOnly: true }, { id: "nope" }, { id: long }],
     TerminateExecution: [{ id: "nope" }, { id: existing, reason: long }, { id: longer }],
     RecoverExecution: [{ id: "nope" }, { id: existing }, { id: long }],
-    ClearNodes: [{ executionId: existing, nodeIds: ["work"], downstream: true }, { executionId: existing, nodeIds: Array.from({ length: 10_000 }, (_, i) => `n${i}`) }, { executionId: long }],
+    ClearNodes: [
+      { executionId: existing, nodeIds: ["work"], downstream: true },
+      { executionId: existing, nodeIds: Array.from({ length: 10_000 }, (_, i) => `n${i}`) },
+      { executionId: long },
+    ],
     CreateBackfill: [
       { workflow: "single", start: { seconds: 0n }, end: { seconds: 86_400n }, dryRun: true },
       { workflow: "single", start: { seconds: -62_135_596_800n }, end: { seconds: 253_402_300_799n }, dryRun: true },
@@ -117,7 +120,9 @@ export function fuzzSeeds(ctx: FuzzContext): MethodSeeds[] {
     [{ kind: 99 }, { data: new Uint8Array(1024) }],
     [],
   ];
-  const register = (id: string) => ({ msg: { case: "register", value: { workerId: id, hostname: "fuzz", pools: ["cpu"], capacity: 2, projectRoot: "/nonexistent" } } });
+  const register = (id: string) => ({
+    msg: { case: "register", value: { workerId: id, hostname: "fuzz", pools: ["cpu"], capacity: 2, projectRoot: "/nonexistent" } },
+  });
   const connect: Array<Array<Record<string, unknown> | Uint8Array>> = [
     [register("fuzz-a")],
     [register("fuzz-b"), { msg: { case: "heartbeat", value: { running: [1n, 2n, 18446744073709551615n] } } }],

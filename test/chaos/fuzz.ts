@@ -71,10 +71,32 @@ export async function runFuzz(options: {
   say: (line: string) => void;
 }): Promise<FuzzResult> {
   const { dir, project, random, say } = options;
-  const cluster = new Cluster({ name: "fuzz", dir, project, db: join(dir, "fuzz.db"), port: await stablePort(), sideEffectLog: join(dir, "fuzz-side-effects.log"), timeline: new Timeline(), workerConcurrency: 1 });
+  const cluster = new Cluster({
+    name: "fuzz",
+    dir,
+    project,
+    db: join(dir, "fuzz.db"),
+    port: await stablePort(),
+    sideEffectLog: join(dir, "fuzz-side-effects.log"),
+    timeline: new Timeline(),
+    workerConcurrency: 1,
+  });
   const result: FuzzResult = {
-    calls: 0, byCode: {}, byMethod: {}, hangs: 0, internal: 0, unknown: 0, examples: [], runtimeDeaths: 0, deaths: [], casualties: 0,
-    rssBeforeMb: 0, rssPeakMb: 0, rssAfterMb: 0, rssSettledMb: 0, slowestMs: 0,
+    calls: 0,
+    byCode: {},
+    byMethod: {},
+    hangs: 0,
+    internal: 0,
+    unknown: 0,
+    examples: [],
+    runtimeDeaths: 0,
+    deaths: [],
+    casualties: 0,
+    rssBeforeMb: 0,
+    rssPeakMb: 0,
+    rssAfterMb: 0,
+    rssSettledMb: 0,
+    slowestMs: 0,
   };
   const inFlight = new Set<FuzzCase>();
   let client: grpc.Client | undefined;
@@ -138,7 +160,14 @@ export async function runFuzz(options: {
         const instance = cluster.runtime;
         const method = methods[Math.floor(random() * methods.length)]!;
         const { messages, mutation } = pickMessages(method, random);
-        const c: FuzzCase = { method: `${method.service}/${method.name}`, mutation, bytes: messages.reduce((n, m) => n + m.length, 0), code: "", details: "", ms: 0 };
+        const c: FuzzCase = {
+          method: `${method.service}/${method.name}`,
+          mutation,
+          bytes: messages.reduce((n, m) => n + m.length, 0),
+          code: "",
+          details: "",
+          ms: 0,
+        };
         inFlight.add(c);
         const t0 = Date.now();
         const { code, details } = await call(rawClient(), method, messages, mutation, random);
@@ -160,7 +189,8 @@ export async function runFuzz(options: {
     };
     await Promise.all(Array.from({ length: options.parallel }, worker));
     if (result.calls < options.calls) {
-      result.stoppedEarly = result.runtimeDeaths > FUZZ_MAX_DEATHS ? `after ${result.runtimeDeaths} runtime deaths` : `at its ${options.budgetMs / 1000} s budget`;
+      result.stoppedEarly =
+        result.runtimeDeaths > FUZZ_MAX_DEATHS ? `after ${result.runtimeDeaths} runtime deaths` : `at its ${options.budgetMs / 1000} s budget`;
     }
     clearInterval(sampler);
     sampler = undefined;
@@ -168,7 +198,11 @@ export async function runFuzz(options: {
     result.rssAfterMb = rssMb(rt.proc.pid);
     await sleep(5_000);
     result.rssSettledMb = rssMb(rt.proc.pid);
-    say(`  ${result.calls} fuzz calls; ${Object.entries(result.byCode).map(([k, v]) => `${k} ${v}`).join(", ")}`);
+    say(
+      `  ${result.calls} fuzz calls; ${Object.entries(result.byCode)
+        .map(([k, v]) => `${k} ${v}`)
+        .join(", ")}`,
+    );
     return result;
   } finally {
     if (sampler) clearInterval(sampler);
@@ -248,7 +282,8 @@ function call(client: grpc.Client, method: MethodSeeds, messages: Uint8Array[], 
       settled = true;
       resolve(o);
     };
-    const fromError = (err: grpc.ServiceError | null): void => done(err ? { code: err.code, details: err.details ?? err.message } : { code: grpc.status.OK, details: "" });
+    const fromError = (err: grpc.ServiceError | null): void =>
+      done(err ? { code: err.code, details: err.details ?? err.message } : { code: grpc.status.OK, details: "" });
     try {
       if (method.kind === "unary") {
         client.makeUnaryRequest(method.path, identity, identity, asBuffer(messages[0] ?? new Uint8Array(0)), meta, { deadline }, fromError);
@@ -279,7 +314,15 @@ function call(client: grpc.Client, method: MethodSeeds, messages: Uint8Array[], 
  * stream that registered and got an Assign also sends a Result on that live lease, its outputs
  * a deeply nested literal or mutated bytes: a worker is a client too.
  */
-function connectStream(client: grpc.Client, method: MethodSeeds, messages: Uint8Array[], mutation: string, deadline: number, meta: grpc.Metadata, random: () => number): Promise<Outcome> {
+function connectStream(
+  client: grpc.Client,
+  method: MethodSeeds,
+  messages: Uint8Array[],
+  mutation: string,
+  deadline: number,
+  meta: grpc.Metadata,
+  random: () => number,
+): Promise<Outcome> {
   return new Promise<Outcome>((resolve) => {
     const stream = client.makeBidiStreamRequest(method.path, identity, identity, meta, { deadline });
     let ended = false;
@@ -315,7 +358,12 @@ function connectStream(client: grpc.Client, method: MethodSeeds, messages: Uint8
 
 /** A Result for a live lease whose outputs are hostile: deeply nested, or valid bytes mutated. */
 function abusiveResult(lease: bigint, random: () => number): Uint8Array {
-  const valid = toBinary(WorkerMessageSchema, create(WorkerMessageSchema, { msg: { case: "result", value: { leaseToken: lease, outcome: { case: "outputs", value: { literals: { y: intLiteral(4) } } } } } }));
+  const valid = toBinary(
+    WorkerMessageSchema,
+    create(WorkerMessageSchema, {
+      msg: { case: "result", value: { leaseToken: lease, outcome: { case: "outputs", value: { literals: { y: intLiteral(4) } } } } },
+    }),
+  );
   if (random() < 0.5) {
     // WorkerMessage.result = 3; Result.lease_token = 1 (varint, tag 0x08), Result.outputs = 2.
     return lengthDelimited(3, concat(Uint8Array.of(0x08), varint(lease), lengthDelimited(2, literalSet("y", deepLiteral(FUZZ_SIZES.deep)))));

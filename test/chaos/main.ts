@@ -15,7 +15,16 @@ const USAGE = "usage: npm run chaos -- [--short] [--seed N] [--concurrency N] [-
 async function main(): Promise<number> {
   let values: { short?: boolean; seed?: string; concurrency?: string; keep?: boolean; json?: string; "fuzz-only"?: boolean };
   try {
-    ({ values } = parseArgs({ options: { short: { type: "boolean" }, seed: { type: "string" }, concurrency: { type: "string" }, keep: { type: "boolean" }, json: { type: "string" }, "fuzz-only": { type: "boolean" } } }));
+    ({ values } = parseArgs({
+      options: {
+        short: { type: "boolean" },
+        seed: { type: "string" },
+        concurrency: { type: "string" },
+        keep: { type: "boolean" },
+        json: { type: "string" },
+        "fuzz-only": { type: "boolean" },
+      },
+    }));
   } catch (err) {
     process.stderr.write(`${(err as Error).message}\n${USAGE}\n`);
     return 2;

@@ -92,15 +92,38 @@ export async function runChaos(profile: ChaosProfile, options: ChaosOptions = {}
   const startedAt = Date.now();
   const timeline = new Timeline();
   const report: ChaosReport = {
-    profile, mode: options.fuzzOnly ? "fuzz-only" : "full", seed, dir, startedAt, durationMs: 0, runtimeKills: { attempted: 0, survived: 0 }, workerKills: 0, workerStops: 0,
-    outagesMs: [], reconnects: [], runtimeSigterm: [], workerSigterm: [], sigtermNotes: [], executions: 0, crashes: [], incidents: [],
+    profile,
+    mode: options.fuzzOnly ? "fuzz-only" : "full",
+    seed,
+    dir,
+    startedAt,
+    durationMs: 0,
+    runtimeKills: { attempted: 0, survived: 0 },
+    workerKills: 0,
+    workerStops: 0,
+    outagesMs: [],
+    reconnects: [],
+    runtimeSigterm: [],
+    workerSigterm: [],
+    sigtermNotes: [],
+    executions: 0,
+    crashes: [],
+    incidents: [],
   };
   say(`${profile.name} form, seed ${seed}, in ${dir}`);
 
   const project = prepareProject(dir);
   const sideEffectLog = join(dir, "side-effects.log");
   const startsLog = `${sideEffectLog}.starts`;
-  const cluster = new Cluster({ dir, project, db: join(dir, "weir.db"), port: await stablePort(), sideEffectLog, timeline, workerConcurrency: profile.workerConcurrency });
+  const cluster = new Cluster({
+    dir,
+    project,
+    db: join(dir, "weir.db"),
+    port: await stablePort(),
+    sideEffectLog,
+    timeline,
+    workerConcurrency: profile.workerConcurrency,
+  });
   const tracked: TrackedExecution[] = [];
   const sightings = new Sightings();
   const workerIds = Array.from({ length: profile.workers }, (_, i) => `w${i + 1}`);
@@ -135,10 +158,16 @@ export async function runChaos(profile: ChaosProfile, options: ChaosOptions = {}
   const waitLimits = (totalMs: number) => ({ totalMs, stallMs: CHAOS_LIMITS.stallMs });
   const waitEnded = async (what: string, phase?: string): Promise<void> => {
     let left = tracked.length;
-    await untilAdvancing(`${what} to end`, waitLimits(CHAOS_LIMITS.executionEndMs), () => bodies() + (tracked.length - left), async () => {
-      left = (await unfinished(phase)).length;
-      return left === 0;
-    }, 250);
+    await untilAdvancing(
+      `${what} to end`,
+      waitLimits(CHAOS_LIMITS.executionEndMs),
+      () => bodies() + (tracked.length - left),
+      async () => {
+        left = (await unfinished(phase)).length;
+        return left === 0;
+      },
+      250,
+    );
   };
   /** Restarts the runtime and times each live worker's return. */
   const restart = async (cause: string, downSince: number): Promise<void> => {
@@ -169,18 +198,27 @@ export async function runChaos(profile: ChaosProfile, options: ChaosOptions = {}
    * `inMs` (bodies note their start): a fault then lands in the middle of task code.
    */
   const workerInsideBodies = async (execution: string, inMs = 300): Promise<string> =>
-    untilAdvancing(`a worker to be ${inMs} ms into a body of ${execution}`, waitLimits(CHAOS_LIMITS.progressMs), () => bodies() + countBodyRuns(startsLog), () => {
-      cluster.assertRuntimeAlive();
-      cluster.assertWorkersLeft();
-      const finished = new Set(readBodyRuns(sideEffectLog).filter((b) => b.execution === execution).map((b) => `${b.node} ${b.attempt}`));
-      const running = readBodyRuns(startsLog).filter((b) => b.execution === execution && !finished.has(`${b.node} ${b.attempt}`));
-      const byWorker = new Map<string, number>();
-      for (const b of running) {
-        const w = [...cluster.workers.values()].find((x) => x.proc.pid === b.pid && x.proc.alive() && !x.proc.isStopped());
-        if (w && Date.now() - b.at >= inMs) byWorker.set(w.id, (byWorker.get(w.id) ?? 0) + 1);
-      }
-      return [...byWorker.entries()].sort((p, q) => q[1] - p[1])[0]?.[0];
-    });
+    untilAdvancing(
+      `a worker to be ${inMs} ms into a body of ${execution}`,
+      waitLimits(CHAOS_LIMITS.progressMs),
+      () => bodies() + countBodyRuns(startsLog),
+      () => {
+        cluster.assertRuntimeAlive();
+        cluster.assertWorkersLeft();
+        const finished = new Set(
+          readBodyRuns(sideEffectLog)
+            .filter((b) => b.execution === execution)
+            .map((b) => `${b.node} ${b.attempt}`),
+        );
+        const running = readBodyRuns(startsLog).filter((b) => b.execution === execution && !finished.has(`${b.node} ${b.attempt}`));
+        const byWorker = new Map<string, number>();
+        for (const b of running) {
+          const w = [...cluster.workers.values()].find((x) => x.proc.pid === b.pid && x.proc.alive() && !x.proc.isStopped());
+          if (w && Date.now() - b.at >= inMs) byWorker.set(w.id, (byWorker.get(w.id) ?? 0) + 1);
+        }
+        return [...byWorker.entries()].sort((p, q) => q[1] - p[1])[0]?.[0];
+      },
+    );
   /** SIGTERM to the runtime: its exit is recorded, with its last error when it was not 0. */
   const stopRuntimeGracefully = async (): Promise<void> => {
     const proc = cluster.runtime!.proc;
@@ -343,21 +381,22 @@ export async function runChaos(profile: ChaosProfile, options: ChaosOptions = {}
     }
   } finally {
     // Whatever happened above: read the final state from a runtime on the same store.
-    if (!options.fuzzOnly) await phase("final state", async () => {
-      await cluster.ensureRuntime();
-      // Executions a failed phase left running get their chance to end (a stall ends the wait early).
-      await waitEnded("every execution").catch((err: Error) => report.incidents.push(`final state: ${err.message}`));
-      const finals = new Map<string, Execution>();
-      for (const t of tracked) {
-        const { execution } = await cluster.client.getExecution({ id: t.id }, { deadlineMs: 60_000 }).catch(() => ({ execution: undefined }));
-        if (execution) finals.set(t.id, execution);
-      }
-      const endedAt = Date.now();
-      report.executions = tracked.length;
-      report.findings = assess({ tracked, finals, sightings, bodies: readBodyRuns(sideEffectLog), timeline, processOfPid: cluster.workerPids, endedAt });
-      await stopRuntimeGracefully();
-      say(`final state read: ${tracked.length} executions, ${report.findings.nodesChecked} items, ${report.findings.bodies} bodies`);
-    });
+    if (!options.fuzzOnly)
+      await phase("final state", async () => {
+        await cluster.ensureRuntime();
+        // Executions a failed phase left running get their chance to end (a stall ends the wait early).
+        await waitEnded("every execution").catch((err: Error) => report.incidents.push(`final state: ${err.message}`));
+        const finals = new Map<string, Execution>();
+        for (const t of tracked) {
+          const { execution } = await cluster.client.getExecution({ id: t.id }, { deadlineMs: 60_000 }).catch(() => ({ execution: undefined }));
+          if (execution) finals.set(t.id, execution);
+        }
+        const endedAt = Date.now();
+        report.executions = tracked.length;
+        report.findings = assess({ tracked, finals, sightings, bodies: readBodyRuns(sideEffectLog), timeline, processOfPid: cluster.workerPids, endedAt });
+        await stopRuntimeGracefully();
+        say(`final state read: ${tracked.length} executions, ${report.findings.nodesChecked} items, ${report.findings.bodies} bodies`);
+      });
     await cluster.stopAll();
     report.crashes = cluster.crashes;
   }

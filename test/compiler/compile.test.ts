@@ -103,7 +103,10 @@ describe("compile: the pipeline fixture", () => {
     expect(train.resources).toMatchObject({ pool: "gpu", gpu: 1, gpuType: "a100" });
     expect(train.interruptible).toBe(true);
     expect(spec.tasks.find((t) => t.name === "score")!.runtime).toMatchObject({ case: "node", value: { module: "tasks.ts", exportName: "scoreItem" } });
-    expect(spec.tasks.find((t) => t.name === "deploy")!.runtime).toMatchObject({ case: "command", value: { command: ["python", "deploy.py"], env: { MODE: "prod" } } });
+    expect(spec.tasks.find((t) => t.name === "deploy")!.runtime).toMatchObject({
+      case: "command",
+      value: { command: ["python", "deploy.py"], env: { MODE: "prod" } },
+    });
     expect(spec.workflow!.schedule).toMatchObject({ trigger: { case: "cron", value: "0 3 * * *" }, timezone: "Europe/Paris", kickoffInput: "day" });
   });
 
@@ -131,8 +134,11 @@ describe("compile: rejected bodies and warnings", () => {
     const codes = codesAt("warnings");
     expect(codes).toContain("WEIR6002@4");
     // `const connection = openConnection(...)` at top level is flagged; `z.object(...)` is data.
-    const line = (text: string) => readFileSync(join(fixture("warnings"), "workflows.ts"), "utf8").split("\n").findIndex((l) => l.includes(text)) + 1;
-    expect(codes).toContain(`WEIR6002@${line("openConnection(\"postgres")}`);
+    const line = (text: string) =>
+      readFileSync(join(fixture("warnings"), "workflows.ts"), "utf8")
+        .split("\n")
+        .findIndex((l) => l.includes(text)) + 1;
+    expect(codes).toContain(`WEIR6002@${line('openConnection("postgres')}`);
     expect(codes).not.toContain(`WEIR6002@${line("z.object")}`);
     expect(codes.some((c) => c.startsWith("WEIR6003"))).toBe(true);
     expect(compileProject(fixture("warnings")).diagnostics.every((d) => d.category === "warning")).toBe(true);

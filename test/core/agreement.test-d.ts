@@ -33,8 +33,12 @@ describe("the editor agrees with the agreement table", () => {
     const narrow = task({ name: "narrow", inputs: { inp: int32 }, outputs: {} }, () => ({}));
     workflow({ name: "branches" }, () => {
       const ok = gate({}).ok;
-      const first = when(ok.isTrue()).then(() => ({ out: p32({}).out })).otherwise(() => ({ out: p64({}).out }));
-      const second = when(ok.isTrue()).then(() => ({ out: p64({}).out })).otherwise(() => ({ out: p32({}).out }));
+      const first = when(ok.isTrue())
+        .then(() => ({ out: p32({}).out }))
+        .otherwise(() => ({ out: p64({}).out }));
+      const second = when(ok.isTrue())
+        .then(() => ({ out: p64({}).out }))
+        .otherwise(() => ({ out: p32({}).out }));
       expectTypeOf(first.out).toEqualTypeOf<Ref<typeof int32 | typeof int64>>();
       consume({ inp: first.out });
       consume({ inp: second.out });

@@ -49,7 +49,9 @@ function generate(): Generated {
   const consumerLine: number[] = [];
   cases.forEach((c, i) => {
     c.producers.forEach((_, arm) => {
-      lines.push(`export const p${i}_${arm} = task({ name: "p${i}_${arm}", inputs: {}, outputs: { out: cases[${i}].producers[${arm}] } }, () => ({}) as never);`);
+      lines.push(
+        `export const p${i}_${arm} = task({ name: "p${i}_${arm}", inputs: {}, outputs: { out: cases[${i}].producers[${arm}] } }, () => ({}) as never);`,
+      );
     });
     lines.push(`export const c${i} = task({ name: "c${i}", inputs: { inp: cases[${i}].consumer }, outputs: {} }, () => ({}));`);
     lines.push(`export const case${i} = workflow({ name: "case${i}" }, () => {`);
@@ -57,7 +59,10 @@ function generate(): Generated {
       lines.push(`  const out = p${i}_0({}).out;`);
     } else {
       const arms = c.producers.map((_, arm) => `() => ({ out: p${i}_${arm}({}).out })`);
-      const middle = arms.slice(1, -1).map((a) => `.elif(ok.isFalse(), ${a})`).join("");
+      const middle = arms
+        .slice(1, -1)
+        .map((a) => `.elif(ok.isFalse(), ${a})`)
+        .join("");
       lines.push(`  const ok = gate({}).ok;`);
       lines.push(`  const out = when(ok.isTrue()).then(${arms[0]})${middle}.otherwise(${arms.at(-1)}).out;`);
     }
@@ -161,7 +166,16 @@ function serverVerdict(i: number): Verdict {
     nodes = [call("p", "p0", {}, 10), call("c", "c", { inp: V.ref("p", "out") }, 11)];
   } else {
     const arms = producers.map((_, arm) => ({ nodes: [call(`p${arm}`, `p${arm}`, {}, 20 + arm)], outputs: bind({ out: V.ref(`p${arm}`, "out") }, 30 + arm) }));
-    const condition = { expr: { case: "comparison", value: { operator: 1, left: V.ref("gate", "ok"), right: { value: { case: "literal", value: { value: { case: "scalar", value: { value: { case: "boolean", value: true } } } } } } } } };
+    const condition = {
+      expr: {
+        case: "comparison",
+        value: {
+          operator: 1,
+          left: V.ref("gate", "ok"),
+          right: { value: { case: "literal", value: { value: { case: "scalar", value: { value: { case: "boolean", value: true } } } } } },
+        },
+      },
+    };
     const branch = node(
       "branch",
       {
@@ -203,7 +217,9 @@ async function workerVerdict(i: number): Promise<Verdict | "n/a"> {
     const problems = validateTable(table, declared, `case${i}`);
     const lit = await toLiteral(table, producerType, memoryStore);
     const read = validateLiteral(lit, consumer, `case${i}`);
-    expect(read.length === 0, `case${i} arm ${arm}: the table check says ${JSON.stringify(problems)}, the stored ref ${JSON.stringify(read)}`).toBe(problems.length === 0);
+    expect(read.length === 0, `case${i} arm ${arm}: the table check says ${JSON.stringify(problems)}, the stored ref ${JSON.stringify(read)}`).toBe(
+      problems.length === 0,
+    );
     verdicts.add(problems.length === 0 ? "accept" : "refuse");
   }
   return verdicts.has("refuse") ? "refuse" : "accept";

@@ -20,7 +20,6 @@ function walk(dir: string): string[] {
   });
 }
 
-
 test("core/ imports only itself, proto/ messages, node built-ins and a few pure libraries", () => {
   const violations: string[] = [];
   const files = walk(join(root, "core"));

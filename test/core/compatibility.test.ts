@@ -5,10 +5,8 @@ import { ArrowTypeId, TimeUnit } from "../../proto/index.ts";
 import { checkAssignable, intWidens, isAnyType } from "../../core/index.ts";
 import { A, T, col } from "./spec-builder.ts";
 
-const ok = (p: Parameters<typeof checkAssignable>[0], c: Parameters<typeof checkAssignable>[1]) =>
-  expect(checkAssignable(p, c)).toEqual([]);
-const reasons = (p: Parameters<typeof checkAssignable>[0], c: Parameters<typeof checkAssignable>[1]) =>
-  checkAssignable(p, c).map((i) => i.reason);
+const ok = (p: Parameters<typeof checkAssignable>[0], c: Parameters<typeof checkAssignable>[1]) => expect(checkAssignable(p, c)).toEqual([]);
+const reasons = (p: Parameters<typeof checkAssignable>[0], c: Parameters<typeof checkAssignable>[1]) => checkAssignable(p, c).map((i) => i.reason);
 
 describe("scalars and wrappers", () => {
   it("accepts equal scalars and refuses different ones", () => {
@@ -125,9 +123,15 @@ describe("dataframes", () => {
     expect(intWidens(64, true, 32, true)).toBe(false);
   });
   it.each([
-    [16, 16, true], [16, 32, true], [16, 64, true],
-    [32, 16, false], [32, 32, true], [32, 64, true],
-    [64, 16, false], [64, 32, false], [64, 64, true],
+    [16, 16, true],
+    [16, 32, true],
+    [16, 64, true],
+    [32, 16, false],
+    [32, 32, true],
+    [32, 64, true],
+    [64, 16, false],
+    [64, 32, false],
+    [64, 64, true],
   ])("float widening Float%i -> Float%i is %s", (pb, cb, expected) => {
     expect(checkAssignable(T.df([col("x", A.float(pb))]), T.df([col("x", A.float(cb))])).length === 0).toBe(expected);
   });
@@ -142,7 +146,9 @@ describe("dataframes", () => {
     expect(reasons(T.df([col("c", A.dictionary(A.utf8()))]), T.df([col("c", A.largeUtf8())]))).toEqual(["arrow-type"]);
     ok(T.df([col("c", A.dictionary(A.utf8(), { bitWidth: 16, signed: true }))]), T.df([col("c", A.dictionary(A.utf8()))]));
     expect(reasons(T.df([col("c", A.dictionary(A.utf8()))]), T.df([col("c", A.dictionary(A.utf8(), { bitWidth: 8, signed: true }))]))).toEqual(["arrow-type"]);
-    expect(reasons(T.df([col("c", A.dictionary(A.utf8(), { bitWidth: 32, signed: false }))]), T.df([col("c", A.dictionary(A.utf8()))]))).toEqual(["arrow-type"]);
+    expect(reasons(T.df([col("c", A.dictionary(A.utf8(), { bitWidth: 32, signed: false }))]), T.df([col("c", A.dictionary(A.utf8()))]))).toEqual([
+      "arrow-type",
+    ]);
   });
   it("a dictionary's nullable values are nulls of the column they decode into", () => {
     const nullableValues = { id: ArrowTypeId.DICTIONARY, children: [{ name: "value", type: A.utf8(), nullable: true }] } as never;
@@ -154,7 +160,9 @@ describe("dataframes", () => {
     ok(T.df([col("c", nullableValues)]), T.df([col("c", nullableValues)]));
   });
   it("compares every parameter: units, time zones, precision and scale", () => {
-    expect(reasons(T.df([col("t", A.timestamp(TimeUnit.MILLISECOND, "UTC"))]), T.df([col("t", A.timestamp(TimeUnit.MICROSECOND, "UTC"))]))).toEqual(["arrow-type"]);
+    expect(reasons(T.df([col("t", A.timestamp(TimeUnit.MILLISECOND, "UTC"))]), T.df([col("t", A.timestamp(TimeUnit.MICROSECOND, "UTC"))]))).toEqual([
+      "arrow-type",
+    ]);
     const [tz] = checkAssignable(T.df([col("t", A.timestamp(TimeUnit.MILLISECOND))]), T.df([col("t", A.timestamp(TimeUnit.MILLISECOND, "UTC"))]));
     expect(tz.message).toBe("column 't': Timestamp<MILLISECOND> (producer) is not Timestamp<MILLISECOND, UTC> (consumer)");
     ok(T.df([col("t", A.timestamp(TimeUnit.SECOND, "Europe/Paris"))]), T.df([col("t", A.timestamp(TimeUnit.SECOND, "Europe/Paris"))]));
@@ -174,7 +182,10 @@ describe("dataframes", () => {
       T.df([col("s", A.struct(col("a", A.int(64)), col("extra", A.bool())))]),
       T.df([col("s", A.struct(col("a", A.int(32)), col("b", A.utf8())))]),
     );
-    expect(struct.map((i) => [i.path, i.reason])).toEqual([["s.a", "arrow-type"], ["s.b", "missing-column"]]);
+    expect(struct.map((i) => [i.path, i.reason])).toEqual([
+      ["s.a", "arrow-type"],
+      ["s.b", "missing-column"],
+    ]);
     expect(struct[0].message).toBe("column 's.a': Int64 (producer) does not widen losslessly to Int32 (consumer)");
   });
   it("refuses dataframes into other kinds", () => {

@@ -79,9 +79,9 @@ function dictionaryData(column: Descriptor): Data {
   const index = (column.index ?? "int32") as string;
   const data = index.endsWith("64")
     ? (index.startsWith("u") ? BigUint64Array : BigInt64Array).from(indices.map(BigInt))
-    : ({ int8: Int8Array, int16: Int16Array, int32: Int32Array, uint8: Uint8Array, uint16: Uint16Array, uint32: Uint32Array } as const)[
-        index as "int8"
-      ].from(indices);
+    : ({ int8: Int8Array, int16: Int16Array, int32: Int32Array, uint8: Uint8Array, uint16: Uint16Array, uint32: Uint32Array } as const)[index as "int8"].from(
+        indices,
+      );
   const type = arrowDataType(column) as Dictionary;
   return makeData({
     type,

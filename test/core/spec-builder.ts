@@ -53,8 +53,7 @@ export const T = {
         value: { fields: Object.entries(fields).map(([name, type]) => ({ name, type, optional: optional.includes(name) })) },
       },
     }),
-  df: (columns: DataFrameColumn[]) =>
-    create(LiteralTypeSchema, { type: { case: "dataframe", value: { columns, format: "arrow" } } }),
+  df: (columns: DataFrameColumn[]) => create(LiteralTypeSchema, { type: { case: "dataframe", value: { columns, format: "arrow" } } }),
   dfAny: () => create(LiteralTypeSchema, { type: { case: "dataframe", value: { any: true, format: "arrow" } } }),
 };
 
@@ -72,8 +71,7 @@ export const A = {
   timestamp: (unit: TimeUnit, timezone = "") => ({ id: ArrowTypeId.TIMESTAMP, unit, timezone }) as ArrowInit,
   duration: (unit: TimeUnit) => ({ id: ArrowTypeId.DURATION, unit }) as ArrowInit,
   decimal: (precision: number, scale: number) => ({ id: ArrowTypeId.DECIMAL, precision, scale }) as ArrowInit,
-  list: (item: ArrowInit, nullable = false) =>
-    ({ id: ArrowTypeId.LIST, children: [{ name: "item", type: item, nullable }] }) as ArrowInit,
+  list: (item: ArrowInit, nullable = false) => ({ id: ArrowTypeId.LIST, children: [{ name: "item", type: item, nullable }] }) as ArrowInit,
   struct: (...children: DataFrameColumn[]) => ({ id: ArrowTypeId.STRUCT, children }) as ArrowInit,
   dictionary: (value: ArrowInit, index?: { bitWidth: number; signed: boolean }) =>
     ({ id: ArrowTypeId.DICTIONARY, ...index, children: [{ name: "value", type: value }] }) as ArrowInit,
@@ -125,9 +123,7 @@ export const L = {
 
 /** `{ var: value }` bindings, each with its own line (line numbers follow the order given). */
 export function bind(values: Record<string, BindingValue>, firstLine = 10): Binding[] {
-  return Object.entries(values).map(([name, value], i) =>
-    create(BindingSchema, { var: name, value, source: loc(firstLine + i, 5) }),
-  );
+  return Object.entries(values).map(([name, value], i) => create(BindingSchema, { var: name, value, source: loc(firstLine + i, 5) }));
 }
 
 export function task(
@@ -149,13 +145,7 @@ export function task(
   } as MessageInitShape<typeof TaskTemplateSchema>);
 }
 
-export function node(
-  id: string,
-  target: MessageInitShape<typeof NodeSchema>["target"],
-  inputs: Binding[] = [],
-  upstream: string[] = [],
-  line = 10,
-): Node {
+export function node(id: string, target: MessageInitShape<typeof NodeSchema>["target"], inputs: Binding[] = [], upstream: string[] = [], line = 10): Node {
   return create(NodeSchema, { id, target, inputs, upstream: [...upstream].sort(), source: loc(line, 3) });
 }
 

@@ -119,10 +119,10 @@ describe("checkCompiledWorkflow", () => {
   it("types an attribute path and refuses a field of the wrong type", () => {
     const stats = task("stats", {}, { summary: T.struct({ rows: T.int(), mean: T.float() }) });
     const use = task("use", { n: T.int() }, {});
-    const spec = compiled(
-      workflow("wf", { nodes: [call("stats", "stats", {}, 5), call("use", "use", { n: V.ref("stats", "summary", ["mean"]) })] }),
-      [stats, use],
-    );
+    const spec = compiled(workflow("wf", { nodes: [call("stats", "stats", {}, 5), call("use", "use", { n: V.ref("stats", "summary", ["mean"]) })] }), [
+      stats,
+      use,
+    ]);
     const [d] = checkCompiledWorkflow(spec);
     expect(d.code).toBe("WEIR1001");
     expect(d.message).toContain("field 'mean' of output 'summary'");
@@ -133,11 +133,7 @@ describe("checkCompiledWorkflow", () => {
     const inc = task("inc", { n: T.int() }, { n: T.int() });
     const cyc = compiled(
       workflow("wf", {
-        nodes: [
-          call("a", "inc", { n: V.ref("c", "n") }, 10),
-          call("b", "inc", { n: V.ref("a", "n") }, 20),
-          call("c", "inc", { n: V.ref("b", "n") }, 30),
-        ],
+        nodes: [call("a", "inc", { n: V.ref("c", "n") }, 10), call("b", "inc", { n: V.ref("a", "n") }, 20), call("c", "inc", { n: V.ref("b", "n") }, 30)],
       }),
       [inc],
     );
@@ -166,11 +162,7 @@ describe("checkCompiledWorkflow", () => {
     expect(codes(checkCompiledWorkflow(compiled(workflow("wf", { nodes: [] }), [])))).toEqual(["WEIR3005"]);
     const spec = compiled(
       workflow("wf", {
-        nodes: [
-          call("a", "lod", {}, 10),
-          node("b", { case: "subworkflow", value: "etl" }, [], [], 20),
-          node("c", { case: undefined }, [], [], 30),
-        ],
+        nodes: [call("a", "lod", {}, 10), node("b", { case: "subworkflow", value: "etl" }, [], [], 20), node("c", { case: undefined }, [], [], 30)],
       }),
       [load],
     );
@@ -239,7 +231,12 @@ describe("checkCompiledWorkflow", () => {
     expect(codes(diags).sort()).toEqual(["WEIR4004", "WEIR4005", "WEIR4006"]);
     const wrongType = checkCompiledWorkflow(
       compiled(
-        workflow("wf", { inputs: { day: T.date() }, outputs: { t: T.string() }, nodes: [call("load", "load", { day: V.input("day") })], bindOutputs: { t: V.ref("load", "table") } }),
+        workflow("wf", {
+          inputs: { day: T.date() },
+          outputs: { t: T.string() },
+          nodes: [call("load", "load", { day: V.input("day") })],
+          bindOutputs: { t: V.ref("load", "table") },
+        }),
         [load],
       ),
     );
@@ -275,7 +272,12 @@ describe("branches", () => {
               ? undefined
               : {
                   nodes: [call("hold", "hold", {}, 25)],
-                  outputs: opts.holdBinds === "code" ? bind({ result: V.ref("hold", "code") }, 26) : opts.holdBinds === "url" ? [] : bind({ result: V.ref("hold", "reason") }, 26),
+                  outputs:
+                    opts.holdBinds === "code"
+                      ? bind({ result: V.ref("hold", "code") }, 26)
+                      : opts.holdBinds === "url"
+                        ? []
+                        : bind({ result: V.ref("hold", "reason") }, 26),
                 },
         },
       },
@@ -325,8 +327,7 @@ describe("branches", () => {
 });
 
 describe("policies and schedules", () => {
-  const withTask = (t: TaskTemplate) =>
-    compiled(workflow("wf", { nodes: [call("t", t.name, {}, 10)] }), [t]);
+  const withTask = (t: TaskTemplate) => compiled(workflow("wf", { nodes: [call("t", t.name, {}, 10)] }), [t]);
   const withSchedule = (schedule: Parameters<typeof create<typeof ScheduleSchema>>[1], inputs = { day: T.date() }) =>
     compiled(workflow("wf", { inputs, nodes: [call("t", "noop", {}, 10)], extra: { schedule: create(ScheduleSchema, schedule) } }), [task("noop", {}, {})]);
 
@@ -346,11 +347,16 @@ describe("policies and schedules", () => {
       expect(codes(diags), code).toEqual([code]);
       expect(diags[0].location?.file).toBe("src/t.ts");
     }
-    const fine = task("t", {}, {}, {
-      resources: { cpu: 0.5, gpu: 16, memory: 0n },
-      retries: { attempts: 100, backoff: durationFromMs(1000), maxDelay: durationFromMs(60_000) },
-      timeout: durationFromMs(7 * 24 * 3600 * 1000),
-    });
+    const fine = task(
+      "t",
+      {},
+      {},
+      {
+        resources: { cpu: 0.5, gpu: 16, memory: 0n },
+        retries: { attempts: 100, backoff: durationFromMs(1000), maxDelay: durationFromMs(60_000) },
+        timeout: durationFromMs(7 * 24 * 3600 * 1000),
+      },
+    );
     expect(checkCompiledWorkflow(withTask(fine))).toEqual([]);
   });
 
@@ -363,10 +369,14 @@ describe("policies and schedules", () => {
     expect(codes(checkCompiledWorkflow(withSchedule({ trigger: { case: "fixedRate", value: durationFromMs(500) } })))).toEqual(["WEIR5006"]);
     expect(codes(checkCompiledWorkflow(withSchedule({ trigger: { case: "fixedRate", value: durationFromMs(1000) } })))).toEqual([]);
     expect(
-      codes(checkCompiledWorkflow(withSchedule({ trigger: { case: "cron", value: "@daily" }, start: timestampFromMs(2_000_000), end: timestampFromMs(1_000_000) }))),
+      codes(
+        checkCompiledWorkflow(withSchedule({ trigger: { case: "cron", value: "@daily" }, start: timestampFromMs(2_000_000), end: timestampFromMs(1_000_000) })),
+      ),
     ).toEqual(["WEIR5007"]);
     expect(codes(checkCompiledWorkflow(withSchedule({ trigger: { case: "cron", value: "@daily" }, kickoffInput: "dya" })))).toEqual(["WEIR5011"]);
-    expect(codes(checkCompiledWorkflow(withSchedule({ trigger: { case: "cron", value: "@daily" }, kickoffInput: "day" }, { day: T.int() })))).toEqual(["WEIR5011"]);
+    expect(codes(checkCompiledWorkflow(withSchedule({ trigger: { case: "cron", value: "@daily" }, kickoffInput: "day" }, { day: T.int() })))).toEqual([
+      "WEIR5011",
+    ]);
   });
 });
 
@@ -402,7 +412,11 @@ describe("structure of hand-edited specs", () => {
     const bad = task("bad", { a: T.enum(), b: T.df([col("n", A.int(12))]) }, { out: T.int() });
     bad.interface!.outputs.push({ $typeName: "weir.v1.Variable", name: "out", type: T.int(), description: "" });
     const diags = checkCompiledWorkflow(compiled(workflow("wf", { nodes: [node("n", { case: "task", value: "bad" })] }), [bad]));
-    expect(codes(diags).filter((c) => c !== "WEIR2001").sort()).toEqual(["WEIR1005", "WEIR1005", "WEIR2010"]);
+    expect(
+      codes(diags)
+        .filter((c) => c !== "WEIR2001")
+        .sort(),
+    ).toEqual(["WEIR1005", "WEIR1005", "WEIR2010"]);
   });
   it("refuses duplicate templates, arms without conditions, unknown branch outputs, bad sensor intervals", () => {
     const t = task("t", {}, {});
@@ -421,7 +435,11 @@ describe("structure of hand-edited specs", () => {
     const noCases = node("b", { case: "branch", value: { interface: {}, cases: [], otherwise: { nodes: [call("a", "t")] } } });
     expect(codes(checkCompiledWorkflow(compiled(workflow("wf", { nodes: [noCases] }), [t])))).toEqual(["WEIR4008"]);
 
-    const sensor = node("s", { case: "sensor", value: { sensor: { case: "file", value: { pokeInterval: durationFromMs(0) } } } }, bind({ path: V.lit(L.string("/data/x.csv")) }));
+    const sensor = node(
+      "s",
+      { case: "sensor", value: { sensor: { case: "file", value: { pokeInterval: durationFromMs(0) } } } },
+      bind({ path: V.lit(L.string("/data/x.csv")) }),
+    );
     expect(codes(checkCompiledWorkflow(compiled(workflow("wf", { nodes: [sensor] }), [])))).toEqual(["WEIR5012"]);
   });
   it("types a sensor's file by its path's extension: it feeds that format only", () => {

@@ -23,7 +23,15 @@ const main = workflow("main", {
 describe("walkWorkflow", () => {
   it("visits every node depth first, a branch's arms right after it", () => {
     expect(workflowNodes(main).map((v) => `${v.scope.id || "top"}:${v.node.id}`)).toEqual([
-      "top:a", "top:b", "b#0:b1", "b#1:nested", "b#1/nested#0:n1", "b#1/nested#otherwise:n2", "b#otherwise:b3", "top:m", "top:sub",
+      "top:a",
+      "top:b",
+      "b#0:b1",
+      "b#1:nested",
+      "b#1/nested#0:n1",
+      "b#1/nested#otherwise:n2",
+      "b#otherwise:b3",
+      "top:m",
+      "top:sub",
     ]);
   });
 
@@ -44,7 +52,10 @@ describe("walkWorkflow", () => {
   });
 
   it("enters subworkflows when asked, once per path", () => {
-    const templates = new Map<string, WorkflowTemplate>([["inner", inner], ["main", main]]);
+    const templates = new Map<string, WorkflowTemplate>([
+      ["inner", inner],
+      ["main", main],
+    ]);
     const seen: string[] = [];
     walkWorkflow(main, { node: ({ node: n, scope }) => void seen.push(`${scope.workflow.name}/${n.id}`) }, { subworkflow: (name) => templates.get(name) });
     expect(seen.filter((s) => s.startsWith("inner/"))).toEqual(["inner/i1", "inner/loop"]);
@@ -65,7 +76,29 @@ describe("walkWorkflow", () => {
   it("is the walk the spec checks use: a node deep in nested arms is checked", () => {
     const t = task("t", { x: T.int() }, { out: T.int() });
     const deep = workflow("deep", {
-      nodes: [branch("b", [{ nodes: [branch("nested", [{ nodes: [call("bad", "t", { x: V.lit({ value: { case: "scalar", value: { value: { case: "string", value: "no" } } } } as never) }, 40)], outputs: [] }], arm("ok", 41))], outputs: [] }], arm("ok2", 42))],
+      nodes: [
+        branch(
+          "b",
+          [
+            {
+              nodes: [
+                branch(
+                  "nested",
+                  [
+                    {
+                      nodes: [call("bad", "t", { x: V.lit({ value: { case: "scalar", value: { value: { case: "string", value: "no" } } } } as never) }, 40)],
+                      outputs: [],
+                    },
+                  ],
+                  arm("ok", 41),
+                ),
+              ],
+              outputs: [],
+            },
+          ],
+          arm("ok2", 42),
+        ),
+      ],
     });
     expect(codes(checkCompiledWorkflow(compiled(deep, [t])).filter((d) => d.category === "error"))).toContain("WEIR1002");
   });

@@ -106,7 +106,10 @@ describe("weir end to end, under failure", () => {
     const succeededBefore = new Map<string, string[]>();
     for (const id of ids) {
       const { execution } = await before.client.getExecution({ id });
-      succeededBefore.set(id, execution!.nodes.filter((n) => n.state === NodeState.SUCCEEDED).map((n) => n.nodeId));
+      succeededBefore.set(
+        id,
+        execution!.nodes.filter((n) => n.state === NodeState.SUCCEEDED).map((n) => n.nodeId),
+      );
     }
     expect(succeededBefore.get(ids[0]!)).toContain("step");
 

@@ -40,9 +40,7 @@ export function spawnWeir(args: string[], options: { cwd: string; env?: Record<s
   let text = "";
   child.stdout!.on("data", (d: Buffer) => (text += d.toString()));
   child.stderr!.on("data", (d: Buffer) => (text += d.toString()));
-  const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((ok) =>
-    child.once("exit", (code, signal) => ok({ code, signal })),
-  );
+  const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((ok) => child.once("exit", (code, signal) => ok({ code, signal })));
   const proc: Proc = {
     child,
     pid: child.pid!,
@@ -94,7 +92,11 @@ export function freePort(): Promise<number> {
 }
 
 /** Polls `probe` until it returns a value (not undefined/false); fails with `what` at the deadline. */
-export async function waitFor<T>(what: string, probe: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs: number = E2E_DEFAULTS.waitTimeoutMs): Promise<T> {
+export async function waitFor<T>(
+  what: string,
+  probe: () => Promise<T | undefined | false> | T | undefined | false,
+  timeoutMs: number = E2E_DEFAULTS.waitTimeoutMs,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let lastError: unknown;
   for (;;) {
@@ -167,7 +169,10 @@ export async function startRuntime(options: { cwd: string; db: string; port?: nu
 }
 
 /** `weir worker` in the project, waited on until the runtime lists it as connected. */
-export async function startWorker(runtime: Runtime, options: { cwd: string; id: string; runsDir: string; pools?: string[]; concurrency?: number; gpus?: string }): Promise<Proc> {
+export async function startWorker(
+  runtime: Runtime,
+  options: { cwd: string; id: string; runsDir: string; pools?: string[]; concurrency?: number; gpus?: string },
+): Promise<Proc> {
   const pools = (options.pools ?? ["cpu"]).flatMap((p) => ["--pool", p]);
   const gpus = options.gpus ? ["--gpus", options.gpus] : [];
   const proc = spawnWeir(["worker", "--server", runtime.address, ...pools, ...gpus, "--id", options.id, "--concurrency", String(options.concurrency ?? 4)], {
@@ -186,8 +191,7 @@ export async function startWorker(runtime: Runtime, options: { cwd: string; id: 
   return proc;
 }
 
-export const isDone = (e: Execution) =>
-  e.state === ExecutionState.SUCCEEDED || e.state === ExecutionState.FAILED || e.state === ExecutionState.TERMINATED;
+export const isDone = (e: Execution) => e.state === ExecutionState.SUCCEEDED || e.state === ExecutionState.FAILED || e.state === ExecutionState.TERMINATED;
 
 export async function waitForExecution(client: AdminClient, id: string, timeoutMs?: number): Promise<Execution> {
   return waitFor(

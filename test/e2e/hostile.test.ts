@@ -5,7 +5,17 @@ import { join } from "node:path";
 import { create, toBinary } from "@bufbuild/protobuf";
 import * as grpc from "@grpc/grpc-js";
 import { afterAll, describe, expect, test } from "vitest";
-import { BlobKind, GetExecutionRequestSchema, LiteralSchema, WorkerMessageSchema, WorkerService, grpcServiceDefinition, type Assign, type ServerMessage, type WorkerMessage } from "../../proto/index.ts";
+import {
+  BlobKind,
+  GetExecutionRequestSchema,
+  LiteralSchema,
+  WorkerMessageSchema,
+  WorkerService,
+  grpcServiceDefinition,
+  type Assign,
+  type ServerMessage,
+  type WorkerMessage,
+} from "../../proto/index.ts";
 import { encodeResult } from "../../runtime/worker/wire.ts";
 import { incTask, int, refNode, workflowSpec } from "../runtime/harness.ts";
 import { deepLiteralSetBytes } from "../runtime/server/deep-literals.ts";
@@ -24,7 +34,11 @@ describe("hostile input against a real weir server", () => {
     // A worker on a live lease sends outputs nested 100,000 deep.
     const raw = new grpc.Client(address, grpc.credentials.createInsecure());
     const def = grpcServiceDefinition(WorkerService).connect;
-    const stream = raw.makeBidiStreamRequest(def.path, (v: WorkerMessage | Buffer) => (v instanceof Uint8Array ? Buffer.from(v) : def.requestSerialize(v)), def.responseDeserialize as (b: Buffer) => ServerMessage);
+    const stream = raw.makeBidiStreamRequest(
+      def.path,
+      (v: WorkerMessage | Buffer) => (v instanceof Uint8Array ? Buffer.from(v) : def.requestSerialize(v)),
+      def.responseDeserialize as (b: Buffer) => ServerMessage,
+    );
     const assigns: Assign[] = [];
     stream.on("data", (m: ServerMessage) => m.msg.case === "assign" && assigns.push(m.msg.value));
     stream.on("error", () => undefined);
@@ -37,17 +51,32 @@ describe("hostile input against a real weir server", () => {
     stream.cancel();
 
     // A 128 KiB id: answered at once.
-    const id = await rawCall(raw, "/weir.v1.AdminService/GetExecution", "unary", [toBinary(GetExecutionRequestSchema, create(GetExecutionRequestSchema, { id: "x".repeat(128 * 1024) }))], 5_000);
+    const id = await rawCall(
+      raw,
+      "/weir.v1.AdminService/GetExecution",
+      "unary",
+      [toBinary(GetExecutionRequestSchema, create(GetExecutionRequestSchema, { id: "x".repeat(128 * 1024) }))],
+      5_000,
+    );
     expect(id.code).toBe(grpc.status.INVALID_ARGUMENT);
     expect(id.ms).toBeLessThan(2_000);
     raw.close();
 
     // 24 nested subworkflows, each calling the next twice.
     const iface = { inputs: [{ name: "x", type: { type: { case: "simple" as const, value: 1 } } }], outputs: [] };
-    const call = (nodeId: string, target: string) => ({ id: nodeId, target: { case: "subworkflow" as const, value: target }, inputs: [{ var: "x", value: { value: { case: "workflowInput" as const, value: "x" } } }] });
+    const call = (nodeId: string, target: string) => ({
+      id: nodeId,
+      target: { case: "subworkflow" as const, value: target },
+      inputs: [{ var: "x", value: { value: { case: "workflowInput" as const, value: "x" } } }],
+    });
     const bomb = {
       workflow: { name: "bomb", interface: iface, nodes: [call("a", "l0"), call("b", "l0")] },
-      subworkflows: Array.from({ length: 24 }, (_, i) => ({ name: `l${i}`, version: "v", interface: iface, nodes: i === 23 ? [refNode("leaf", "inc", { input: "x" })] : [call("a", `l${i + 1}`), call("b", `l${i + 1}`)] })),
+      subworkflows: Array.from({ length: 24 }, (_, i) => ({
+        name: `l${i}`,
+        version: "v",
+        interface: iface,
+        nodes: i === 23 ? [refNode("leaf", "inc", { input: "x" })] : [call("a", `l${i + 1}`), call("b", `l${i + 1}`)],
+      })),
       tasks: [incTask()],
     };
     await expect(client.registerWorkflow({ spec: bomb as never })).rejects.toMatchObject({ code: "INVALID_ARGUMENT" });

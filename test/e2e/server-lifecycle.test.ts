@@ -5,7 +5,20 @@
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { ExecutionState } from "../../proto/index.ts";
-import { cleanup, compileProject, freePort, prepareProject, runCli, runs, spawnWeir, startRuntime, startWorker, tempDir, waitFor, waitForExecution } from "./harness.ts";
+import {
+  cleanup,
+  compileProject,
+  freePort,
+  prepareProject,
+  runCli,
+  runs,
+  spawnWeir,
+  startRuntime,
+  startWorker,
+  tempDir,
+  waitFor,
+  waitForExecution,
+} from "./harness.ts";
 
 let project: string;
 let specs: string;
@@ -57,10 +70,16 @@ describe("weir server's life cycle", () => {
     const db = join(tempDir("weir-e2e-db-"), "weir.db");
     const first = await startRuntime({ cwd: project, db });
     const port = await freePort();
-    const second = spawnWeir(["server", "--store", `sqlite:${db}`, "--port", String(port), "--artifacts", join(project, ".weir", "artifacts")], { cwd: project });
+    const second = spawnWeir(["server", "--store", `sqlite:${db}`, "--port", String(port), "--artifacts", join(project, ".weir", "artifacts")], {
+      cwd: project,
+    });
     const exit = await second.exited();
     expect(exit.code, second.output()).toBe(1);
-    expect(second.output()).toMatch(new RegExp(`another weir runtime \\(pid ${first.proc.pid} on [^,]+, listening on ${first.address.replace(/\./g, "\\.")}, since [^)]+\\) holds the store ${db.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}`));
+    expect(second.output()).toMatch(
+      new RegExp(
+        `another weir runtime \\(pid ${first.proc.pid} on [^,]+, listening on ${first.address.replace(/\./g, "\\.")}, since [^)]+\\) holds the store ${db.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}`,
+      ),
+    );
     expect(second.output()).not.toMatch(/listening on 127\.0\.0\.1:\d+\n/);
     expect((await first.client.listWorkers({})).workers).toEqual([]);
     await first.stop();

@@ -54,7 +54,7 @@ afterAll(cleanup);
 describe("weir run --input name=@path", () => {
   test("a CSV is converted to the declared schema, uploaded, and the task sees its rows", async () => {
     const csv = join(inputs, "orders.csv");
-    writeFileSync(csv, "item,qty,note\napple,3,fresh\n\"pear, green\",4,\nplum,5,x\n");
+    writeFileSync(csv, 'item,qty,note\napple,3,fresh\n"pear, green",4,\nplum,5,x\n');
     const execution = await run("table_rows", `orders=@${csv}`);
     expect(outputs(execution)).toEqual({ rows: 3, total: 12, items: "apple,pear, green,plum" });
   }, 60_000);

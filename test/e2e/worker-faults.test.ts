@@ -45,7 +45,8 @@ afterAll(cleanup);
 const int = (n: number): Literal => create(LiteralSchema, { value: { case: "scalar", value: { value: { case: "integer", value: BigInt(n) } } } });
 const str = (s: string): Literal => create(LiteralSchema, { value: { case: "scalar", value: { value: { case: "string", value: s } } } });
 const list = (items: Literal[]): Literal => create(LiteralSchema, { value: { case: "collection", value: { items } } });
-const intOf = (l: Literal | undefined): number => (l?.value.case === "scalar" && l.value.value.value.case === "integer" ? Number(l.value.value.value.value) : NaN);
+const intOf = (l: Literal | undefined): number =>
+  l?.value.case === "scalar" && l.value.value.value.case === "integer" ? Number(l.value.value.value.value) : NaN;
 
 async function runtimeWith(...workflows: string[]): Promise<Runtime> {
   runtime = await startRuntime({ cwd: project, db: join(tempDir("weir-e2e-db-"), "weir.db") });
@@ -103,7 +104,11 @@ describe("a worker under faults, end to end", () => {
     expect(ys?.value.case === "collection" ? ys.value.value.items.map(intOf) : []).toEqual(ns.map((n) => n * 2 + "tagged".length));
     const items = execution.nodes.filter((n) => n.target === "item");
     expect(items).toHaveLength(64);
-    for (const n of items) expect(n.attempts.map((a) => NodeState[a.state]), n.nodeId).toEqual(["SUCCEEDED"]);
+    for (const n of items)
+      expect(
+        n.attempts.map((a) => NodeState[a.state]),
+        n.nodeId,
+      ).toEqual(["SUCCEEDED"]);
     expect(worker.child.exitCode, worker.output().slice(-2_000)).toBeNull();
   }, 180_000);
 
@@ -159,7 +164,10 @@ describe("a worker under faults, end to end", () => {
     const id = await start(rt, "four_spins", { ms: int(2_000) });
     const execution = await waitForExecution(rt.client, id, 120_000);
     const spins = execution.nodes.filter((n) => n.target === "spin3");
-    expect(spins.map((n) => [n.nodeId, NodeState[n.state]]), execution.error?.message).toEqual(spins.map((n) => [n.nodeId, "SUCCEEDED"]));
+    expect(
+      spins.map((n) => [n.nodeId, NodeState[n.state]]),
+      execution.error?.message,
+    ).toEqual(spins.map((n) => [n.nodeId, "SUCCEEDED"]));
     expect(execution.state).toBe(ExecutionState.SUCCEEDED);
     // Two ran after the other two: six seconds in all would have timed them out from dispatch.
     const starts = readdirSync(runsDir).filter((f) => f.endsWith(".start")).length;

@@ -1,13 +1,6 @@
 import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
 import { describe, expect, it } from "vitest";
-import {
-  AdminService,
-  CompiledWorkflowSchema,
-  LiteralTypeSchema,
-  WorkerService,
-  ArrowTypeId,
-  grpcServiceDefinition,
-} from "../../proto/index.ts";
+import { AdminService, CompiledWorkflowSchema, LiteralTypeSchema, WorkerService, ArrowTypeId, grpcServiceDefinition } from "../../proto/index.ts";
 
 describe("grpc bridge", () => {
   it("maps every AdminService method to a grpc-js definition with the weir.v1 path", () => {

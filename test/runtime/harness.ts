@@ -76,11 +76,27 @@ export function incTask(name = "inc", extra: Partial<TaskInit> = {}): TaskObject
 }
 
 export function refNode(id: string, task: string, from: { node: string; output: string } | { input: string }, upstream: string[] = []): NodeInit {
-  const value = "node" in from ? { case: "ref" as const, value: { nodeId: from.node, output: from.output } } : { case: "workflowInput" as const, value: from.input };
-  return { id, target: { case: "task", value: task }, inputs: [{ var: "x", value: { value } }], upstream: "node" in from ? [from.node, ...upstream] : upstream, source: { file: "wf.ts", line: 1, column: 1 } };
+  const value =
+    "node" in from ? { case: "ref" as const, value: { nodeId: from.node, output: from.output } } : { case: "workflowInput" as const, value: from.input };
+  return {
+    id,
+    target: { case: "task", value: task },
+    inputs: [{ var: "x", value: { value } }],
+    upstream: "node" in from ? [from.node, ...upstream] : upstream,
+    source: { file: "wf.ts", line: 1, column: 1 },
+  };
 }
 
-export function workflowSpec(name: string, nodes: NodeInit[], tasks: TaskObject[], opts: { output?: { node: string; output: string }; maxParallelism?: number; schedule?: MessageInitShape<typeof CompiledWorkflowSchema>["workflow"] extends infer W ? W extends { schedule?: infer S } ? S : never : never } = {}): CompiledWorkflow {
+export function workflowSpec(
+  name: string,
+  nodes: NodeInit[],
+  tasks: TaskObject[],
+  opts: {
+    output?: { node: string; output: string };
+    maxParallelism?: number;
+    schedule?: MessageInitShape<typeof CompiledWorkflowSchema>["workflow"] extends infer W ? (W extends { schedule?: infer S } ? S : never) : never;
+  } = {},
+): CompiledWorkflow {
   return create(CompiledWorkflowSchema, {
     workflow: {
       name,
@@ -167,7 +183,10 @@ export class TestWorker {
           pools: this.opts.pools ?? ["cpu"],
           capacity: this.opts.capacity ?? 8,
           // A count of unnamed devices, or the devices' names as nvidia-smi would give them.
-          gpus: (Array.isArray(this.opts.gpus) ? this.opts.gpus : Array.from({ length: this.opts.gpus ?? 0 }, () => "test-gpu")).map((name, index) => ({ index, name })),
+          gpus: (Array.isArray(this.opts.gpus) ? this.opts.gpus : Array.from({ length: this.opts.gpus ?? 0 }, () => "test-gpu")).map((name, index) => ({
+            index,
+            name,
+          })),
         },
       });
     });
@@ -188,7 +207,14 @@ export class TestWorker {
     if (out === "hang") return;
     this.running.delete(a.leaseToken);
     if ("literals" in out) this.send({ case: "result", value: { leaseToken: a.leaseToken, outcome: { case: "outputs", value: out } } });
-    else this.send({ case: "result", value: { leaseToken: a.leaseToken, outcome: { case: "error", value: { code: out.code, message: out.message ?? out.code, kind: out.kind ?? ErrorKind.USER } } } });
+    else
+      this.send({
+        case: "result",
+        value: {
+          leaseToken: a.leaseToken,
+          outcome: { case: "error", value: { code: out.code, message: out.message ?? out.code, kind: out.kind ?? ErrorKind.USER } },
+        },
+      });
   }
 
   /** Drops the stream without a goodbye (a crashed or partitioned worker). */
@@ -225,15 +251,28 @@ export function runtimePerTest(): PerTest {
 }
 
 export async function server(dir: string, opts: Parameters<typeof startServer>[0] = {}): Promise<RunningServer> {
-  return startServer({ storeUrl: `sqlite:${join(dir, "weir.db")}`, port: 0, projectRoot: dir, logLevel: "silent", heartbeatTimeoutMs: 1000, heartbeatIntervalMs: 200, restartGraceMs: 1000, ...opts });
+  return startServer({
+    storeUrl: `sqlite:${join(dir, "weir.db")}`,
+    port: 0,
+    projectRoot: dir,
+    logLevel: "silent",
+    heartbeatTimeoutMs: 1000,
+    heartbeatIntervalMs: 200,
+    restartGraceMs: 1000,
+    ...opts,
+  });
 }
 
 /** Waits until an execution has ended (succeeded, failed or terminated) and returns it. */
 export async function finished(admin: AdminClient, id: string, timeoutMs = 10_000): Promise<any> {
-  return waitFor(async () => {
-    const { execution } = await admin.getExecution({ id });
-    return execution.state >= ExecutionState.SUCCEEDED ? execution : undefined;
-  }, timeoutMs, `execution ${id} to end`);
+  return waitFor(
+    async () => {
+      const { execution } = await admin.getExecution({ id });
+      return execution.state >= ExecutionState.SUCCEEDED ? execution : undefined;
+    },
+    timeoutMs,
+    `execution ${id} to end`,
+  );
 }
 
 export async function waitFor<T>(fn: () => Promise<T | undefined> | T | undefined, timeoutMs = 10_000, what = "condition"): Promise<T> {

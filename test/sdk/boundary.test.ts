@@ -17,7 +17,6 @@ function walk(dir: string): string[] {
   });
 }
 
-
 test("sdk/ and its transitive relative imports stay off runtime, compiler, grpc, sqlite and ts-morph", () => {
   const seen = new Set<string>();
   const queue = walk(join(root, "sdk"));
@@ -44,7 +43,18 @@ test("`weir` is the authoring API; value plumbing is `weir/values`", async () =>
   expect(pkg.exports).toEqual({ ".": "./sdk/index.ts", "./values": "./sdk/values.ts" });
   const authoring = await import("../../sdk/index.ts");
   const values = await import("../../sdk/values.ts");
-  const plumbing = ["toLiteral", "fromLiteral", "hashLiteral", "rehashLiteral", "validateLiteral", "validateTable", "validateValue", "parseInputValue", "csvToTable", "LiteralError"];
+  const plumbing = [
+    "toLiteral",
+    "fromLiteral",
+    "hashLiteral",
+    "rehashLiteral",
+    "validateLiteral",
+    "validateTable",
+    "validateValue",
+    "parseInputValue",
+    "csvToTable",
+    "LiteralError",
+  ];
   expect(plumbing.filter((name) => name in authoring)).toEqual([]);
   expect(plumbing.filter((name) => !(name in values))).toEqual([]);
   expect(["task", "workflow", "map", "when", "sensor", "t", "df", "parseDuration"].filter((name) => !(name in authoring))).toEqual([]);

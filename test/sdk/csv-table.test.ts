@@ -16,7 +16,10 @@ const Orders = declared([
   { name: "fresh", type: { id: ArrowTypeId.BOOL }, nullable: true },
 ]);
 
-const rows = (text: string) => csvToTable(text, Orders).toArray().map((r) => ({ ...(r as object) }));
+const rows = (text: string) =>
+  csvToTable(text, Orders)
+    .toArray()
+    .map((r) => ({ ...(r as object) }));
 
 describe("csvToTable", () => {
   it("reads quoted fields, doubled quotes, embedded newlines and CRLF into the declared types", () => {

@@ -3,10 +3,8 @@ import { describe, expectTypeOf, test } from "vitest";
 import { df, task, workflow } from "../../sdk/index.ts";
 import type { DataFrameType, WeirType } from "../../sdk/index.ts";
 
-const produce = <O extends WeirType>(out: O) =>
-  task({ name: "produce", inputs: {}, outputs: { out } }, () => ({}) as never);
-const consume = <I extends WeirType>(inp: I) =>
-  task({ name: "consume", inputs: { inp }, outputs: {} }, () => ({}));
+const produce = <O extends WeirType>(out: O) => task({ name: "produce", inputs: {}, outputs: { out } }, () => ({}) as never);
+const consume = <I extends WeirType>(inp: I) => task({ name: "consume", inputs: { inp }, outputs: {} }, () => ({}));
 
 /** Compiles a workflow wiring producer → consumer; a bad edge is an error on `inp`. */
 const wire = <P extends WeirType, C extends WeirType>(p: P, c: C) => ({ producer: produce(p), consumer: consume(c) });
@@ -46,25 +44,82 @@ describe("column descriptors", () => {
 describe("dataframe edges", () => {
   test("accepted edges", () => {
     workflow({ name: "ok" }, () => {
-      { const { producer, consumer } = wire(df.schema({ a: df.int32(), b: df.utf8() }), df.schema({ a: df.int32(), b: df.utf8() })); consumer({ inp: producer({}).out }); }
-      { const { producer, consumer } = wire(df.schema({ a: df.int32(), extra: df.bool() }), df.schema({ a: df.int32() })); consumer({ inp: producer({}).out }); }
-      { const { producer, consumer } = wire(df.schema({ a: df.int8() }), df.schema({ a: df.int16() })); consumer({ inp: producer({}).out }); }
-      { const { producer, consumer } = wire(df.schema({ a: df.int8() }), df.schema({ a: df.int64() })); consumer({ inp: producer({}).out }); }
-      { const { producer, consumer } = wire(df.schema({ a: df.int16() }), df.schema({ a: df.int32() })); consumer({ inp: producer({}).out }); }
-      { const { producer, consumer } = wire(df.schema({ a: df.uint8() }), df.schema({ a: df.int16() })); consumer({ inp: producer({}).out }); }
-      { const { producer, consumer } = wire(df.schema({ a: df.uint16() }), df.schema({ a: df.int32() })); consumer({ inp: producer({}).out }); }
-      { const { producer, consumer } = wire(df.schema({ a: df.uint32() }), df.schema({ a: df.int64() })); consumer({ inp: producer({}).out }); }
-      { const { producer, consumer } = wire(df.schema({ a: df.uint8() }), df.schema({ a: df.uint64() })); consumer({ inp: producer({}).out }); }
-      { const { producer, consumer } = wire(df.schema({ a: df.float16() }), df.schema({ a: df.float64() })); consumer({ inp: producer({}).out }); }
-      { const { producer, consumer } = wire(df.schema({ a: df.float32() }), df.schema({ a: df.float64() })); consumer({ inp: producer({}).out }); }
-      { const { producer, consumer } = wire(df.schema({ a: df.utf8() }), df.schema({ a: df.utf8().nullable() })); consumer({ inp: producer({}).out }); }
-      { const { producer, consumer } = wire(df.schema({ a: df.dictionary(df.utf8()) }), df.schema({ a: df.utf8() })); consumer({ inp: producer({}).out }); }
-      { const { producer, consumer } = wire(df.schema({ a: df.timestamp("ms", "UTC") }), df.schema({ a: df.timestamp("ms", "UTC") })); consumer({ inp: producer({}).out }); }
-      { const { producer, consumer } = wire(df.schema({ a: df.decimal(10, 2) }), df.schema({ a: df.decimal(10, 2) })); consumer({ inp: producer({}).out }); }
-      { const { producer, consumer } = wire(df.schema({ a: df.list(df.int8()) }), df.schema({ a: df.list(df.int32()) })); consumer({ inp: producer({}).out }); }
-      { const { producer, consumer } = wire(df.schema({ a: df.struct({ x: df.int32(), y: df.utf8() }) }), df.schema({ a: df.struct({ x: df.int64() }) })); consumer({ inp: producer({}).out }); }
-      { const { producer, consumer } = wire(df.schema({ a: df.int32() }), df.any()); consumer({ inp: producer({}).out }); }
-      { const { producer, consumer } = wire(df.any(), df.schema({ a: df.int32() })); consumer({ inp: producer({}).out }); }
+      {
+        const { producer, consumer } = wire(df.schema({ a: df.int32(), b: df.utf8() }), df.schema({ a: df.int32(), b: df.utf8() }));
+        consumer({ inp: producer({}).out });
+      }
+      {
+        const { producer, consumer } = wire(df.schema({ a: df.int32(), extra: df.bool() }), df.schema({ a: df.int32() }));
+        consumer({ inp: producer({}).out });
+      }
+      {
+        const { producer, consumer } = wire(df.schema({ a: df.int8() }), df.schema({ a: df.int16() }));
+        consumer({ inp: producer({}).out });
+      }
+      {
+        const { producer, consumer } = wire(df.schema({ a: df.int8() }), df.schema({ a: df.int64() }));
+        consumer({ inp: producer({}).out });
+      }
+      {
+        const { producer, consumer } = wire(df.schema({ a: df.int16() }), df.schema({ a: df.int32() }));
+        consumer({ inp: producer({}).out });
+      }
+      {
+        const { producer, consumer } = wire(df.schema({ a: df.uint8() }), df.schema({ a: df.int16() }));
+        consumer({ inp: producer({}).out });
+      }
+      {
+        const { producer, consumer } = wire(df.schema({ a: df.uint16() }), df.schema({ a: df.int32() }));
+        consumer({ inp: producer({}).out });
+      }
+      {
+        const { producer, consumer } = wire(df.schema({ a: df.uint32() }), df.schema({ a: df.int64() }));
+        consumer({ inp: producer({}).out });
+      }
+      {
+        const { producer, consumer } = wire(df.schema({ a: df.uint8() }), df.schema({ a: df.uint64() }));
+        consumer({ inp: producer({}).out });
+      }
+      {
+        const { producer, consumer } = wire(df.schema({ a: df.float16() }), df.schema({ a: df.float64() }));
+        consumer({ inp: producer({}).out });
+      }
+      {
+        const { producer, consumer } = wire(df.schema({ a: df.float32() }), df.schema({ a: df.float64() }));
+        consumer({ inp: producer({}).out });
+      }
+      {
+        const { producer, consumer } = wire(df.schema({ a: df.utf8() }), df.schema({ a: df.utf8().nullable() }));
+        consumer({ inp: producer({}).out });
+      }
+      {
+        const { producer, consumer } = wire(df.schema({ a: df.dictionary(df.utf8()) }), df.schema({ a: df.utf8() }));
+        consumer({ inp: producer({}).out });
+      }
+      {
+        const { producer, consumer } = wire(df.schema({ a: df.timestamp("ms", "UTC") }), df.schema({ a: df.timestamp("ms", "UTC") }));
+        consumer({ inp: producer({}).out });
+      }
+      {
+        const { producer, consumer } = wire(df.schema({ a: df.decimal(10, 2) }), df.schema({ a: df.decimal(10, 2) }));
+        consumer({ inp: producer({}).out });
+      }
+      {
+        const { producer, consumer } = wire(df.schema({ a: df.list(df.int8()) }), df.schema({ a: df.list(df.int32()) }));
+        consumer({ inp: producer({}).out });
+      }
+      {
+        const { producer, consumer } = wire(df.schema({ a: df.struct({ x: df.int32(), y: df.utf8() }) }), df.schema({ a: df.struct({ x: df.int64() }) }));
+        consumer({ inp: producer({}).out });
+      }
+      {
+        const { producer, consumer } = wire(df.schema({ a: df.int32() }), df.any());
+        consumer({ inp: producer({}).out });
+      }
+      {
+        const { producer, consumer } = wire(df.any(), df.schema({ a: df.int32() }));
+        consumer({ inp: producer({}).out });
+      }
     });
   });
 

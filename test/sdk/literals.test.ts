@@ -66,7 +66,12 @@ describe("toLiteral / fromLiteral", () => {
   it("round-trips structs, lists, maps, optionals and unions", async () => {
     const struct = lt({
       case: "struct",
-      value: { fields: [{ name: "lr", type: FLOAT }, { name: "tags", type: list(STRING), optional: true }] },
+      value: {
+        fields: [
+          { name: "lr", type: FLOAT },
+          { name: "tags", type: list(STRING), optional: true },
+        ],
+      },
     });
     expect(await roundTrip({ lr: 0.1, tags: ["x"] }, struct)).toEqual({ lr: 0.1, tags: ["x"] });
     expect(await roundTrip([1, 2, 3], list(INT))).toEqual([1, 2, 3]);
@@ -119,11 +124,13 @@ describe("toLiteral / fromLiteral", () => {
 
   it("records what the data holds at every depth, so a consumer is checked from the ref alone", async () => {
     const anyTable = lt({ case: "dataframe", value: { format: "arrow", any: true } });
-    const tags = (values: (string | null)[][]) =>
-      new Table({ tags: vectorFromArray(values, new List(new Field("item", new Utf8(), true))) });
+    const tags = (values: (string | null)[][]) => new Table({ tags: vectorFromArray(values, new List(new Field("item", new Utf8(), true))) });
     const wantsItems = lt({
       case: "dataframe",
-      value: { format: "arrow", columns: [{ name: "tags", type: { id: ArrowTypeId.LIST, children: [{ name: "item", type: { id: ArrowTypeId.UTF8 }, nullable: false }] } }] },
+      value: {
+        format: "arrow",
+        columns: [{ name: "tags", type: { id: ArrowTypeId.LIST, children: [{ name: "item", type: { id: ArrowTypeId.UTF8 }, nullable: false }] } }],
+      },
     });
     const clean = await toLiteral(tags([["a"], ["b", "c"]]), anyTable, store);
     const holey = await toLiteral(tags([["a"], [null]]), anyTable, store);
@@ -136,9 +143,7 @@ describe("toLiteral / fromLiteral", () => {
 
   it("rejects a table missing a declared column, naming it", async () => {
     const table = tableFromArrays({ name: ["ada"] });
-    await expect(toLiteral(table, people, store, "output 'people'")).rejects.toThrow(
-      "output 'people': missing column 'age' (int64) declared in the schema",
-    );
+    await expect(toLiteral(table, people, store, "output 'people'")).rejects.toThrow("output 'people': missing column 'age' (int64) declared in the schema");
   });
 
   it("throws a coded error naming the path for a value of the wrong type", async () => {
@@ -184,9 +189,7 @@ describe("parseInputValue", () => {
   });
 
   it("says which type it expected", () => {
-    expect(() => parseInputValue("yesterday", DATE, "input 'day'")).toThrow(
-      "input 'day': expected date (YYYY-MM-DD), e.g. 2024-05-01, got 'yesterday'",
-    );
+    expect(() => parseInputValue("yesterday", DATE, "input 'day'")).toThrow("input 'day': expected date (YYYY-MM-DD), e.g. 2024-05-01, got 'yesterday'");
     expect(() => parseInputValue("fast", lt({ case: "enumType", value: { values: ["a", "b"] } }), "input 'mode'")).toThrow(
       "input 'mode': expected enum (a | b) (one of 'a', 'b'), got 'fast'",
     );

@@ -6,15 +6,12 @@ import { df, t, task } from "../../sdk/index.ts";
 
 describe("task functions see and return JS values of the declared types", () => {
   test("inputs arrive as their JS values", () => {
-    task(
-      { name: "inputs", inputs: { n: t.int(), when: t.datetime(), m: t.struct(z.object({ acc: z.number() })) }, outputs: {} },
-      ({ n, when, m }) => {
-        expectTypeOf(n).toEqualTypeOf<number>();
-        expectTypeOf(when).toEqualTypeOf<Date>();
-        expectTypeOf(m.acc).toEqualTypeOf<number>();
-        return {};
-      },
-    );
+    task({ name: "inputs", inputs: { n: t.int(), when: t.datetime(), m: t.struct(z.object({ acc: z.number() })) }, outputs: {} }, ({ n, when, m }) => {
+      expectTypeOf(n).toEqualTypeOf<number>();
+      expectTypeOf(when).toEqualTypeOf<Date>();
+      expectTypeOf(m.acc).toEqualTypeOf<number>();
+      return {};
+    });
   });
 
   test("a returned value of the wrong type is an error", () => {

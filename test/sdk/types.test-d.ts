@@ -5,8 +5,7 @@ import { z } from "zod";
 import { and, df, map, not, or, sensor, t, task, when, workflow } from "../../sdk/index.ts";
 import type { FileType, FileValue, IntType, JsValue, ListType, Ref, Task, WeirType } from "../../sdk/index.ts";
 
-const produce = <O extends WeirType>(out: O) =>
-  task({ name: "produce", inputs: {}, outputs: { out } }, () => ({}) as never);
+const produce = <O extends WeirType>(out: O) => task({ name: "produce", inputs: {}, outputs: { out } }, () => ({}) as never);
 const consume = <I extends WeirType>(inp: I) => task({ name: "consume", inputs: { inp }, outputs: {} }, () => ({}));
 
 describe("descriptors and JS values", () => {
@@ -49,7 +48,7 @@ describe("descriptors and JS values", () => {
         expectTypeOf(epochs).toEqualTypeOf<number>();
         expectTypeOf(lr).toEqualTypeOf<number | undefined>();
         ctx.log(`attempt ${ctx.attempt}`);
-        return { model: { path: "m.onnx" }, accuracy: 0.9 }
+        return { model: { path: "m.onnx" }, accuracy: 0.9 };
       },
     );
     expectTypeOf(train).toExtend<Task<any, any>>();
@@ -126,10 +125,7 @@ describe("value edges", () => {
 });
 
 describe("workflow vocabulary", () => {
-  const ingest = task(
-    { name: "ingest", inputs: { path: t.string() }, outputs: { rows: df.schema({ x: df.int32() }), n: t.int() } },
-    () => ({}) as never,
-  );
+  const ingest = task({ name: "ingest", inputs: { path: t.string() }, outputs: { rows: df.schema({ x: df.int32() }), n: t.int() } }, () => ({}) as never);
   const score = task(
     { name: "score", inputs: { rows: df.schema({ x: df.int32() }), threshold: t.float() }, outputs: { score: t.float() } },
     () => ({}) as never,
@@ -138,13 +134,10 @@ describe("workflow vocabulary", () => {
   const days = task({ name: "days", inputs: {}, outputs: { paths: t.list(t.string()) } }, () => ({}) as never);
 
   test("subworkflow, map, when, sensor, after", () => {
-    const sub = workflow(
-      { name: "sub", inputs: { path: t.string() }, outputs: { score: t.float() } },
-      ({ path }) => {
-        const i = ingest({ path });
-        return { score: score({ rows: i.rows, threshold: 0.5 }).score };
-      },
-    );
+    const sub = workflow({ name: "sub", inputs: { path: t.string() }, outputs: { score: t.float() } }, ({ path }) => {
+      const i = ingest({ path });
+      return { score: score({ rows: i.rows, threshold: 0.5 }).score };
+    });
     workflow({ name: "main", schedule: { cron: "0 3 * * *", timezone: "UTC", catchup: true } }, () => {
       const f = sensor.file("data/{{ds}}.csv", { pokeInterval: "5m", timeout: "6h" });
       expectTypeOf(f.file).toEqualTypeOf<Ref<FileType<string>>>();

@@ -1,7 +1,24 @@
 import { create } from "@bufbuild/protobuf";
 import {
-  Dictionary, Field, Float32, Float64, Int8, Int16, Int32, Int64, List, RecordBatch, Schema, Struct, Table, Uint8, Uint32, Utf8, Vector,
-  makeData, vectorFromArray,
+  Dictionary,
+  Field,
+  Float32,
+  Float64,
+  Int8,
+  Int16,
+  Int32,
+  Int64,
+  List,
+  RecordBatch,
+  Schema,
+  Struct,
+  Table,
+  Uint8,
+  Uint32,
+  Utf8,
+  Vector,
+  makeData,
+  vectorFromArray,
 } from "apache-arrow";
 import { describe, expect, it } from "vitest";
 import { ArrowTypeId, DataFrameTypeSchema, LiteralSchema, LiteralTypeSchema, SimpleType } from "../../proto/index.ts";
@@ -70,8 +87,11 @@ describe("validateTable checks the data at every depth with core's relation", ()
   const column = (name: string, type: object, nullable = false) => declared([{ name, type: type as Partial<ArrowType>, nullable }]);
   const UTF8 = { id: ArrowTypeId.UTF8 };
   const list = (item: Partial<ArrowType>, nullable = false) => ({ id: ArrowTypeId.LIST, children: [{ name: "item", type: item, nullable }] });
-  const dictionary = (value: Partial<ArrowType>, valueNullable = false, index: Partial<ArrowType> = {}) =>
-    ({ id: ArrowTypeId.DICTIONARY, ...index, children: [{ name: "value", type: value, nullable: valueNullable }] });
+  const dictionary = (value: Partial<ArrowType>, valueNullable = false, index: Partial<ArrowType> = {}) => ({
+    id: ArrowTypeId.DICTIONARY,
+    ...index,
+    children: [{ name: "value", type: value, nullable: valueNullable }],
+  });
 
   it("follows the widening rules, int and float never mixing", () => {
     const ints = (type: Int16 | Int64 | Uint8, values: unknown[]) => table("a", vectorFromArray(values, type));
@@ -156,12 +176,13 @@ describe("validateLiteral", () => {
     });
     const ref = (nullable: boolean, bitWidth: number) =>
       create(LiteralSchema, {
-        value: { case: "dataframe", value: { uri: "file:///x", sha256: "ab", rows: 1n, schema: { columns: [{ name: "age", type: INT(bitWidth), nullable }] } } },
+        value: {
+          case: "dataframe",
+          value: { uri: "file:///x", sha256: "ab", rows: 1n, schema: { columns: [{ name: "age", type: INT(bitWidth), nullable }] } },
+        },
       });
     expect(validateLiteral(ref(false, 32), type, "input 'df'")).toEqual([]);
-    expect(validateLiteral(ref(true, 32), type, "input 'df'")).toEqual([
-      "input 'df': column 'age' may contain nulls, but the schema declares it non-nullable",
-    ]);
+    expect(validateLiteral(ref(true, 32), type, "input 'df'")).toEqual(["input 'df': column 'age' may contain nulls, but the schema declares it non-nullable"]);
   });
 
   it("reports every bad item of a list", () => {

@@ -4,7 +4,22 @@ import { describe, expect, it } from "vitest";
 import { Diagnostics, diagnostic } from "../../../core/index.ts";
 import { formatGithub, formatHuman, formatJson } from "../../../compiler/format/index.ts";
 
-const source = ["import { wf } from 'weir';", "", "export const flow = wf(() => {", "  const t = load();", "", "", "", "", "", "", "", "  train({ table: t.table });", "});", ""].join("\n");
+const source = [
+  "import { wf } from 'weir';",
+  "",
+  "export const flow = wf(() => {",
+  "  const t = load();",
+  "",
+  "",
+  "",
+  "",
+  "",
+  "",
+  "",
+  "  train({ table: t.table });",
+  "});",
+  "",
+].join("\n");
 
 const diags = [
   diagnostic(
@@ -29,7 +44,12 @@ describe("formatHuman", () => {
     expect(out).not.toContain("\u001b[");
   });
   it("colors only when asked, and survives unreadable sources", () => {
-    const out = formatHuman(diags, { color: true, readSource: () => { throw new Error("EACCES"); } });
+    const out = formatHuman(diags, {
+      color: true,
+      readSource: () => {
+        throw new Error("EACCES");
+      },
+    });
     expect(out).toContain("\u001b[");
     expect(out).toContain("WEIR1001");
   });
@@ -77,7 +97,12 @@ describe("formatGithub", () => {
 describe("diagnostic()", () => {
   it("fills placeholders, keeps one line, and codes with WEIR", () => {
     const d = diagnostic(Diagnostics.UnsupportedWorkflowSyntax, ["await", "workflow bodies describe a graph"]);
-    expect(d).toEqual({ code: "WEIR9002", category: "error", message: "'await' is not allowed in a workflow body: workflow bodies describe a graph", details: [] });
+    expect(d).toEqual({
+      code: "WEIR9002",
+      category: "error",
+      message: "'await' is not allowed in a workflow body: workflow bodies describe a graph",
+      details: [],
+    });
   });
   it("has unique codes in their documented ranges", () => {
     const all = Object.entries(Diagnostics);

@@ -71,7 +71,9 @@ describe("LocalArtifactStore confinement", () => {
     const blob = create(LiteralSchema, { value: { case: "blob", value: { uri: pathToFileURL(secret).href, kind: BlobKind.FILE } } });
     await expect(fromLiteral(blob, blobType, store, "input 'f'")).rejects.toThrow(/outside the artifact store/);
     const frameType = create(LiteralTypeSchema, { type: { case: "dataframe", value: { format: "arrow", columns: [] } } });
-    const frame = create(LiteralSchema, { value: { case: "dataframe", value: { uri: `file://${join(dir, "artifacts")}/sha256/../../secret.txt`, schema: { columns: [] } } } });
+    const frame = create(LiteralSchema, {
+      value: { case: "dataframe", value: { uri: `file://${join(dir, "artifacts")}/sha256/../../secret.txt`, schema: { columns: [] } } },
+    });
     await expect(fromLiteral(frame, frameType, store, "input 'df'")).rejects.toThrow(/outside the artifact store/);
   });
 

@@ -34,7 +34,11 @@ describe("ProgressRenderer", () => {
   it("prints the retries a coalesced event skipped over, in order, before the node's state", () => {
     const lines = render([
       node(NodeState.RUNNING, [{ number: 1, state: NodeState.RUNNING }]),
-      node(NodeState.SUCCEEDED, [failed, { number: 2, state: NodeState.FAILED, error: { code: "TIMEOUT", message: "late" } }, { number: 3, state: NodeState.SUCCEEDED }]),
+      node(NodeState.SUCCEEDED, [
+        failed,
+        { number: 2, state: NodeState.FAILED, error: { code: "TIMEOUT", message: "late" } },
+        { number: 3, state: NodeState.SUCCEEDED },
+      ]),
     ]);
     expect(lines).toHaveLength(4);
     expect(lines[1]).toMatch(/retrying \(attempt 2\)\s+\[TASK_FAILED\] boom$/);

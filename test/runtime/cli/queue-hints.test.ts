@@ -9,12 +9,12 @@ import { adminClient, incTask, int, refNode, runtimePerTest, server, tempDir, Te
 
 const rt = runtimePerTest();
 
-const tasks = [
-  incTask("prep"),
-  incTask("train", { resources: { pool: "gpu", gpu: 1, gpuType: "h100" } }),
-  incTask("load", { resources: { pool: "etl" } }),
-];
-const spec = workflowSpec("stuck", [refNode("prep", "prep", { input: "x" }), refNode("train", "train", { input: "x" }), refNode("load", "load", { input: "x" })], tasks);
+const tasks = [incTask("prep"), incTask("train", { resources: { pool: "gpu", gpu: 1, gpuType: "h100" } }), incTask("load", { resources: { pool: "etl" } })];
+const spec = workflowSpec(
+  "stuck",
+  [refNode("prep", "prep", { input: "x" }), refNode("train", "train", { input: "x" }), refNode("load", "load", { input: "x" })],
+  tasks,
+);
 
 /** Follows an execution of "stuck" until `until` matches a line, then terminates it; returns every line. */
 async function follow(until: RegExp): Promise<string[]> {
@@ -42,8 +42,14 @@ describe("queued-task notes in weir run --follow", () => {
     const lines = await follow(/load waits/);
     const notes = lines.filter((l) => l.includes("note"));
     expect(notes).toHaveLength(2);
-    expect(notes).toContainEqual(expect.stringMatching(/train waits: no connected worker of pool "gpu" has 1 GPU of type h100; start one: weir worker --server <host:port> --pool gpu --gpus auto$/));
-    expect(notes).toContainEqual(expect.stringMatching(/load waits: no connected worker serves pool "etl"; start one: weir worker --server <host:port> --pool etl$/));
+    expect(notes).toContainEqual(
+      expect.stringMatching(
+        /train waits: no connected worker of pool "gpu" has 1 GPU of type h100; start one: weir worker --server <host:port> --pool gpu --gpus auto$/,
+      ),
+    );
+    expect(notes).toContainEqual(
+      expect.stringMatching(/load waits: no connected worker serves pool "etl"; start one: weir worker --server <host:port> --pool etl$/),
+    );
     expect(lines.some((l) => /prep\s+succeeded/.test(l))).toBe(true);
   });
 
@@ -66,7 +72,12 @@ describe("queued-task notes in weir run --follow", () => {
     const admin = adminClient(rt.srv.address);
     await admin.registerWorkflow({ spec });
     const { execution } = await admin.createExecution({ workflow: "stuck", inputs: { literals: { x: int(1) } } });
-    await waitFor(async () => (await admin.getExecution({ id: execution.id })).execution.nodes.find((n: { nodeId: string }) => n.nodeId === "prep")?.state === NodeState.SUCCEEDED, 5_000, "prep to succeed");
+    await waitFor(
+      async () =>
+        (await admin.getExecution({ id: execution.id })).execution.nodes.find((n: { nodeId: string }) => n.nodeId === "prep")?.state === NodeState.SUCCEEDED,
+      5_000,
+      "prep to succeed",
+    );
     const status = await runCli(["status", execution.id, "--server", rt.srv.address], tempDir());
     expect(status.code, status.stderr).toBe(0);
     const notes = status.stdout.split("\n").filter((l) => l.includes("note"));

@@ -11,10 +11,14 @@ describe("admission", () => {
     const release = new Map<string, () => void>();
     rt.srv = await server(tempDir());
     const admin = adminClient(rt.srv.address);
-    const w = new TestWorker(rt.srv.address, async (a) => {
-      await new Promise<void>((ok) => release.set(a.executionId, ok));
-      return create(LiteralSetSchema, { literals: { y: int(1) } });
-    }, { capacity: 8 });
+    const w = new TestWorker(
+      rt.srv.address,
+      async (a) => {
+        await new Promise<void>((ok) => release.set(a.executionId, ok));
+        return create(LiteralSetSchema, { literals: { y: int(1) } });
+      },
+      { capacity: 8 },
+    );
     rt.workers.push(w);
     await w.connect();
     // A daily cron whose next tick is hours away: the ticker creates nothing during the test.

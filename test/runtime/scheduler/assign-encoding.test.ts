@@ -27,7 +27,10 @@ describe("encodeAssign", () => {
   });
 
   it("leaves unset fields out", () => {
-    const decoded = fromBinary(ServerMessageSchema, encodeAssign({ leaseToken: 1n, executionId: "e", nodeId: "n", attempt: 1, task: undefined, inputs: undefined, gpus: [], deadlineMs: 0 }));
+    const decoded = fromBinary(
+      ServerMessageSchema,
+      encodeAssign({ leaseToken: 1n, executionId: "e", nodeId: "n", attempt: 1, task: undefined, inputs: undefined, gpus: [], deadlineMs: 0 }),
+    );
     expect(decoded.msg.case).toBe("assign");
     if (decoded.msg.case !== "assign") return;
     expect(decoded.msg.value.task).toBeUndefined();
@@ -37,14 +40,32 @@ describe("encodeAssign", () => {
 
   it("writes strings in any script, large leases and big inputs as protobuf-es reads them", () => {
     const big = create(LiteralSetSchema, { literals: { s: { value: { case: "scalar", value: { value: { case: "string", value: "é".repeat(10_000) } } } } } });
-    const fields = { leaseToken: 2n ** 64n - 1n, executionId: "exécution-☃", nodeId: "日本[0]", attempt: 70_000, task, inputs: big, gpus: [0, 300], deadlineMs: 999 };
+    const fields = {
+      leaseToken: 2n ** 64n - 1n,
+      executionId: "exécution-☃",
+      nodeId: "日本[0]",
+      attempt: 70_000,
+      task,
+      inputs: big,
+      gpus: [0, 300],
+      deadlineMs: 999,
+    };
     const decoded = fromBinary(ServerMessageSchema, encodeAssign(fields));
     const expected = create(ServerMessageSchema, { msg: { case: "assign", value: { ...fields, deadline: timestampFromMs(999) } } });
     expect(equals(ServerMessageSchema, decoded, expected)).toBe(true);
   });
 
   it("batches encoded Assigns into one AssignBatch that protobuf-es reads in order", () => {
-    const fields = (lease: bigint, nodeId: string): AssignFields => ({ leaseToken: lease, executionId: "ex", nodeId, attempt: 1, task, inputs, gpus: [], deadlineMs: 0 });
+    const fields = (lease: bigint, nodeId: string): AssignFields => ({
+      leaseToken: lease,
+      executionId: "ex",
+      nodeId,
+      attempt: 1,
+      task,
+      inputs,
+      gpus: [],
+      deadlineMs: 0,
+    });
     const sent = [fields(1n, "a"), { ...fields(2n, "b".repeat(200)), gpus: [1] }, { ...fields(3n, "c"), inputs: undefined, deadlineMs: 1_700_000_000_123 }];
     const decoded = fromBinary(ServerMessageSchema, encodeAssignBatch(sent.map(encodeAssign)));
     if (decoded.msg.case !== "assigns") throw new Error(`expected assigns, got ${decoded.msg.case}`);

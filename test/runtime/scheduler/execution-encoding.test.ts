@@ -30,11 +30,25 @@ const error = create(ExecutionErrorSchema, { code: "TASK_FAILED", message: "boom
 const source = create(SourceLocationSchema, { file: "wf.ts", line: 3, column: 5 });
 
 const node: NodeView = {
-  id: "score[3]", state: NodeState.SUCCEEDED, target: "score", outputs, error: undefined, startedAt: 1_700_000_000_001, finishedAt: 1_700_000_000_999,
+  id: "score[3]",
+  state: NodeState.SUCCEEDED,
+  target: "score",
+  outputs,
+  error: undefined,
+  startedAt: 1_700_000_000_001,
+  finishedAt: 1_700_000_000_999,
   source,
   attempts: [
     { number: 1, state: NodeState.FAILED, workerId: "w1", queuedAt: 1_700_000_000_000, startedAt: 1_700_000_000_001, finishedAt: 1_700_000_000_500, error },
-    { number: 2, state: NodeState.SUCCEEDED, workerId: "w1", queuedAt: 1_700_000_000_600, startedAt: 1_700_000_000_601, finishedAt: 1_700_000_000_999, error: undefined },
+    {
+      number: 2,
+      state: NodeState.SUCCEEDED,
+      workerId: "w1",
+      queuedAt: 1_700_000_000_600,
+      startedAt: 1_700_000_000_601,
+      finishedAt: 1_700_000_000_999,
+      error: undefined,
+    },
   ],
 };
 
@@ -48,7 +62,10 @@ describe("execution encoding", () => {
     expect(decoded.at!.nanos).toBe(234_000_000);
     // Cached sub-messages stay right on the next encoding; a pending node has no optional fields.
     expect(fromBinary(ExecutionEventSchema, encodeNodesEvent([node], 0)).nodes).toEqual([expected]);
-    const pending = fromBinary(ExecutionEventSchema, encodeNodesEvent([{ ...node, state: NodeState.PENDING, outputs: undefined, attempts: [], startedAt: 0, finishedAt: 0, source: undefined }], 0)).nodes[0]!;
+    const pending = fromBinary(
+      ExecutionEventSchema,
+      encodeNodesEvent([{ ...node, state: NodeState.PENDING, outputs: undefined, attempts: [], startedAt: 0, finishedAt: 0, source: undefined }], 0),
+    ).nodes[0]!;
     expect(pending.state).toBe(NodeState.PENDING);
     expect(pending.outputs).toBeUndefined();
     expect(pending.startedAt).toBeUndefined();
@@ -58,7 +75,10 @@ describe("execution encoding", () => {
     for (const message of ["x".repeat(43), "é".repeat(42), "ü".repeat(43), "日本".repeat(30), "y".repeat(70_000)]) {
       const long = create(ExecutionErrorSchema, { code: "TASK_FAILED", message, kind: ErrorKind.USER, nodeId: `nœud-${message.slice(0, 10)}` });
       const view: NodeView = {
-        ...node, id: `nœud-${message.slice(0, 50)}`, target: message.slice(0, 200), error: long,
+        ...node,
+        id: `nœud-${message.slice(0, 50)}`,
+        target: message.slice(0, 200),
+        error: long,
         attempts: [{ ...node.attempts[0]!, workerId: `wörker-${message.slice(0, 100)}`, error: long }],
       };
       const expected = liveNodeExecution(view as unknown as RNode);
@@ -69,9 +89,20 @@ describe("execution encoding", () => {
 
   it("the client's event decoder builds what fromBinary builds, and leaves what it does not know to it", () => {
     const rec = {
-      id: "ex-ü", workflow: "wf", version: "v1", state: ExecutionState.FAILED, inputs: toBinary(LiteralSetSchema, outputs), outputs: null,
-      error: toBinary(ExecutionErrorSchema, error), createdAt: 1_000, startedAt: 2_001, finishedAt: 3_999, scheduledFor: 86_400_000,
-      backfillId: "backfill-1", recoveredFrom: "ex-0", maxParallelism: 0,
+      id: "ex-ü",
+      workflow: "wf",
+      version: "v1",
+      state: ExecutionState.FAILED,
+      inputs: toBinary(LiteralSetSchema, outputs),
+      outputs: null,
+      error: toBinary(ExecutionErrorSchema, error),
+      createdAt: 1_000,
+      startedAt: 2_001,
+      finishedAt: 3_999,
+      scheduledFor: 86_400_000,
+      backfillId: "backfill-1",
+      recoveredFrom: "ex-0",
+      maxParallelism: 0,
     };
     const events = [
       encodeSnapshotEvent(encodeExecution(rec, [node, { ...node, id: "é".repeat(50), outputs: create(LiteralSetSchema), error }]), 1_700_000_001_234),
@@ -91,21 +122,63 @@ describe("execution encoding", () => {
 
   it("an execution from store records decodes to what executionFrom builds, as a response and as a snapshot event", () => {
     const rec = {
-      id: "ex-1", workflow: "wf", version: "v1", state: ExecutionState.FAILED, inputs: toBinary(LiteralSetSchema, outputs), outputs: null,
-      error: toBinary(ExecutionErrorSchema, error), createdAt: 1_000, startedAt: 2_001, finishedAt: 3_999, scheduledFor: 86_400_000,
-      backfillId: "backfill-1", recoveredFrom: "ex-0", maxParallelism: 0,
-    };
-    const nodes = [{
-      executionId: "ex-1", nodeId: "train", state: NodeState.FAILED, target: "train", outputs: null, error: toBinary(ExecutionErrorSchema, error),
-      startedAt: 2_001, finishedAt: 3_999, userRetries: 0, systemRetries: 0, detail: "{}",
-    }, {
-      executionId: "ex-1", nodeId: "after", state: NodeState.SKIPPED, target: "t", outputs: toBinary(LiteralSetSchema, outputs), error: null,
-      startedAt: 0, finishedAt: 0, userRetries: 0, systemRetries: 0, detail: "{}",
-    }];
-    const attempts = [{
-      executionId: "ex-1", nodeId: "train", number: 1, state: NodeState.FAILED, workerId: "w", leaseToken: 3n, queuedAt: 2_000, startedAt: 2_001, finishedAt: 3_999,
+      id: "ex-1",
+      workflow: "wf",
+      version: "v1",
+      state: ExecutionState.FAILED,
+      inputs: toBinary(LiteralSetSchema, outputs),
+      outputs: null,
       error: toBinary(ExecutionErrorSchema, error),
-    }];
+      createdAt: 1_000,
+      startedAt: 2_001,
+      finishedAt: 3_999,
+      scheduledFor: 86_400_000,
+      backfillId: "backfill-1",
+      recoveredFrom: "ex-0",
+      maxParallelism: 0,
+    };
+    const nodes = [
+      {
+        executionId: "ex-1",
+        nodeId: "train",
+        state: NodeState.FAILED,
+        target: "train",
+        outputs: null,
+        error: toBinary(ExecutionErrorSchema, error),
+        startedAt: 2_001,
+        finishedAt: 3_999,
+        userRetries: 0,
+        systemRetries: 0,
+        detail: "{}",
+      },
+      {
+        executionId: "ex-1",
+        nodeId: "after",
+        state: NodeState.SKIPPED,
+        target: "t",
+        outputs: toBinary(LiteralSetSchema, outputs),
+        error: null,
+        startedAt: 0,
+        finishedAt: 0,
+        userRetries: 0,
+        systemRetries: 0,
+        detail: "{}",
+      },
+    ];
+    const attempts = [
+      {
+        executionId: "ex-1",
+        nodeId: "train",
+        number: 1,
+        state: NodeState.FAILED,
+        workerId: "w",
+        leaseToken: 3n,
+        queuedAt: 2_000,
+        startedAt: 2_001,
+        finishedAt: 3_999,
+        error: toBinary(ExecutionErrorSchema, error),
+      },
+    ];
     const sources = new Map([["train", source]]);
     const expected = executionFrom(rec, nodes, attempts, sources);
     const bytes = encodeExecutionRecords(rec, nodes, attempts, sources);

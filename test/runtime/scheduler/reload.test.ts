@@ -16,16 +16,41 @@ const list = (xs: number[]) => create(LiteralSchema, { value: { case: "collectio
 /** xs → map inc (each item also gets `k`, a second bound input) → ys; then sum(ys) as `total`. */
 function mapSpec(name: string) {
   const sumTask = { ...incTask("sum"), interface: { inputs: [{ name: "x", type: LIST }], outputs: [{ name: "y", type: INT }] } };
-  const inc = { ...incTask(), interface: { inputs: [{ name: "x", type: INT }, { name: "k", type: INT }], outputs: [{ name: "y", type: INT }] } };
+  const inc = {
+    ...incTask(),
+    interface: {
+      inputs: [
+        { name: "x", type: INT },
+        { name: "k", type: INT },
+      ],
+      outputs: [{ name: "y", type: INT }],
+    },
+  };
   return create(CompiledWorkflowSchema, {
     workflow: {
       name,
-      interface: { inputs: [{ name: "xs", type: LIST }], outputs: [{ name: "ys", type: LIST }, { name: "total", type: INT }] },
+      interface: {
+        inputs: [{ name: "xs", type: LIST }],
+        outputs: [
+          { name: "ys", type: LIST },
+          { name: "total", type: INT },
+        ],
+      },
       nodes: [
-        { id: "m", target: { case: "map", value: { task: "inc", mappedInput: "x" } }, inputs: [{ var: "x", value: wfInput("xs") }, { var: "k", value: { value: { case: "literal", value: int(1000) } } }] },
+        {
+          id: "m",
+          target: { case: "map", value: { task: "inc", mappedInput: "x" } },
+          inputs: [
+            { var: "x", value: wfInput("xs") },
+            { var: "k", value: { value: { case: "literal", value: int(1000) } } },
+          ],
+        },
         { id: "total", target: { case: "task", value: "sum" }, inputs: [{ var: "x", value: ref("m", "y") }], upstream: ["m"] },
       ],
-      outputs: [{ var: "ys", value: ref("m", "y") }, { var: "total", value: ref("total", "y") }],
+      outputs: [
+        { var: "ys", value: ref("m", "y") },
+        { var: "total", value: ref("total", "y") },
+      ],
     },
     tasks: [inc as never, sumTask as never],
   });

@@ -29,16 +29,26 @@ function scheduledSpec(name: string, schedule: ScheduleInit, kind: "date" | "dat
       name,
       version: "",
       interface: { inputs: [{ name: "at", type }], outputs: [] },
-      nodes: [{ id: "stamp", target: { case: "task", value: "stamp" }, inputs: [{ var: "at", value: { value: { case: "workflowInput", value: "at" } } }], source: { file: "wf.ts", line: 1, column: 1 } }],
+      nodes: [
+        {
+          id: "stamp",
+          target: { case: "task", value: "stamp" },
+          inputs: [{ var: "at", value: { value: { case: "workflowInput", value: "at" } } }],
+          source: { file: "wf.ts", line: 1, column: 1 },
+        },
+      ],
       schedule: { kickoffInput: "at", ...schedule },
       source: { file: "wf.ts", line: 1, column: 1 },
     },
-    tasks: [{
-      name: "stamp", version: "stamp-v1",
-      interface: { inputs: [{ name: "at", type }], outputs: [{ name: "y", type: { type: { case: "simple", value: SimpleType.INTEGER } } }] },
-      runtime: { case: "node", value: { module: "tasks.ts", exportName: "stamp" } },
-      source: { file: "tasks.ts", line: 1, column: 1 },
-    }],
+    tasks: [
+      {
+        name: "stamp",
+        version: "stamp-v1",
+        interface: { inputs: [{ name: "at", type }], outputs: [{ name: "y", type: { type: { case: "simple", value: SimpleType.INTEGER } } }] },
+        runtime: { case: "node", value: { module: "tasks.ts", exportName: "stamp" } },
+        source: { file: "tasks.ts", line: 1, column: 1 },
+      },
+    ],
     compilerVersion: "test",
   });
 }
@@ -77,7 +87,8 @@ function expectContiguous(ticks: number[], step: number): void {
 
 describe("schedule ticks (pure)", () => {
   it("lists cron ticks in the schedule's zone, the latest tick and the next one", () => {
-    const schedule = create(CompiledWorkflowSchema, { workflow: { schedule: { trigger: { case: "cron", value: "0 9 * * *" }, timezone: "Europe/Paris" } } }).workflow!.schedule!;
+    const schedule = create(CompiledWorkflowSchema, { workflow: { schedule: { trigger: { case: "cron", value: "0 9 * * *" }, timezone: "Europe/Paris" } } })
+      .workflow!.schedule!;
     const from = Date.parse("2026-01-01T00:00:00Z");
     const ticks = scheduleTicks(schedule, from, from + 3 * 86_400_000);
     expect(ticks.map((t) => new Date(t).toISOString())).toEqual(["2026-01-01T08:00:00.000Z", "2026-01-02T08:00:00.000Z", "2026-01-03T08:00:00.000Z"]);
@@ -86,7 +97,8 @@ describe("schedule ticks (pure)", () => {
   });
 
   it("keeps fixed-rate ticks on one grid (the epoch) when the schedule has no start", () => {
-    const schedule = create(CompiledWorkflowSchema, { workflow: { schedule: { trigger: { case: "fixedRate", value: durationFromMs(60_000) } } } }).workflow!.schedule!;
+    const schedule = create(CompiledWorkflowSchema, { workflow: { schedule: { trigger: { case: "fixedRate", value: durationFromMs(60_000) } } } }).workflow!
+      .schedule!;
     const at = Date.parse("2026-01-01T00:00:30Z");
     expect(new Date(nextTick(schedule, at)!).toISOString()).toBe("2026-01-01T00:01:00.000Z");
     expect(new Date(latestTick(schedule, at - 3_600_000, at, 0)!).toISOString()).toBe("2026-01-01T00:00:00.000Z");
@@ -97,12 +109,19 @@ describe("schedule ticker", () => {
   it("creates one execution per fixed-rate tick with the tick as kickoff input, each id once", async () => {
     const { admin } = await boot(tempDir());
     await admin.registerWorkflow({ spec: scheduledSpec("every_second", { trigger: { case: "fixedRate", value: durationFromMs(1000) } }) });
-    const runs = await waitFor(async () => {
-      const r = await runsOf(admin, "every_second");
-      return r.filter((x) => x.state === ExecutionState.SUCCEEDED).length >= 3 ? r : undefined;
-    }, 15_000, "three scheduled runs");
+    const runs = await waitFor(
+      async () => {
+        const r = await runsOf(admin, "every_second");
+        return r.filter((x) => x.state === ExecutionState.SUCCEEDED).length >= 3 ? r : undefined;
+      },
+      15_000,
+      "three scheduled runs",
+    );
     expect(new Set(runs.map((r) => r.id)).size).toBe(runs.length);
-    expectContiguous(runs.map((r) => r.tick), 1000);
+    expectContiguous(
+      runs.map((r) => r.tick),
+      1000,
+    );
     for (const r of runs) {
       expect(r.id).toBe(scheduledExecutionId("every_second", r.tick));
       expect(r.tick % 1000).toBe(0);
@@ -115,12 +134,21 @@ describe("schedule ticker", () => {
 
   it("ticks a six-field cron every second and gives a date input the tick's day in the schedule's zone", async () => {
     const { admin } = await boot(tempDir());
-    await admin.registerWorkflow({ spec: scheduledSpec("cron_second", { trigger: { case: "cron", value: "* * * * * *" }, timezone: "Pacific/Kiritimati" }, "date") });
-    const runs = await waitFor(async () => {
-      const r = await runsOf(admin, "cron_second");
-      return r.length >= 2 ? r : undefined;
-    }, 8_000, "two cron runs");
-    expectContiguous(runs.map((r) => r.tick), 1000);
+    await admin.registerWorkflow({
+      spec: scheduledSpec("cron_second", { trigger: { case: "cron", value: "* * * * * *" }, timezone: "Pacific/Kiritimati" }, "date"),
+    });
+    const runs = await waitFor(
+      async () => {
+        const r = await runsOf(admin, "cron_second");
+        return r.length >= 2 ? r : undefined;
+      },
+      8_000,
+      "two cron runs",
+    );
+    expectContiguous(
+      runs.map((r) => r.tick),
+      1000,
+    );
     const { execution } = await admin.getExecution({ id: runs[0]!.id });
     const day = execution.inputs.literals.at.value.value.value;
     expect(day.case).toBe("date");
@@ -132,19 +160,30 @@ describe("schedule ticker", () => {
     const dir = tempDir();
     let b = await boot(dir);
     await b.admin.registerWorkflow({ spec: scheduledSpec("catchup_on", { trigger: { case: "fixedRate", value: durationFromMs(1000) }, catchup: true }) });
-    const before = await waitFor(async () => ((await runsOf(b.admin, "catchup_on")).length >= 1 ? runsOf(b.admin, "catchup_on") : undefined), 5_000, "a first run");
+    const before = await waitFor(
+      async () => ((await runsOf(b.admin, "catchup_on")).length >= 1 ? runsOf(b.admin, "catchup_on") : undefined),
+      5_000,
+      "a first run",
+    );
     await halt(b.srv, b.admin, b.worker);
     const downAt = Date.now();
     await new Promise((r) => setTimeout(r, 3_200));
     b = await boot(dir);
     const upAt = Date.now();
-    const runs = await waitFor(async () => {
-      const r = await runsOf(b.admin, "catchup_on");
-      return r.at(-1)!.tick >= upAt - 1000 && r.every((x) => x.state === ExecutionState.SUCCEEDED) ? r : undefined;
-    }, 8_000, "the missed ticks to run");
+    const runs = await waitFor(
+      async () => {
+        const r = await runsOf(b.admin, "catchup_on");
+        return r.at(-1)!.tick >= upAt - 1000 && r.every((x) => x.state === ExecutionState.SUCCEEDED) ? r : undefined;
+      },
+      8_000,
+      "the missed ticks to run",
+    );
     expect(runs[0]!.id).toBe(before[0]!.id);
     expect(new Set(runs.map((r) => r.id)).size).toBe(runs.length);
-    expectContiguous(runs.map((r) => r.tick), 1000);
+    expectContiguous(
+      runs.map((r) => r.tick),
+      1000,
+    );
     expect(runs.filter((r) => r.tick > downAt && r.tick < upAt - 1000).length).toBeGreaterThanOrEqual(2);
   });
 
@@ -158,10 +197,14 @@ describe("schedule ticker", () => {
     await new Promise((r) => setTimeout(r, 3_500));
     b = await boot(dir);
     const upAt = Date.now();
-    const runs = await waitFor(async () => {
-      const r = await runsOf(b.admin, "catchup_off");
-      return r.some((x) => x.tick > downAt) ? r : undefined;
-    }, 5_000, "the run after the downtime");
+    const runs = await waitFor(
+      async () => {
+        const r = await runsOf(b.admin, "catchup_off");
+        return r.some((x) => x.tick > downAt) ? r : undefined;
+      },
+      5_000,
+      "the run after the downtime",
+    );
     // Three ticks were missed while down; only the latest (within a second of the restart) ran.
     const during = runs.filter((r) => r.tick > downAt && r.tick <= upAt);
     expect(during.length).toBe(1);
@@ -202,15 +245,23 @@ describe("schedule ticker", () => {
     const start = 1_767_225_600n; // 2026-01-01
     const { ticks } = await a.admin.createBackfill({ workflow: "backfilled", start: { seconds: start }, end: { seconds: start + 5n * day }, maxActiveRuns: 2 });
     expect(ticks.length).toBe(6);
-    await waitFor(async () => ((await runsOf(a.admin, "backfilled")).some((r) => r.state === ExecutionState.RUNNING) ? true : undefined), 5_000, "a running backfill run");
+    await waitFor(
+      async () => ((await runsOf(a.admin, "backfilled")).some((r) => r.state === ExecutionState.RUNNING) ? true : undefined),
+      5_000,
+      "a running backfill run",
+    );
     await halt(a.srv, a.admin, a.worker);
     const b = await boot(dir, slow);
     let maxRunning = 0;
-    const runs = await waitFor(async () => {
-      const r = await runsOf(b.admin, "backfilled");
-      maxRunning = Math.max(maxRunning, r.filter((x) => x.state === ExecutionState.RUNNING).length);
-      return r.length === 6 && r.every((x) => x.state === ExecutionState.SUCCEEDED) ? r : undefined;
-    }, 20_000, "every backfill run to succeed after the restart");
+    const runs = await waitFor(
+      async () => {
+        const r = await runsOf(b.admin, "backfilled");
+        maxRunning = Math.max(maxRunning, r.filter((x) => x.state === ExecutionState.RUNNING).length);
+        return r.length === 6 && r.every((x) => x.state === ExecutionState.SUCCEEDED) ? r : undefined;
+      },
+      20_000,
+      "every backfill run to succeed after the restart",
+    );
     expect(runs.length).toBe(6);
     expect(maxRunning).toBeGreaterThan(0);
     expect(maxRunning).toBeLessThanOrEqual(2);
@@ -244,11 +295,16 @@ describe("schedule ticker", () => {
   it("creates nothing for a workflow that needs more than its kickoff input; a backfill of it is refused", async () => {
     const { admin } = await boot(tempDir());
     const spec = scheduledSpec("needs_more", { trigger: { case: "fixedRate", value: durationFromMs(1000) } });
-    spec.workflow!.interface!.inputs.push(create(CompiledWorkflowSchema, { workflow: { interface: { inputs: [{ name: "x", type: { type: { case: "simple", value: SimpleType.INTEGER } } }] } } }).workflow!.interface!.inputs[0]!);
+    spec.workflow!.interface!.inputs.push(
+      create(CompiledWorkflowSchema, { workflow: { interface: { inputs: [{ name: "x", type: { type: { case: "simple", value: SimpleType.INTEGER } } }] } } })
+        .workflow!.interface!.inputs[0]!,
+    );
     await admin.registerWorkflow({ spec });
     await new Promise((r) => setTimeout(r, 2_200));
     expect(await runsOf(admin, "needs_more")).toEqual([]);
-    const err = await admin.createBackfill({ workflow: "needs_more", start: { seconds: 1_767_225_600n }, end: { seconds: 1_767_225_610n } }).catch((e: unknown) => e);
+    const err = await admin
+      .createBackfill({ workflow: "needs_more", start: { seconds: 1_767_225_600n }, end: { seconds: 1_767_225_610n } })
+      .catch((e: unknown) => e);
     expect((err as { code: number }).code).toBe(9); // FAILED_PRECONDITION
     expect((err as { details: string }).details).toMatch(/missing input "x"/);
   });

@@ -45,7 +45,10 @@ function admin(address: string, security: ChannelSecurity) {
 }
 
 async function clientError(call: Promise<unknown>): Promise<WeirClientError> {
-  const err = await call.then(() => undefined, (e: unknown) => e);
+  const err = await call.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   expect(err).toBeInstanceOf(WeirClientError);
   return err as WeirClientError;
 }
@@ -100,7 +103,14 @@ describe("token authentication", () => {
     const metadata = new grpc.Metadata();
     metadata.set("authorization", TOKEN); // no "Bearer "
     const err = await new Promise<grpc.ServiceError>((ok) =>
-      raw.makeUnaryRequest("/weir.v1.AdminService/ListWorkflows", (b: Buffer) => b, (b: Buffer) => b, Buffer.alloc(0), metadata, (e) => ok(e!)),
+      raw.makeUnaryRequest(
+        "/weir.v1.AdminService/ListWorkflows",
+        (b: Buffer) => b,
+        (b: Buffer) => b,
+        Buffer.alloc(0),
+        metadata,
+        (e) => ok(e!),
+      ),
     );
     expect(err.code).toBe(grpc.status.UNAUTHENTICATED);
     expect(err.details).toContain("Bearer <token>");
@@ -193,7 +203,19 @@ describe("weir server, worker and CLI with TLS and a token", () => {
     writeFileSync(tokenFile, `${TOKEN}\n`);
     const port = await freePort();
     const runtime = spawnWeir(
-      ["server", "--port", String(port), "--store", `sqlite:${join(secrets, "weir.db")}`, "--tls-cert", join(TLS_DIR, "server.pem"), "--tls-key", join(TLS_DIR, "server-key.pem"), "--token-file", tokenFile],
+      [
+        "server",
+        "--port",
+        String(port),
+        "--store",
+        `sqlite:${join(secrets, "weir.db")}`,
+        "--tls-cert",
+        join(TLS_DIR, "server.pem"),
+        "--tls-key",
+        join(TLS_DIR, "server-key.pem"),
+        "--token-file",
+        tokenFile,
+      ],
       { cwd: project },
     );
     await waitFor("the TLS runtime to listen", () => {
@@ -207,12 +229,18 @@ describe("weir server, worker and CLI with TLS and a token", () => {
     const registered = await runCli(["register", join(specs, "chain.pb"), ...cli], project, env);
     expect(registered.code, registered.stderr).toBe(0);
 
-    const refused = spawnWeir(["worker", "--server", `localhost:${port}`, "--tls-ca", join(TLS_DIR, "ca.pem"), "--id", "no-token"], { cwd: project, env: { WEIR_TOKEN: "" } });
+    const refused = spawnWeir(["worker", "--server", `localhost:${port}`, "--tls-ca", join(TLS_DIR, "ca.pem"), "--id", "no-token"], {
+      cwd: project,
+      env: { WEIR_TOKEN: "" },
+    });
     const stillRunning = new Promise<{ code: string }>((ok) => setTimeout(() => ok({ code: "still running after 30 s" }), 30_000).unref());
     expect((await Promise.race([refused.exited(), stillRunning])).code).toBe(1);
     expect(refused.output()).toContain("error [UNAUTHENTICATED]");
 
-    spawnWeir(["worker", "--server", `localhost:${port}`, "--tls-ca", join(TLS_DIR, "ca.pem"), "--token-file", tokenFile, "--id", "w-tls"], { cwd: project, env: { WEIR_E2E_RUNS: secrets } });
+    spawnWeir(["worker", "--server", `localhost:${port}`, "--tls-ca", join(TLS_DIR, "ca.pem"), "--token-file", tokenFile, "--id", "w-tls"], {
+      cwd: project,
+      env: { WEIR_E2E_RUNS: secrets },
+    });
     const run = await runCli(["run", "chain", "--input", "ms=1", "--follow", ...cli], project, env);
     expect(run.code, run.stdout + run.stderr).toBe(0);
     expect(run.stdout).toMatch(/succeeded/);

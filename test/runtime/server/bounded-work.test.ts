@@ -14,7 +14,11 @@ const rt = runtimePerTest();
 /** `levels` subworkflows, each calling the next twice; the last runs one task. */
 function bomb(levels: number): CompiledWorkflow {
   const iface = { inputs: [{ name: "x", type: INT }], outputs: [] };
-  const call = (id: string, target: string): MessageInitShape<typeof NodeSchema> => ({ id, target: { case: "subworkflow", value: target }, inputs: [{ var: "x", value: { value: { case: "workflowInput", value: "x" } } }] });
+  const call = (id: string, target: string): MessageInitShape<typeof NodeSchema> => ({
+    id,
+    target: { case: "subworkflow", value: target },
+    inputs: [{ var: "x", value: { value: { case: "workflowInput", value: "x" } } }],
+  });
   const subworkflows = Array.from({ length: levels }, (_, i) => ({
     name: `level${i}`,
     version: "v",
@@ -32,8 +36,13 @@ const list = (n: number) => create(LiteralSchema, { value: { case: "collection",
 
 function mapSpec(items?: number) {
   const source = items === undefined ? { case: "workflowInput" as const, value: "xs" } : { case: "literal" as const, value: list(items) };
-  const spec = workflowSpec("fan", [{ id: "m", target: { case: "map", value: { task: "inc", mappedInput: "x" } }, inputs: [{ var: "x", value: { value: source } }] }], [incTask()]);
-  spec.workflow!.interface!.inputs = items === undefined ? [create(VariableSchema, { name: "xs", type: { type: { case: "collection", value: { item: INT } } } })] : [];
+  const spec = workflowSpec(
+    "fan",
+    [{ id: "m", target: { case: "map", value: { task: "inc", mappedInput: "x" } }, inputs: [{ var: "x", value: { value: source } }] }],
+    [incTask()],
+  );
+  spec.workflow!.interface!.inputs =
+    items === undefined ? [create(VariableSchema, { name: "xs", type: { type: { case: "collection", value: { item: INT } } } })] : [];
   return spec;
 }
 
@@ -51,7 +60,9 @@ describe("the expanded size of a spec", () => {
 
   it("says why a map may not expand", () => {
     expect(mapWidthProblem("m", 10, 5, 100)).toBeUndefined();
-    expect(mapWidthProblem("m", 1_000, 5, 100)).toMatch(/map "m" has 1,000 items, which would make 1,005 nodes in this execution; this runtime runs at most 100 per execution \(weir server --max-nodes\)/);
+    expect(mapWidthProblem("m", 1_000, 5, 100)).toMatch(
+      /map "m" has 1,000 items, which would make 1,005 nodes in this execution; this runtime runs at most 100 per execution \(weir server --max-nodes\)/,
+    );
   });
 });
 
@@ -60,7 +71,10 @@ describe("bounded work at the door", () => {
     rt.srv = await server(tempDir());
     const admin = adminClient(rt.srv.address);
     const started = Date.now();
-    const err = (await admin.registerWorkflow({ spec: bomb(24) }).then(() => undefined, (e: grpc.ServiceError) => e)) as grpc.ServiceError | undefined;
+    const err = (await admin.registerWorkflow({ spec: bomb(24) }).then(
+      () => undefined,
+      (e: grpc.ServiceError) => e,
+    )) as grpc.ServiceError | undefined;
     expect(err?.code).toBe(grpc.status.INVALID_ARGUMENT);
     expect(err?.details).toMatch(/would have 50,331,646 nodes .* at most 100,000 per execution \(weir server --max-nodes\)/);
     expect(Date.now() - started).toBeLessThan(2_000);
@@ -77,11 +91,17 @@ describe("bounded work at the door", () => {
     await rt.srv.stop();
     rt.srv = await server(dir, { maxNodes: 1_000 });
     admin = adminClient(rt.srv.address);
-    const bombed = (await admin.createExecution({ workflow: "bomb", inputs: { literals: { x: int(1) } } }).then(() => undefined, (e: grpc.ServiceError) => e)) as grpc.ServiceError | undefined;
+    const bombed = (await admin.createExecution({ workflow: "bomb", inputs: { literals: { x: int(1) } } }).then(
+      () => undefined,
+      (e: grpc.ServiceError) => e,
+    )) as grpc.ServiceError | undefined;
     expect(bombed?.code).toBe(grpc.status.INVALID_ARGUMENT);
     expect(bombed?.details).toMatch(/50,331,646 nodes/);
     await admin.registerWorkflow({ spec: mapSpec() });
-    const wide = (await admin.createExecution({ workflow: "fan", inputs: { literals: { xs: list(1_000) } } }).then(() => undefined, (e: grpc.ServiceError) => e)) as grpc.ServiceError | undefined;
+    const wide = (await admin.createExecution({ workflow: "fan", inputs: { literals: { xs: list(1_000) } } }).then(
+      () => undefined,
+      (e: grpc.ServiceError) => e,
+    )) as grpc.ServiceError | undefined;
     expect(wide?.code).toBe(grpc.status.INVALID_ARGUMENT);
     expect(wide?.details).toMatch(/would have 1,001 nodes .* at most 1,000/);
     const ok = await admin.createExecution({ workflow: "fan", inputs: { literals: { xs: list(999) } } });

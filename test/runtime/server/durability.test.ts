@@ -23,7 +23,11 @@ describe("durability and caching", () => {
     let srv = await server(dir);
     servers.push(srv);
     let admin = adminClient(srv.address);
-    const w1 = new TestWorker(srv.address, async (a) => (a.nodeId === "b" ? "hang" : create(LiteralSetSchema, { literals: { y: int(intOf(a.inputs!.literals.x) + 1) } })), { id: "w1" });
+    const w1 = new TestWorker(
+      srv.address,
+      async (a) => (a.nodeId === "b" ? "hang" : create(LiteralSetSchema, { literals: { y: int(intOf(a.inputs!.literals.x) + 1) } })),
+      { id: "w1" },
+    );
     workers.push(w1);
     await w1.connect();
     await admin.registerWorkflow({ spec });
@@ -67,7 +71,13 @@ describe("durability and caching", () => {
     await w.connect();
     const cached = (version: string) => ({
       ...incTask("train", { cache: { enabled: true }, version }),
-      interface: { inputs: [{ name: "x", type: { type: { case: "simple" as const, value: 1 } } }], outputs: [{ name: "y", type: { type: { case: "simple" as const, value: 1 } } }, { name: "model", type: { type: { case: "blob" as const, value: { kind: BlobKind.FILE } } } }] },
+      interface: {
+        inputs: [{ name: "x", type: { type: { case: "simple" as const, value: 1 } } }],
+        outputs: [
+          { name: "y", type: { type: { case: "simple" as const, value: 1 } } },
+          { name: "model", type: { type: { case: "blob" as const, value: { kind: BlobKind.FILE } } } },
+        ],
+      },
     });
     const run = async (version: string) => {
       await admin.registerWorkflow({ spec: workflowSpec("cached", [refNode("t", "train", { input: "x" })], [cached(version)]) });
@@ -94,7 +104,9 @@ describe("durability and caching", () => {
     });
     workers.push(w);
     await w.connect();
-    await admin.registerWorkflow({ spec: workflowSpec("watched", [refNode("a", "inc", { input: "x" }), refNode("b", "inc", { node: "a", output: "y" })], [incTask()]) });
+    await admin.registerWorkflow({
+      spec: workflowSpec("watched", [refNode("a", "inc", { input: "x" }), refNode("b", "inc", { node: "a", output: "y" })], [incTask()]),
+    });
     const { execution } = await admin.createExecution({ workflow: "watched", inputs: { literals: { x: int(1) } } });
     const events = await admin.watch(execution.id);
     expect(events[0].snapshot.id).toBe(execution.id);

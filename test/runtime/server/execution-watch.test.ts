@@ -23,16 +23,40 @@ function recorder() {
   return {
     events,
     ended: () => ended,
-    out: { write: (b: Uint8Array) => void events.push(fromBinary(ExecutionEventSchema, b)), end: () => void (ended = true), fail: (e: unknown) => { throw e; } },
+    out: {
+      write: (b: Uint8Array) => void events.push(fromBinary(ExecutionEventSchema, b)),
+      end: () => void (ended = true),
+      fail: (e: unknown) => {
+        throw e;
+      },
+    },
   };
 }
 
 const header = (state: ExecutionState) => ({
-  id: "ex", workflow: "wf", version: "v", state, inputs: undefined, outputs: undefined, error: undefined,
-  createdAt: 1_000, startedAt: 1_000, finishedAt: 0, scheduledFor: 0, backfillId: "", recoveredFrom: "",
+  id: "ex",
+  workflow: "wf",
+  version: "v",
+  state,
+  inputs: undefined,
+  outputs: undefined,
+  error: undefined,
+  createdAt: 1_000,
+  startedAt: 1_000,
+  finishedAt: 0,
+  scheduledFor: 0,
+  backfillId: "",
+  recoveredFrom: "",
 });
 const view = (id: string, state: NodeState): NodeView => ({
-  id, state, target: "t", outputs: undefined, error: undefined, startedAt: 2_000, finishedAt: state === NodeState.SUCCEEDED ? 3_000 : 0, source: undefined,
+  id,
+  state,
+  target: "t",
+  outputs: undefined,
+  error: undefined,
+  startedAt: 2_000,
+  finishedAt: state === NodeState.SUCCEEDED ? 3_000 : 0,
+  source: undefined,
   attempts: [{ number: 1, state, workerId: "w", queuedAt: 1_500, startedAt: 2_000, finishedAt: 0, error: undefined }],
 });
 
@@ -56,12 +80,18 @@ describe("a watch stream", () => {
     expect(rec.events).toHaveLength(1);
     vi.advanceTimersByTime(WATCH_DEFAULTS.coalesceMs / 2);
     expect(rec.events).toHaveLength(2);
-    expect(rec.events[1]!.nodes.map((n) => [n.nodeId, n.state])).toEqual([["a", NodeState.SUCCEEDED], ["b", NodeState.QUEUED]]);
+    expect(rec.events[1]!.nodes.map((n) => [n.nodeId, n.state])).toEqual([
+      ["a", NodeState.SUCCEEDED],
+      ["b", NodeState.QUEUED],
+    ]);
     // The next window's changes are not lost when the execution ends before it closes.
     w.changed([view("b", NodeState.SUCCEEDED)]);
     w.ended(encodeExecution(header(ExecutionState.SUCCEEDED), []));
     expect(rec.events.map((e) => (e.snapshot ? "snapshot" : e.nodes.map((n) => `${n.nodeId}:${NodeState[n.state]}`).join()))).toEqual([
-      "snapshot", "a:SUCCEEDED,b:QUEUED", "b:SUCCEEDED", "snapshot",
+      "snapshot",
+      "a:SUCCEEDED,b:QUEUED",
+      "b:SUCCEEDED",
+      "snapshot",
     ]);
     expect(rec.ended()).toBe(true);
     vi.advanceTimersByTime(WATCH_DEFAULTS.coalesceMs * 2);

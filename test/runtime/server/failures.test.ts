@@ -29,7 +29,9 @@ describe("failures, retries and fencing", () => {
   it("retries a user error and then succeeds", async () => {
     const { admin, w } = await setup(workflowSpec("retry", [refNode("a", "inc", { input: "x" })], [retrying], { output: { node: "a", output: "y" } }));
     let calls = 0;
-    w.setBehaviour(async (a) => (++calls < 3 ? { code: "TASK_FAILED", message: "flaky" } : create(LiteralSetSchema, { literals: { y: int(intOf(a.inputs!.literals.x) * 10) } })));
+    w.setBehaviour(async (a) =>
+      ++calls < 3 ? { code: "TASK_FAILED", message: "flaky" } : create(LiteralSetSchema, { literals: { y: int(intOf(a.inputs!.literals.x) * 10) } }),
+    );
     const { execution } = await admin.createExecution({ workflow: "retry", inputs: { literals: { x: int(4) } } });
     const done = await finished(admin, execution.id);
     expect(ExecutionState[done.state]).toBe("SUCCEEDED");
@@ -39,9 +41,16 @@ describe("failures, retries and fencing", () => {
   });
 
   it("fails permanently, skips downstream, and still runs independent nodes", async () => {
-    const nodes = [refNode("a", "inc", { input: "x" }), refNode("b", "inc", { node: "a", output: "y" }), refNode("c", "inc", { node: "b", output: "y" }), refNode("side", "inc", { input: "x" })];
+    const nodes = [
+      refNode("a", "inc", { input: "x" }),
+      refNode("b", "inc", { node: "a", output: "y" }),
+      refNode("c", "inc", { node: "b", output: "y" }),
+      refNode("side", "inc", { input: "x" }),
+    ];
     const { admin, w } = await setup(workflowSpec("perm", nodes, [incTask()]));
-    w.setBehaviour(async (a) => (a.nodeId === "a" ? { code: "CODE_HASH_MISMATCH", message: "worker code differs" } : create(LiteralSetSchema, { literals: { y: int(1) } })));
+    w.setBehaviour(async (a) =>
+      a.nodeId === "a" ? { code: "CODE_HASH_MISMATCH", message: "worker code differs" } : create(LiteralSetSchema, { literals: { y: int(1) } }),
+    );
     const { execution } = await admin.createExecution({ workflow: "perm", inputs: { literals: { x: int(1) } } });
     const done = await finished(admin, execution.id);
     expect(ExecutionState[done.state]).toBe("FAILED");

@@ -29,7 +29,7 @@ const FUZZ = Object.freeze({
 afterAll(cleanup);
 
 function random(seed: number): () => number {
-  return () => ((seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31);
+  return () => (seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31;
 }
 
 function rssOf(pid: number): { rss: number; peak: number } {
@@ -78,7 +78,11 @@ function targets(): Target[] {
     RegisterWorkflow: [{ spec }, { spec: { ...spec, workflow: { ...spec.workflow, name: long } } }],
     GetWorkflow: [{ name: "wf" }, { name: long }],
     ListWorkflows: [{}],
-    CreateExecution: [{ workflow: "wf", inputs: { literals: { x: int(1) } } }, { workflow: long }, { workflow: "wf", executionId: long, inputs: { literals: { x: int(2) } } }],
+    CreateExecution: [
+      { workflow: "wf", inputs: { literals: { x: int(1) } } },
+      { workflow: long },
+      { workflow: "wf", executionId: long, inputs: { literals: { x: int(2) } } },
+    ],
     GetExecution: [{ id: "seed-exec" }, { id: long }],
     ListExecutions: [{ limit: 5 }, { workflow: "wf", pageToken: "12" }],
     WatchExecution: [{ id: "seed-exec" }, { id: long, endOnly: true }],
@@ -127,21 +131,27 @@ function mutate(seed: Uint8Array, next: () => number): Uint8Array {
     if (op < 0.4 && bytes.length) bytes[at % bytes.length] = Math.floor(next() * 256);
     else if (op < 0.55) bytes.splice(at, Math.floor(next() * 16));
     else if (op < 0.75) bytes.splice(at, 0, ...Array.from({ length: 1 + Math.floor(next() * 8) }, () => Math.floor(next() * 256)));
-    else if (op < 0.85) bytes.splice(at, 0, 0xff, 0xff, 0xff, 0xff, 0x0f); // a huge varint (a length past the end)
+    else if (op < 0.85)
+      bytes.splice(at, 0, 0xff, 0xff, 0xff, 0xff, 0x0f); // a huge varint (a length past the end)
     else bytes.splice(at, 0, ...bytes.slice(0, Math.min(64, bytes.length)));
   }
   return Uint8Array.from(bytes);
 }
 
 describe("fuzzing every method of a real weir server", () => {
-  it("ends every call with a status that is not DEADLINE_EXCEEDED, INTERNAL or UNKNOWN; the server stays up and its memory comes back", { timeout: 300_000 }, async () => {
+  it("ends every call with a status that is not DEADLINE_EXCEEDED, INTERNAL or UNKNOWN; the server stays up and its memory comes back", {
+    timeout: 300_000,
+  }, async () => {
     const dir = tempDir();
     mkdirSync(join(dir, "artifacts"));
     const port = await freePort();
-    const proc = spawnWeir(["server", "--store", `sqlite:${join(dir, "weir.db")}`, "--port", String(port), "--artifacts", join(dir, "artifacts"), "--project", dir], {
-      cwd: dir,
-      env: { WEIR_LOG_LEVEL: "silent" },
-    });
+    const proc = spawnWeir(
+      ["server", "--store", `sqlite:${join(dir, "weir.db")}`, "--port", String(port), "--artifacts", join(dir, "artifacts"), "--project", dir],
+      {
+        cwd: dir,
+        env: { WEIR_LOG_LEVEL: "silent" },
+      },
+    );
     const address = `127.0.0.1:${port}`;
     const admin = connectAdmin(address, { deadlineMs: 10_000 });
     await waitFor("the runtime to answer", async () => {
@@ -174,7 +184,9 @@ describe("fuzzing every method of a real weir server", () => {
           codes.set(name, (codes.get(name) ?? 0) + 1);
           slowest = Math.max(slowest, end.ms);
           if ((end.code === grpc.status.DEADLINE_EXCEEDED || end.code === grpc.status.INTERNAL || end.code === grpc.status.UNKNOWN) && bad.length < 10) {
-            bad.push(`#${n} ${t.path} → ${name}: ${end.details.slice(0, 200)} (messages: ${messages.map((m) => Buffer.from(m.subarray(0, 48)).toString("hex")).join(" | ")})`);
+            bad.push(
+              `#${n} ${t.path} → ${name}: ${end.details.slice(0, 200)} (messages: ${messages.map((m) => Buffer.from(m.subarray(0, 48)).toString("hex")).join(" | ")})`,
+            );
           }
         }
       };

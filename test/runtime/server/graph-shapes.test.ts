@@ -26,19 +26,32 @@ describe("maps, branches and sensors", () => {
     const admin = adminClient(srv.address);
     let inFlight = 0;
     let maxInFlight = 0;
-    const w: TestWorker = new TestWorker(srv.address, async (a, self) => {
-      const item = a.nodeId.startsWith("score[");
-      if (item) maxInFlight = Math.max(maxInFlight, ++inFlight);
-      await new Promise((r) => setTimeout(r, 20));
-      if (item) inFlight--;
-      return increment(a, self);
-    }, { capacity: 4 });
+    const w: TestWorker = new TestWorker(
+      srv.address,
+      async (a, self) => {
+        const item = a.nodeId.startsWith("score[");
+        if (item) maxInFlight = Math.max(maxInFlight, ++inFlight);
+        await new Promise((r) => setTimeout(r, 20));
+        if (item) inFlight--;
+        return increment(a, self);
+      },
+      { capacity: 4 },
+    );
     workers.push(w);
     await w.connect();
     const spec = create(CompiledWorkflowSchema, {
       workflow: {
         name: "shapes",
-        interface: { inputs: [{ name: "xs", type: LIST }, { name: "n", type: INT }], outputs: [{ name: "ys", type: LIST }, { name: "picked", type: INT }] },
+        interface: {
+          inputs: [
+            { name: "xs", type: LIST },
+            { name: "n", type: INT },
+          ],
+          outputs: [
+            { name: "ys", type: LIST },
+            { name: "picked", type: INT },
+          ],
+        },
         nodes: [
           { id: "score", target: { case: "map", value: { task: "inc", mappedInput: "x", concurrency: 2 } }, inputs: [{ var: "x", value: wfInput("xs") }] },
           {
@@ -46,13 +59,22 @@ describe("maps, branches and sensors", () => {
             target: {
               case: "branch",
               value: {
-                cases: [{
-                  condition: { expr: { case: "comparison", value: { operator: Comparison_Operator.GT, left: wfInput("n"), right: { value: { case: "literal", value: int(10) } } } } },
-                  nodes: [{ id: "big", target: { case: "task", value: "inc" }, inputs: [{ var: "x", value: wfInput("n") }] }],
-                  outputs: [{ var: "v", value: ref("big", "y") }],
-                }],
+                cases: [
+                  {
+                    condition: {
+                      expr: {
+                        case: "comparison",
+                        value: { operator: Comparison_Operator.GT, left: wfInput("n"), right: { value: { case: "literal", value: int(10) } } },
+                      },
+                    },
+                    nodes: [{ id: "big", target: { case: "task", value: "inc" }, inputs: [{ var: "x", value: wfInput("n") }] }],
+                    outputs: [{ var: "v", value: ref("big", "y") }],
+                  },
+                ],
                 otherwise: {
-                  nodes: [{ id: "small", target: { case: "task", value: "inc" }, inputs: [{ var: "x", value: { value: { case: "literal", value: int(100) } } }] }],
+                  nodes: [
+                    { id: "small", target: { case: "task", value: "inc" }, inputs: [{ var: "x", value: { value: { case: "literal", value: int(100) } } }] },
+                  ],
                   outputs: [{ var: "v", value: ref("small", "y") }],
                 },
                 interface: { outputs: [{ name: "v", type: INT }] },
@@ -60,7 +82,10 @@ describe("maps, branches and sensors", () => {
             },
           },
         ],
-        outputs: [{ var: "ys", value: ref("score", "y") }, { var: "picked", value: ref("pick", "v") }],
+        outputs: [
+          { var: "ys", value: ref("score", "y") },
+          { var: "picked", value: ref("pick", "v") },
+        ],
       },
       tasks: [incTask() as never],
     });
@@ -90,11 +115,29 @@ describe("maps, branches and sensors", () => {
         workflow: {
           name,
           interface: { inputs: [{ name: "day", type: STR }] },
-          nodes: [{
-            id: "wait",
-            target: { case: "sensor", value: { sensor: { case: "file", value: { pokeInterval: durationFromMs(50), timeout: durationFromMs(timeoutMs) } } } },
-            inputs: [{ var: "path", value: { value: { case: "template", value: { parts: [{ part: { case: "text", value: "data/incoming/" } }, { part: { case: "workflowInput", value: "day" } }, { part: { case: "text", value: "/data.csv" } }] } } } }],
-          }],
+          nodes: [
+            {
+              id: "wait",
+              target: { case: "sensor", value: { sensor: { case: "file", value: { pokeInterval: durationFromMs(50), timeout: durationFromMs(timeoutMs) } } } },
+              inputs: [
+                {
+                  var: "path",
+                  value: {
+                    value: {
+                      case: "template",
+                      value: {
+                        parts: [
+                          { part: { case: "text", value: "data/incoming/" } },
+                          { part: { case: "workflowInput", value: "day" } },
+                          { part: { case: "text", value: "/data.csv" } },
+                        ],
+                      },
+                    },
+                  },
+                },
+              ],
+            },
+          ],
         },
       });
     await admin.registerWorkflow({ spec: sensorSpec("sense", 5_000) });

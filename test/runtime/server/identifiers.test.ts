@@ -14,7 +14,16 @@ const rt = runtimePerTest();
 
 describe("the identifier rule", () => {
   it("takes the ids the runtime itself makes and refuses paths, odd characters and oversize values", () => {
-    for (const ok of ["daily-2024-01-01T00:00:00.000Z", "sub.inner", "map[3]", "sub.map[12]", "worker-lq3x8a01abcd", "a..b", "user@host+tag", "x".repeat(256)]) {
+    for (const ok of [
+      "daily-2024-01-01T00:00:00.000Z",
+      "sub.inner",
+      "map[3]",
+      "sub.map[12]",
+      "worker-lq3x8a01abcd",
+      "a..b",
+      "user@host+tag",
+      "x".repeat(256),
+    ]) {
       expect(identifierProblem("id", ok), ok).toBeUndefined();
     }
     for (const bad of ["../../../x", "a/b", "..", ".", "a b", "a\\b", "é", "a\0b", "x".repeat(257), "é".repeat(129)]) {
@@ -38,7 +47,13 @@ describe("ids at the door of a real server", () => {
     const id = "x".repeat(128 * 1024);
     for (const method of ["GetExecution", "WatchExecution", "TerminateExecution", "RecoverExecution"]) {
       const kind = method === "WatchExecution" ? "server_streaming" : "unary";
-      const end = await rawCall(client, `/weir.v1.AdminService/${method}`, kind, [toBinary(GetExecutionRequestSchema, create(GetExecutionRequestSchema, { id }))], 5_000);
+      const end = await rawCall(
+        client,
+        `/weir.v1.AdminService/${method}`,
+        kind,
+        [toBinary(GetExecutionRequestSchema, create(GetExecutionRequestSchema, { id }))],
+        5_000,
+      );
       expect(end.code, `${method}: ${end.details}`).toBe(grpc.status.INVALID_ARGUMENT);
       expect(end.ms).toBeLessThan(2_000);
       expect(end.details).toContain(`…(${128 * 1024} bytes)`);
@@ -71,7 +86,10 @@ describe("ids at the door of a real server", () => {
       ["RegisterWorkflow (task name)", () => admin.registerWorkflow({ spec: workflowSpec("wf", [refNode("a", "i n c", { input: "x" })], [incTask("i n c")]) })],
     ];
     for (const [what, call] of calls) {
-      const err = (await call().then(() => undefined, (e: grpc.ServiceError) => e)) as grpc.ServiceError | undefined;
+      const err = (await call().then(
+        () => undefined,
+        (e: grpc.ServiceError) => e,
+      )) as grpc.ServiceError | undefined;
       expect(err?.code, what).toBe(grpc.status.INVALID_ARGUMENT);
     }
     // The ids the runtime makes itself pass: an execution named like a scheduled run.
@@ -86,7 +104,10 @@ describe("ids at the door of a real server", () => {
   it("refuses a worker whose id is not an id, and serves the next", async () => {
     rt.srv = await server(tempDir());
     const bad = new TestWorker(rt.srv.address, undefined, { id: "../../etc" });
-    const err = (await bad.connect().then(() => undefined, (e: grpc.ServiceError) => e)) as grpc.ServiceError | undefined;
+    const err = (await bad.connect().then(
+      () => undefined,
+      (e: grpc.ServiceError) => e,
+    )) as grpc.ServiceError | undefined;
     expect(err?.code).toBe(grpc.status.INVALID_ARGUMENT);
     expect(err?.details).toMatch(/worker id '\.\.\/\.\.\/etc'/);
     bad.close();

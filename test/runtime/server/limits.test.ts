@@ -73,7 +73,11 @@ describe("GPU pools", () => {
     await noGpu.w.connect();
     await twoGpus.w.connect();
     const train = incTask("train", { resources: { pool: "gpu", gpu: 1 } });
-    const spec = workflowSpec("gpus", Array.from({ length: 5 }, (_, i) => refNode(`t${i}`, "train", { input: "x" })), [train]);
+    const spec = workflowSpec(
+      "gpus",
+      Array.from({ length: 5 }, (_, i) => refNode(`t${i}`, "train", { input: "x" })),
+      [train],
+    );
     await admin.registerWorkflow({ spec });
     const { execution } = await admin.createExecution({ workflow: "gpus", inputs: { literals: { x: int(1) } } });
     const done = await finished(admin, execution.id, 15_000);
@@ -97,7 +101,11 @@ describe("GPU pools", () => {
       incTask("on_a100", { resources: { pool: "gpu", gpuType: "nvidia-tesla-a100" } }),
       incTask("on_a10", { resources: { pool: "gpu", gpu: 1, gpuType: "A10G" } }),
     ];
-    const nodes = [0, 1, 2].flatMap((i) => [refNode(`h${i}`, "on_h100", { input: "x" }), refNode(`a${i}`, "on_a100", { input: "x" }), refNode(`g${i}`, "on_a10", { input: "x" })]);
+    const nodes = [0, 1, 2].flatMap((i) => [
+      refNode(`h${i}`, "on_h100", { input: "x" }),
+      refNode(`a${i}`, "on_a100", { input: "x" }),
+      refNode(`g${i}`, "on_a10", { input: "x" }),
+    ]);
     await admin.registerWorkflow({ spec: workflowSpec("typed_gpus", nodes, tasks) });
     const { execution } = await admin.createExecution({ workflow: "typed_gpus", inputs: { literals: { x: int(1) } } });
     expect((await finished(admin, execution.id, 15_000)).state).toBe(ExecutionState.SUCCEEDED);

@@ -56,7 +56,11 @@ describe("hashes the runtime computes", () => {
     rt.srv = await server(dir);
     const admin = adminClient(rt.srv.address);
     const readTask = { ...incTask("read"), interface: { inputs: [{ name: "f", type: FILE }], outputs: [] } };
-    const spec = workflowSpec("reads", [{ id: "r", target: { case: "task", value: "read" }, inputs: [{ var: "f", value: { value: { case: "workflowInput", value: "f" } } }] }], [readTask]);
+    const spec = workflowSpec(
+      "reads",
+      [{ id: "r", target: { case: "task", value: "read" }, inputs: [{ var: "f", value: { value: { case: "workflowInput", value: "f" } } }] }],
+      [readTask],
+    );
     spec.workflow!.interface!.inputs = [create(VariableSchema, { name: "f", type: FILE })];
     await admin.registerWorkflow({ spec });
     const artifacts = new LocalArtifactStore(join(dir, ".weir", "artifacts"));
@@ -67,14 +71,21 @@ describe("hashes the runtime computes", () => {
     const blob = (uri: string, sha256: string): Literal => create(LiteralSchema, { value: { case: "blob", value: { uri, sha256, kind: BlobKind.FILE } } });
     const refused: Array<[string, Literal, RegExp]> = [
       ["a file anywhere", blob("file:///anywhere/secret.txt", a.sha256), /not the artifact store's file/],
-      ["an escape through sha256/..", blob(`${pathToFileURL(join(dir, ".weir", "artifacts", "sha256")).href}/../../../secret.txt`, a.sha256), /not the artifact store's file/],
+      [
+        "an escape through sha256/..",
+        blob(`${pathToFileURL(join(dir, ".weir", "artifacts", "sha256")).href}/../../../secret.txt`, a.sha256),
+        /not the artifact store's file/,
+      ],
       ["the project's own file", blob(pathToFileURL(secret).href, a.sha256), /not the artifact store's file/],
       ["a stored file claiming another's hash", blob(a.uri, b.sha256), /not the artifact store's file/],
       ["a hash with no file", blob(pathToFileURL(artifacts.pathForHash("c".repeat(64))).href, "c".repeat(64)), /not in the artifact store/],
       ["not a file URI", blob("s3://bucket/key", a.sha256), /not the artifact store's file/],
     ];
     for (const [what, lit, why] of refused) {
-      const err = (await admin.createExecution({ workflow: "reads", inputs: { literals: { f: lit } } }).then(() => undefined, (e: grpc.ServiceError) => e)) as grpc.ServiceError | undefined;
+      const err = (await admin.createExecution({ workflow: "reads", inputs: { literals: { f: lit } } }).then(
+        () => undefined,
+        (e: grpc.ServiceError) => e,
+      )) as grpc.ServiceError | undefined;
       expect(err?.code, what).toBe(grpc.status.INVALID_ARGUMENT);
       expect(err?.details, what).toMatch(why);
       expect(err?.details, what).toMatch(/input "f"/);
@@ -89,8 +100,15 @@ describe("hashes the runtime computes", () => {
     const admin = adminClient(rt.srv.address);
     const readTask = { ...incTask("read"), interface: { inputs: [{ name: "f", type: FILE }], outputs: [] } };
     const literal = create(LiteralSchema, { value: { case: "blob", value: { uri: "file:///etc/passwd", sha256: "a".repeat(64), kind: BlobKind.FILE } } });
-    const spec = workflowSpec("fixed", [{ id: "r", target: { case: "task", value: "read" }, inputs: [{ var: "f", value: { value: { case: "literal", value: literal } } }] }], [readTask]);
-    const err = (await admin.registerWorkflow({ spec }).then(() => undefined, (e: grpc.ServiceError) => e)) as grpc.ServiceError | undefined;
+    const spec = workflowSpec(
+      "fixed",
+      [{ id: "r", target: { case: "task", value: "read" }, inputs: [{ var: "f", value: { value: { case: "literal", value: literal } } }] }],
+      [readTask],
+    );
+    const err = (await admin.registerWorkflow({ spec }).then(
+      () => undefined,
+      (e: grpc.ServiceError) => e,
+    )) as grpc.ServiceError | undefined;
     expect(err?.code).toBe(grpc.status.INVALID_ARGUMENT);
     expect(err?.details).toMatch(/file:\/\/\/etc\/passwd/);
     admin.raw.close();

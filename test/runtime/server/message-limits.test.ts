@@ -46,7 +46,13 @@ describe("per-method message limits", () => {
     const huge = await rawCall(client, "/weir.v1.AdminService/GetExecution", "unary", [new Uint8Array(MESSAGE_LIMITS.transportBytes + 1)], 10_000);
     expect(huge.code).toBe(grpc.status.RESOURCE_EXHAUSTED);
     // And it still answers.
-    const ok = await rawCall(client, "/weir.v1.AdminService/GetExecution", "unary", [toBinary(GetExecutionRequestSchema, create(GetExecutionRequestSchema, { id: "none" }))], 5_000);
+    const ok = await rawCall(
+      client,
+      "/weir.v1.AdminService/GetExecution",
+      "unary",
+      [toBinary(GetExecutionRequestSchema, create(GetExecutionRequestSchema, { id: "none" }))],
+      5_000,
+    );
     expect(ok.code).toBe(grpc.status.NOT_FOUND);
     client.close();
   });
@@ -58,7 +64,10 @@ describe("per-method message limits", () => {
     const client = new grpc.Client(rt.srv.address, grpc.credentials.createInsecure());
     for (const depth of [65, 150, 5_000, 100_000]) {
       // Thousands of levels are more than protobuf-es writes with the stack: those bytes are built by hand.
-      const bytes = depth > 150 ? deepCreateExecutionBytes("wf", "x", depth) : toBinary(CreateExecutionRequestSchema, create(CreateExecutionRequestSchema, { workflow: "wf", inputs: { literals: { x: nested(depth) } } }));
+      const bytes =
+        depth > 150
+          ? deepCreateExecutionBytes("wf", "x", depth)
+          : toBinary(CreateExecutionRequestSchema, create(CreateExecutionRequestSchema, { workflow: "wf", inputs: { literals: { x: nested(depth) } } }));
       const end = await rawCall(client, "/weir.v1.AdminService/CreateExecution", "unary", [bytes], 10_000);
       expect(end.code, `${depth}: ${end.details}`).toBe(grpc.status.INVALID_ARGUMENT);
       expect(end.details).toMatch(/deeper than/);

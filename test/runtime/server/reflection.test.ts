@@ -16,7 +16,10 @@ import {
   type ServerReflectionRequestSchema,
   type ServerReflectionResponse,
 } from "../../../proto/gen/grpc/reflection/v1/reflection_pb.ts";
-import { ServerReflection as ServerReflectionV1alpha, file_grpc_reflection_v1alpha_reflection } from "../../../proto/gen/grpc/reflection/v1alpha/reflection_pb.ts";
+import {
+  ServerReflection as ServerReflectionV1alpha,
+  file_grpc_reflection_v1alpha_reflection,
+} from "../../../proto/gen/grpc/reflection/v1alpha/reflection_pb.ts";
 import type { RunningServer } from "../../../runtime/index.ts";
 import { TestWorker, incTask, refNode, server, tempDir, workflowSpec } from "../harness.ts";
 
@@ -39,7 +42,12 @@ function reflectionStream(address: string, service: DescService, metadata = new 
   const request = service.methods[0]!.input as typeof ServerReflectionRequestSchema;
   const client = new grpc.Client(address, grpc.credentials.createInsecure());
   closers.push(() => client.close());
-  const call = client.makeBidiStreamRequest(method.path, method.requestSerialize, method.responseDeserialize as (b: Buffer) => ServerReflectionResponse, metadata);
+  const call = client.makeBidiStreamRequest(
+    method.path,
+    method.requestSerialize,
+    method.responseDeserialize as (b: Buffer) => ServerReflectionResponse,
+    metadata,
+  );
   closers.push(() => call.cancel());
   const waiting: Array<{ ok: (r: ServerReflectionResponse) => void; fail: (e: Error) => void }> = [];
   call.on("data", (res: ServerReflectionResponse) => waiting.shift()?.ok(res));
@@ -58,7 +66,8 @@ function reflectionStream(address: string, service: DescService, metadata = new 
 }
 
 function filesOf(res: ServerReflectionResponse): FileDescriptorProto[] {
-  if (res.messageResponse.case !== "fileDescriptorResponse") throw new Error(`expected files, got ${res.messageResponse.case}: ${JSON.stringify(res.messageResponse.value)}`);
+  if (res.messageResponse.case !== "fileDescriptorResponse")
+    throw new Error(`expected files, got ${res.messageResponse.case}: ${JSON.stringify(res.messageResponse.value)}`);
   return res.messageResponse.value.fileDescriptorProto.map((b) => fromBinary(FileDescriptorProtoSchema, b));
 }
 
@@ -124,9 +133,13 @@ describe.each(VERSIONS)("server reflection %s", (_version, service) => {
     expect(res.validHost).toBe("localhost");
     expect(res.originalRequest?.messageRequest.case).toBe("listServices");
     if (res.messageResponse.case !== "listServicesResponse") throw new Error(`got ${res.messageResponse.case}`);
-    expect(res.messageResponse.value.service.map((s) => s.name).sort()).toEqual(
-      ["grpc.health.v1.Health", "grpc.reflection.v1.ServerReflection", "grpc.reflection.v1alpha.ServerReflection", "weir.v1.AdminService", "weir.v1.WorkerService"],
-    );
+    expect(res.messageResponse.value.service.map((s) => s.name).sort()).toEqual([
+      "grpc.health.v1.Health",
+      "grpc.reflection.v1.ServerReflection",
+      "grpc.reflection.v1alpha.ServerReflection",
+      "weir.v1.AdminService",
+      "weir.v1.WorkerService",
+    ]);
   });
 
   it("sends AdminService's and WorkerService's files, real names and imports, that build strictly", async () => {
@@ -184,7 +197,12 @@ describe.each(VERSIONS)("server reflection %s", (_version, service) => {
       expect(filesOf(await stream.ask({ case: "fileContainingSymbol", value: symbol }))[0]!.name, symbol).toBe(file);
     }
     const health = filesOf(await stream.ask({ case: "fileByFilename", value: "grpc/health/v1/health.proto" }));
-    expect(buildStrictly(health).getService("grpc.health.v1.Health")?.methods.map((m) => m.name).sort()).toEqual(["Check", "List", "Watch"]);
+    expect(
+      buildStrictly(health)
+        .getService("grpc.health.v1.Health")
+        ?.methods.map((m) => m.name)
+        .sort(),
+    ).toEqual(["Check", "List", "Watch"]);
   });
 
   it("answers what it does not hold with NOT_FOUND inside the stream, and lists no extensions", async () => {
@@ -197,10 +215,17 @@ describe.each(VERSIONS)("server reflection %s", (_version, service) => {
     };
     expect((await errorOf({ case: "fileContainingSymbol", value: "weir.v1.NoSuchService" })).errorCode).toBe(grpc.status.NOT_FOUND);
     expect((await errorOf({ case: "fileByFilename", value: "weir_v1.proto" })).errorCode).toBe(grpc.status.NOT_FOUND);
-    expect((await errorOf({ case: "fileContainingExtension", value: { containingType: "weir.v1.Literal", extensionNumber: 100 } })).errorCode).toBe(grpc.status.NOT_FOUND);
+    expect((await errorOf({ case: "fileContainingExtension", value: { containingType: "weir.v1.Literal", extensionNumber: 100 } })).errorCode).toBe(
+      grpc.status.NOT_FOUND,
+    );
     expect((await errorOf({ case: "allExtensionNumbersOfType", value: "weir.v1.NoSuchMessage" })).errorCode).toBe(grpc.status.NOT_FOUND);
     const numbers = await stream.ask({ case: "allExtensionNumbersOfType", value: "weir.v1.Literal" });
-    expect(numbers.messageResponse).toEqual(expect.objectContaining({ case: "allExtensionNumbersResponse", value: expect.objectContaining({ baseTypeName: "weir.v1.Literal", extensionNumber: [] }) }));
+    expect(numbers.messageResponse).toEqual(
+      expect.objectContaining({
+        case: "allExtensionNumbersResponse",
+        value: expect.objectContaining({ baseTypeName: "weir.v1.Literal", extensionNumber: [] }),
+      }),
+    );
     // The stream is still open after the errors.
     expect(filesOf(await stream.ask({ case: "fileByFilename", value: "weir/v1/types.proto" }))[0]!.name).toBe("weir/v1/types.proto");
     // A request that asks nothing ends the stream, as grpc-go's does.
@@ -218,7 +243,11 @@ describe("server reflection, both versions", () => {
   });
 
   it("v1alpha's messages are v1's field for field (one codec serves both)", () => {
-    const shape = (f: FileDescriptorProto) => JSON.stringify(toJson(FileDescriptorProtoSchema, create(FileDescriptorProtoSchema, { messageType: f.messageType, service: f.service }))).replaceAll(".v1alpha.", ".v1.");
+    const shape = (f: FileDescriptorProto) =>
+      JSON.stringify(toJson(FileDescriptorProtoSchema, create(FileDescriptorProtoSchema, { messageType: f.messageType, service: f.service }))).replaceAll(
+        ".v1alpha.",
+        ".v1.",
+      );
     expect(shape(file_grpc_reflection_v1alpha_reflection.proto)).toBe(shape(file_grpc_reflection_v1_reflection.proto));
   });
 
@@ -245,25 +274,33 @@ const pythonGrpc = (() => {
 })();
 
 describe("the Python example client (examples/clients/python)", () => {
-  it.skipIf(!pythonGrpc)(`builds its descriptor pool from reflection alone, registers a spec and watches an execution (skipped without grpcio and protobuf for ${PYTHON}: apt-get install python3-grpcio python3-protobuf)`, async () => {
-    const dir = tempDir();
-    running = await server(dir);
-    const worker = new TestWorker(running.address);
-    closers.push(() => worker.close());
-    await worker.connect();
-    const spec = workflowSpec("py_chain", [refNode("a", "inc", { input: "x" }), refNode("b", "inc", { node: "a", output: "y" })], [incTask()], { output: { node: "b", output: "y" } });
-    const specPath = join(dir, "py_chain.pb");
-    writeFileSync(specPath, toBinary(CompiledWorkflowSchema, spec));
-    const out = await new Promise<{ code: number; stdout: string; stderr: string }>((ok) =>
-      execFile(PYTHON, [CLIENT, "--server", running!.address, "--spec", specPath, "--input", "x=40"], { env: { ...process.env, WEIR_TOKEN: "" }, timeout: 60_000 }, (err, stdout, stderr) =>
-        ok({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
-      ),
-    );
-    expect(out.stderr).toBe("");
-    expect(out.stdout).toContain("weir.v1.AdminService");
-    expect(out.stdout).toMatch(/descriptor pool from reflection \(grpc\.reflection\.v1\): .*weir\/v1\/admin\.proto/);
-    expect(out.stdout).toContain("registered py_chain");
-    expect(out.stdout).toContain("output result = 42");
-    expect(out.code).toBe(0);
-  });
+  it.skipIf(!pythonGrpc)(
+    `builds its descriptor pool from reflection alone, registers a spec and watches an execution (skipped without grpcio and protobuf for ${PYTHON}: apt-get install python3-grpcio python3-protobuf)`,
+    async () => {
+      const dir = tempDir();
+      running = await server(dir);
+      const worker = new TestWorker(running.address);
+      closers.push(() => worker.close());
+      await worker.connect();
+      const spec = workflowSpec("py_chain", [refNode("a", "inc", { input: "x" }), refNode("b", "inc", { node: "a", output: "y" })], [incTask()], {
+        output: { node: "b", output: "y" },
+      });
+      const specPath = join(dir, "py_chain.pb");
+      writeFileSync(specPath, toBinary(CompiledWorkflowSchema, spec));
+      const out = await new Promise<{ code: number; stdout: string; stderr: string }>((ok) =>
+        execFile(
+          PYTHON,
+          [CLIENT, "--server", running!.address, "--spec", specPath, "--input", "x=40"],
+          { env: { ...process.env, WEIR_TOKEN: "" }, timeout: 60_000 },
+          (err, stdout, stderr) => ok({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+        ),
+      );
+      expect(out.stderr).toBe("");
+      expect(out.stdout).toContain("weir.v1.AdminService");
+      expect(out.stdout).toMatch(/descriptor pool from reflection \(grpc\.reflection\.v1\): .*weir\/v1\/admin\.proto/);
+      expect(out.stdout).toContain("registered py_chain");
+      expect(out.stdout).toContain("output result = 42");
+      expect(out.code).toBe(0);
+    },
+  );
 });

@@ -19,11 +19,13 @@ function sensorSpec(name: string, path: MessageInitShape<typeof BindingValueSche
     workflow: {
       name,
       interface: { inputs: [{ name: "p", type: STR }] },
-      nodes: [{
-        id: "wait",
-        target: { case: "sensor", value: { sensor: { case: "file", value: { pokeInterval: durationFromMs(50), timeout: durationFromMs(5_000) } } } },
-        inputs: [{ var: "path", value: path }],
-      }],
+      nodes: [
+        {
+          id: "wait",
+          target: { case: "sensor", value: { sensor: { case: "file", value: { pokeInterval: durationFromMs(50), timeout: durationFromMs(5_000) } } } },
+          inputs: [{ var: "path", value: path }],
+        },
+      ],
     },
   });
 }
@@ -83,9 +85,17 @@ describe("sensor paths stay inside their roots", () => {
     rt.srv = await server(tempDir());
     const admin = adminClient(rt.srv.address);
     const literal = { value: { case: "literal" as const, value: str("../outside/secret.txt") } };
-    const template = { value: { case: "template" as const, value: { parts: [{ part: { case: "text" as const, value: "/etc/" } }, { part: { case: "text" as const, value: "passwd" } }] } } };
+    const template = {
+      value: {
+        case: "template" as const,
+        value: { parts: [{ part: { case: "text" as const, value: "/etc/" } }, { part: { case: "text" as const, value: "passwd" } }] },
+      },
+    };
     for (const path of [literal, template]) {
-      const err = (await admin.registerWorkflow({ spec: sensorSpec("static", path) }).then(() => undefined, (e: grpc.ServiceError) => e)) as grpc.ServiceError | undefined;
+      const err = (await admin.registerWorkflow({ spec: sensorSpec("static", path) }).then(
+        () => undefined,
+        (e: grpc.ServiceError) => e,
+      )) as grpc.ServiceError | undefined;
       expect(err?.code).toBe(grpc.status.INVALID_ARGUMENT);
       expect(err?.details).toMatch(/sensor "wait": sensor path '.*' leads outside the project root/);
     }

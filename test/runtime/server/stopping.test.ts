@@ -14,22 +14,31 @@ describe("stopping the runtime", () => {
     const dir = tempDir();
     rt.srv = await server(dir);
     const admin = adminClient(rt.srv.address);
-    const spec = workflowSpec("two", [refNode("a", "inc", { input: "x" }), refNode("b", "inc", { node: "a", output: "y" })], [incTask()], { output: { node: "b", output: "y" } });
+    const spec = workflowSpec("two", [refNode("a", "inc", { input: "x" }), refNode("b", "inc", { node: "a", output: "y" })], [incTask()], {
+      output: { node: "b", output: "y" },
+    });
     await admin.registerWorkflow({ spec });
     // "a" finishes when the test says so; "b" is left for the next runtime.
     let release: () => void = () => {};
     const released = new Promise<void>((ok) => (release = ok));
-    const w = new TestWorker(rt.srv.address, async (a) => {
-      if (a.nodeId !== "a") return "hang";
-      await released;
-      return { literals: { y: int(intOf(a.inputs!.literals.x) + 1) } } as never;
-    }, { id: "w1" });
+    const w = new TestWorker(
+      rt.srv.address,
+      async (a) => {
+        if (a.nodeId !== "a") return "hang";
+        await released;
+        return { literals: { y: int(intOf(a.inputs!.literals.x) + 1) } } as never;
+      },
+      { id: "w1" },
+    );
     await w.connect();
     const workerEnded = new Promise<grpc.StatusObject>((ok) => (w as unknown as { stream: grpc.ClientDuplexStream<unknown, unknown> }).stream.on("status", ok));
     const { execution } = await admin.createExecution({ workflow: "two", inputs: { literals: { x: int(1) } } });
     await waitFor(() => w.assigns.length === 1 || undefined, 5_000, "a's attempt");
     const watchEnded = new Promise<grpc.ServiceError>((ok) => {
-      const stream = (admin.raw as unknown as Record<string, Function>).watchExecution!.call(admin.raw, create(WatchExecutionRequestSchema, { id: execution.id })) as grpc.ClientReadableStream<unknown>;
+      const stream = (admin.raw as unknown as Record<string, Function>).watchExecution!.call(
+        admin.raw,
+        create(WatchExecutionRequestSchema, { id: execution.id }),
+      ) as grpc.ClientReadableStream<unknown>;
       stream.on("data", () => {});
       stream.on("error", ok);
     });
@@ -43,7 +52,10 @@ describe("stopping the runtime", () => {
     expect(watchError.details).toMatch(/stopping; watch again/);
     await stopped;
     // No new calls.
-    const late = await admin.listWorkflows({}).then(() => undefined, (e: grpc.ServiceError) => e);
+    const late = await admin.listWorkflows({}).then(
+      () => undefined,
+      (e: grpc.ServiceError) => e,
+    );
     expect(late?.code).toBe(grpc.status.UNAVAILABLE);
     admin.raw.close();
     w.close();

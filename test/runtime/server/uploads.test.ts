@@ -81,9 +81,10 @@ describe("UploadArtifact", () => {
     const before = storedFiles();
     const data = new TextEncoder().encode("x");
     await expect(client.uploadArtifact([{ data }])).rejects.toMatchObject({ code: "INVALID_ARGUMENT", message: expect.stringContaining("must name the kind") });
-    await expect(
-      client.uploadArtifact([{ kind: BlobKind.DIRECTORY }, { path: "a", data }, { path: "b", data }, { path: "a", data }]),
-    ).rejects.toMatchObject({ code: "INVALID_ARGUMENT", message: expect.stringContaining("'a' was sent twice") });
+    await expect(client.uploadArtifact([{ kind: BlobKind.DIRECTORY }, { path: "a", data }, { path: "b", data }, { path: "a", data }])).rejects.toMatchObject({
+      code: "INVALID_ARGUMENT",
+      message: expect.stringContaining("'a' was sent twice"),
+    });
     await expect(client.uploadArtifact([{ kind: BlobKind.DIRECTORY }, { path: "../escape", data }])).rejects.toMatchObject({
       code: "INVALID_ARGUMENT",
       message: expect.stringContaining("not a relative"),

@@ -10,18 +10,33 @@ afterEach(async () => {
   srv = undefined;
 });
 
-const df = (id: ArrowTypeId, extra = {}) => ({ type: { case: "dataframe" as const, value: { columns: [{ name: "age", type: { id, ...extra } }], format: "arrow" } } });
+const df = (id: ArrowTypeId, extra = {}) => ({
+  type: { case: "dataframe" as const, value: { columns: [{ name: "age", type: { id, ...extra } }], format: "arrow" } },
+});
 
 describe("validation at the door", () => {
   it("rejects a hand-edited spec (Int32 column into Utf8) with the compiler's diagnostic", async () => {
     srv = await server(tempDir());
     const admin = adminClient(srv.address);
-    const produce = { ...incTask("produce"), interface: { inputs: [], outputs: [{ name: "table", type: df(ArrowTypeId.INT, { bitWidth: 32, signed: true }) }] } };
+    const produce = {
+      ...incTask("produce"),
+      interface: { inputs: [], outputs: [{ name: "table", type: df(ArrowTypeId.INT, { bitWidth: 32, signed: true }) }] },
+    };
     const consume = { ...incTask("consume"), interface: { inputs: [{ name: "table", type: df(ArrowTypeId.UTF8) }], outputs: [] } };
-    const spec = workflowSpec("edited", [
-      { id: "p", target: { case: "task", value: "produce" }, source: { file: "wf.ts", line: 3, column: 5 } },
-      { id: "c", target: { case: "task", value: "consume" }, upstream: ["p"], inputs: [{ var: "table", value: { value: { case: "ref", value: { nodeId: "p", output: "table" } } }, source: { file: "wf.ts", line: 4, column: 7 } }], source: { file: "wf.ts", line: 4, column: 5 } },
-    ], [produce, consume]);
+    const spec = workflowSpec(
+      "edited",
+      [
+        { id: "p", target: { case: "task", value: "produce" }, source: { file: "wf.ts", line: 3, column: 5 } },
+        {
+          id: "c",
+          target: { case: "task", value: "consume" },
+          upstream: ["p"],
+          inputs: [{ var: "table", value: { value: { case: "ref", value: { nodeId: "p", output: "table" } } }, source: { file: "wf.ts", line: 4, column: 7 } }],
+          source: { file: "wf.ts", line: 4, column: 5 },
+        },
+      ],
+      [produce, consume],
+    );
     spec.workflow!.interface!.inputs = [];
     const err = await admin.registerWorkflow({ spec }).catch((e) => e);
     expect(err.code).toBe(grpc.status.INVALID_ARGUMENT);
@@ -55,7 +70,13 @@ describe("validation at the door", () => {
     srv = await server(tempDir());
     const client = new grpc.Client(srv.address, grpc.credentials.createInsecure());
     const err = await new Promise<grpc.ServiceError>((ok) =>
-      client.makeUnaryRequest("/weir.v1.AdminService/GetExecution", (b: Buffer) => b, (b: Buffer) => b, Buffer.from([0xff, 0xff, 0xff, 0x0f, 0x01]), (e) => ok(e!)),
+      client.makeUnaryRequest(
+        "/weir.v1.AdminService/GetExecution",
+        (b: Buffer) => b,
+        (b: Buffer) => b,
+        Buffer.from([0xff, 0xff, 0xff, 0x0f, 0x01]),
+        (e) => ok(e!),
+      ),
     );
     expect(err.code).toBe(grpc.status.INVALID_ARGUMENT);
     client.close();
@@ -69,7 +90,9 @@ describe("validation at the door", () => {
     const Health = grpc.makeGenericClientConstructor(service as never, "Health");
     const health = new Health(srv.address, grpc.credentials.createInsecure()) as unknown as grpc.Client & { check: Function };
     for (const name of ["", "weir.v1.AdminService"]) {
-      const res = await new Promise<{ status: string }>((ok, fail) => health.check({ service: name }, (e: Error, r: { status: string }) => (e ? fail(e) : ok(r))));
+      const res = await new Promise<{ status: string }>((ok, fail) =>
+        health.check({ service: name }, (e: Error, r: { status: string }) => (e ? fail(e) : ok(r))),
+      );
       expect(res.status).toBe("SERVING");
     }
     health.close();

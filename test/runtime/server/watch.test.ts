@@ -1,6 +1,15 @@
 import { create, equals } from "@bufbuild/protobuf";
 import { describe, expect, it } from "vitest";
-import { ExecutionSchema, ExecutionState, LiteralSetSchema, NodeExecutionSchema, NodeState, type Execution, type ExecutionEvent, type NodeExecution } from "../../../proto/index.ts";
+import {
+  ExecutionSchema,
+  ExecutionState,
+  LiteralSetSchema,
+  NodeExecutionSchema,
+  NodeState,
+  type Execution,
+  type ExecutionEvent,
+  type NodeExecution,
+} from "../../../proto/index.ts";
 import { followExecution } from "../../../runtime/cli/follow.ts";
 import { connectAdmin } from "../../../runtime/client.ts";
 import { WATCH_DEFAULTS } from "../../../runtime/server/execution-watch.ts";
@@ -86,12 +95,15 @@ describe("WatchExecution", () => {
     // `weir run --follow` still prints a line per node with its state and duration.
     // biome-ignore lint/suspicious/noControlCharactersInRegex: an ANSI colour code may follow the state.
     const succeeded = /succeeded(\u001b\[\d+m)?\s+\d/;
-    for (const n of stored.nodes) expect(lines.some((l) => l.includes(` ${n.nodeId} `) && succeeded.test(l)), n.nodeId).toBe(true);
+    for (const n of stored.nodes)
+      expect(
+        lines.some((l) => l.includes(` ${n.nodeId} `) && succeeded.test(l)),
+        n.nodeId,
+      ).toBe(true);
   });
 
   it("the final snapshot, built from memory, equals GetExecution's from the store", async () => {
-    const failLeaf3: Behaviour = async (a, w) =>
-      a.nodeId === "leaf3" ? { code: "TASK_FAILED", message: "leaf3 broke" } : jittered(a, w);
+    const failLeaf3: Behaviour = async (a, w) => (a.nodeId === "leaf3" ? { code: "TASK_FAILED", message: "leaf3 broke" } : jittered(a, w));
     const { admin, client } = await fanOut(30, failLeaf3);
     const { execution } = await admin.createExecution({ workflow: "fan", inputs: { literals: { x: int(1) } } });
     const events = await collect(client.watchExecution({ id: execution.id }));

@@ -30,7 +30,7 @@ function expectSame(frame: WorkerFrame, bytes: Uint8Array): void {
 
 // A small deterministic generator, so a failing case can be replayed.
 function random(seed: number): () => number {
-  return () => ((seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31);
+  return () => (seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31;
 }
 
 describe("decodeWorkerFrame", () => {
@@ -47,7 +47,12 @@ describe("decodeWorkerFrame", () => {
   });
 
   it("reads what protobuf-es writes, the odd shapes included, and passes other messages through", () => {
-    const result = { leaseToken: 3n, outcome: { case: "outputs" as const, value: outputs }, startedAt: timestampFromMs(1_500), finishedAt: timestampFromMs(2_000) };
+    const result = {
+      leaseToken: 3n,
+      outcome: { case: "outputs" as const, value: outputs },
+      startedAt: timestampFromMs(1_500),
+      finishedAt: timestampFromMs(2_000),
+    };
     const written = [
       { case: "result", value: result },
       { case: "result", value: {} },
@@ -60,7 +65,10 @@ describe("decodeWorkerFrame", () => {
     ].map((msg) => toBinary(WorkerMessageSchema, create(WorkerMessageSchema, { msg } as never)));
     // Legal but not how weir's worker writes: a field twice (merged), an unknown field, two messages concatenated.
     const twice = new Uint8Array([...worker[0]!.subarray(0, 1), worker[0]![1]! + 2, ...worker[0]!.subarray(2), 0x08, 0x05]);
-    const unknown = toBinary(WorkerMessageSchema, create(WorkerMessageSchema, { msg: { case: "result", value: { ...result, $unknown: [{ no: 99, wireType: 0, data: new Uint8Array([1]) }] } } }));
+    const unknown = toBinary(
+      WorkerMessageSchema,
+      create(WorkerMessageSchema, { msg: { case: "result", value: { ...result, $unknown: [{ no: 99, wireType: 0, data: new Uint8Array([1]) }] } } }),
+    );
     const concatenated = new Uint8Array([...worker[0]!, ...worker[2]!]);
     for (const bytes of [...written, twice, unknown, concatenated]) expectSame(decodeWorkerFrame(bytes), bytes);
   });

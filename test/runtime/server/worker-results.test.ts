@@ -5,7 +5,20 @@
 import { create } from "@bufbuild/protobuf";
 import * as grpc from "@grpc/grpc-js";
 import { describe, expect, it } from "vitest";
-import { BlobKind, ExecutionState, LiteralSchema, LiteralSetSchema, NodeState, WorkerMessageSchema, WorkerService, grpcServiceDefinition, type Assign, type Literal, type ServerMessage, type WorkerMessage } from "../../../proto/index.ts";
+import {
+  BlobKind,
+  ExecutionState,
+  LiteralSchema,
+  LiteralSetSchema,
+  NodeState,
+  WorkerMessageSchema,
+  WorkerService,
+  grpcServiceDefinition,
+  type Assign,
+  type Literal,
+  type ServerMessage,
+  type WorkerMessage,
+} from "../../../proto/index.ts";
 import { encodeResult } from "../../../runtime/worker/wire.ts";
 import { adminClient, finished, incTask, int, intOf, refNode, runtimePerTest, server, tempDir, waitFor, workflowSpec } from "../harness.ts";
 import { deepLiteralSetBytes } from "./deep-literals.ts";
@@ -30,7 +43,11 @@ async function rawWorker(address: string): Promise<{ stream: Stream; assigns: As
   const ended = new Promise<grpc.StatusObject>((ok) => stream.on("status", ok));
   stream.write(create(WorkerMessageSchema, { msg: { case: "register", value: { hostname: "test", pools: ["cpu"], capacity: 4 } } }));
   await waitFor(() => registered || undefined, 5_000, "Registered");
-  return { stream, assigns, ended, close: () => {
+  return {
+    stream,
+    assigns,
+    ended,
+    close: () => {
       stream.cancel();
       client.close();
     },
@@ -60,7 +77,14 @@ describe("what a worker sends cannot kill the runtime", () => {
     const { execution } = await admin.createExecution({ workflow: "chain", inputs: { literals: { x: int(1) } } });
     for (const nodeId of ["a", "b"]) {
       const a = await waitFor(() => w.assigns.find((x) => x.executionId === execution.id && x.nodeId === nodeId), 5_000, `the assign of ${nodeId}`);
-      w.stream.write(create(WorkerMessageSchema, { msg: { case: "result", value: { leaseToken: a.leaseToken, outcome: { case: "outputs", value: { literals: { y: int(intOf(a.inputs!.literals.x) + 1) } } } } } }));
+      w.stream.write(
+        create(WorkerMessageSchema, {
+          msg: {
+            case: "result",
+            value: { leaseToken: a.leaseToken, outcome: { case: "outputs", value: { literals: { y: int(intOf(a.inputs!.literals.x) + 1) } } } },
+          },
+        }),
+      );
     }
     const done = await finished(admin, execution.id);
     expect(ExecutionState[done.state]).toBe("SUCCEEDED");
@@ -72,7 +96,13 @@ describe("what a worker sends cannot kill the runtime", () => {
     const dir = tempDir();
     rt.srv = await server(dir);
     const admin = adminClient(rt.srv.address);
-    const blobTask = { ...incTask("make"), interface: { inputs: [{ name: "x", type: { type: { case: "simple" as const, value: 1 } } }], outputs: [{ name: "y", type: { type: { case: "blob" as const, value: { kind: BlobKind.FILE } } } }] } };
+    const blobTask = {
+      ...incTask("make"),
+      interface: {
+        inputs: [{ name: "x", type: { type: { case: "simple" as const, value: 1 } } }],
+        outputs: [{ name: "y", type: { type: { case: "blob" as const, value: { kind: BlobKind.FILE } } } }],
+      },
+    };
     await admin.registerWorkflow({ spec: workflowSpec("blobs", [refNode("a", "make", { input: "x" })], [blobTask]) });
     const w = await rawWorker(rt.srv.address);
     const sha = "a".repeat(64);
@@ -86,7 +116,11 @@ describe("what a worker sends cannot kill the runtime", () => {
       const { execution } = await admin.createExecution({ workflow: "blobs", inputs: { literals: { x: int(1) } } });
       const a = await waitFor(() => w.assigns.find((x) => x.executionId === execution.id), 5_000, "the assign");
       const blob = create(LiteralSchema, { value: { case: "blob", value: { uri: ref.uri, sha256: ref.sha256, kind: BlobKind.FILE } } });
-      w.stream.write(create(WorkerMessageSchema, { msg: { case: "result", value: { leaseToken: a.leaseToken, outcome: { case: "outputs", value: { literals: { y: blob } } } } } }));
+      w.stream.write(
+        create(WorkerMessageSchema, {
+          msg: { case: "result", value: { leaseToken: a.leaseToken, outcome: { case: "outputs", value: { literals: { y: blob } } } } },
+        }),
+      );
       const done = await finished(admin, execution.id);
       const attempt = done.nodes[0].attempts[0];
       expect(attempt.error?.code, ref.uri).toBe("OUTPUT_INVALID");
@@ -107,7 +141,9 @@ describe("what a worker sends cannot kill the runtime", () => {
     // What the door refuses, put straight into the engine's memory (a bug upstream of the commit).
     let deep: Literal = int(1);
     for (let i = 0; i < 100_000; i++) deep = create(LiteralSchema, { value: { case: "collection", value: { items: [deep] } } });
-    const exec = (rt.srv.engine as unknown as { ctx: { executions: Map<string, { nodes: Map<string, { outputs: unknown }> }>; commits: { touchNode(n: unknown): void } } }).ctx;
+    const exec = (
+      rt.srv.engine as unknown as { ctx: { executions: Map<string, { nodes: Map<string, { outputs: unknown }> }>; commits: { touchNode(n: unknown): void } } }
+    ).ctx;
     const node = exec.executions.get(execution.id)!.nodes.get("b")!;
     node.outputs = create(LiteralSetSchema, { literals: { y: deep } });
     exec.commits.touchNode(node);
@@ -117,8 +153,16 @@ describe("what a worker sends cannot kill the runtime", () => {
     expect(NodeState[b.state]).toBe("FAILED");
     expect(b.outputs).toBeNull();
     // Later commits go through: the attempt of "a" finishes and is recorded.
-    w.stream.write(create(WorkerMessageSchema, { msg: { case: "result", value: { leaseToken: a.leaseToken, outcome: { case: "outputs", value: { literals: { y: int(2) } } } } } }));
-    await waitFor(async () => (await rt.srv!.store.getNodes(execution.id)).find((n) => n.nodeId === "a" && n.state === NodeState.SUCCEEDED), 5_000, "a's success committed");
+    w.stream.write(
+      create(WorkerMessageSchema, {
+        msg: { case: "result", value: { leaseToken: a.leaseToken, outcome: { case: "outputs", value: { literals: { y: int(2) } } } } },
+      }),
+    );
+    await waitFor(
+      async () => (await rt.srv!.store.getNodes(execution.id)).find((n) => n.nodeId === "a" && n.state === NodeState.SUCCEEDED),
+      5_000,
+      "a's success committed",
+    );
     expect((await admin.listWorkflows({})).workflows.map((x: { name: string }) => x.name)).toEqual(["chain"]);
     w.close();
     admin.raw.close();

@@ -4,7 +4,16 @@
 import * as grpc from "@grpc/grpc-js";
 import { create, toBinary } from "@bufbuild/protobuf";
 import { afterEach, describe, expect, it } from "vitest";
-import { ExecutionState, LiteralSetSchema, WorkerMessageSchema, WorkerService, grpcServiceDefinition, type Assign, type ServerMessage, type WorkerMessage } from "../../../proto/index.ts";
+import {
+  ExecutionState,
+  LiteralSetSchema,
+  WorkerMessageSchema,
+  WorkerService,
+  grpcServiceDefinition,
+  type Assign,
+  type ServerMessage,
+  type WorkerMessage,
+} from "../../../proto/index.ts";
 import type { RunningServer } from "../../../runtime/index.ts";
 import { adminClient, finished, incTask, int, intOf, refNode, server, tempDir, waitFor, workflowSpec } from "../harness.ts";
 
@@ -36,14 +45,23 @@ function connect(address: string): { stream: Stream; received: ServerMessage[]; 
 }
 
 const message = (msg: WorkerMessage["msg"] | { case: string; value: unknown }) => create(WorkerMessageSchema, { msg: msg as never });
-const register = (acceptsAssignBatch: boolean, capacity = 8) => message({ case: "register", value: { hostname: "test", pools: ["cpu"], capacity, acceptsAssignBatch } });
-const answer = (a: Assign) => ({ leaseToken: a.leaseToken, outcome: { case: "outputs" as const, value: create(LiteralSetSchema, { literals: { y: int(intOf(a.inputs!.literals.x) + 1) } }) } });
+const register = (acceptsAssignBatch: boolean, capacity = 8) =>
+  message({ case: "register", value: { hostname: "test", pools: ["cpu"], capacity, acceptsAssignBatch } });
+const answer = (a: Assign) => ({
+  leaseToken: a.leaseToken,
+  outcome: { case: "outputs" as const, value: create(LiteralSetSchema, { literals: { y: int(intOf(a.inputs!.literals.x) + 1) } }) },
+});
 
 function assignsIn(received: ServerMessage[]): Assign[][] {
   return received.flatMap((m) => (m.msg.case === "assign" ? [[m.msg.value]] : m.msg.case === "assigns" ? [m.msg.value.assigns] : []));
 }
 
-const fanOut = (n: number) => workflowSpec("fan", Array.from({ length: n }, (_, i) => refNode(`n${i}`, "inc", { input: "x" })), [incTask()]);
+const fanOut = (n: number) =>
+  workflowSpec(
+    "fan",
+    Array.from({ length: n }, (_, i) => refNode(`n${i}`, "inc", { input: "x" })),
+    [incTask()],
+  );
 
 describe("the Connect stream's batches", () => {
   it("sends a dispatch's Assigns as one AssignBatch to a worker that reads them, and takes its ResultBatch", async () => {
@@ -56,10 +74,14 @@ describe("the Connect stream's batches", () => {
     const registered = w.received.find((m) => m.msg.case === "registered")!;
     expect(registered.msg.case === "registered" && registered.msg.value.acceptsResultBatch).toBe(true);
     const { execution } = await admin.createExecution({ workflow: "fan", inputs: { literals: { x: int(1) } } });
-    const batches = await waitFor(() => {
-      const b = assignsIn(w.received);
-      return b.flat().length === 8 ? b : undefined;
-    }, 5_000, "8 assigns");
+    const batches = await waitFor(
+      () => {
+        const b = assignsIn(w.received);
+        return b.flat().length === 8 ? b : undefined;
+      },
+      5_000,
+      "8 assigns",
+    );
     // All eight became ready in one transaction, so they went down together.
     expect(batches.some((b) => b.length > 1)).toBe(true);
     expect(w.received.some((m) => m.msg.case === "assigns")).toBe(true);
@@ -79,10 +101,14 @@ describe("the Connect stream's batches", () => {
     w.stream.write(register(false));
     await waitFor(() => w.received.find((m) => m.msg.case === "registered"), 5_000, "Registered");
     const { execution } = await admin.createExecution({ workflow: "fan", inputs: { literals: { x: int(1) } } });
-    const batches = await waitFor(() => {
-      const b = assignsIn(w.received);
-      return b.flat().length === 8 ? b : undefined;
-    }, 5_000, "8 assigns");
+    const batches = await waitFor(
+      () => {
+        const b = assignsIn(w.received);
+        return b.flat().length === 8 ? b : undefined;
+      },
+      5_000,
+      "8 assigns",
+    );
     expect(w.received.every((m) => m.msg.case !== "assigns")).toBe(true);
     for (const a of batches.flat()) w.stream.write(message({ case: "result", value: answer(a) }));
     expect(ExecutionState[(await finished(admin, execution.id)).state]).toBe("SUCCEEDED");

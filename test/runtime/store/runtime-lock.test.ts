@@ -39,7 +39,11 @@ describe("the store's runtime lock", () => {
     }
     expect(refusal).toBeInstanceOf(RuntimeError);
     expect((refusal as RuntimeError).code).toBe("FAILED_PRECONDITION");
-    expect((refusal as Error).message).toMatch(new RegExp(`another weir runtime \\(pid ${process.pid} on .+, listening on 127\\.0\\.0\\.1:7070, since .+\\) holds the store ${db.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}; one runtime per SQLite store`));
+    expect((refusal as Error).message).toMatch(
+      new RegExp(
+        `another weir runtime \\(pid ${process.pid} on .+, listening on 127\\.0\\.0\\.1:7070, since .+\\) holds the store ${db.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}; one runtime per SQLite store`,
+      ),
+    );
     first.release();
     RuntimeLock.acquire(db).release();
     expect(lockStore("sqlite::memory:")).toBeUndefined();

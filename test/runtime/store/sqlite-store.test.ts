@@ -31,12 +31,47 @@ describe("SqliteStore", () => {
 
     const b = emptyBatch();
     const exec = {
-      id: "e1", workflow: "wf", version: "v2", state: ExecutionState.RUNNING, inputs: new Uint8Array([3]), outputs: null, error: null,
-      createdAt: 10, startedAt: 11, finishedAt: 0, scheduledFor: 0, backfillId: "", recoveredFrom: "", maxParallelism: 4,
+      id: "e1",
+      workflow: "wf",
+      version: "v2",
+      state: ExecutionState.RUNNING,
+      inputs: new Uint8Array([3]),
+      outputs: null,
+      error: null,
+      createdAt: 10,
+      startedAt: 11,
+      finishedAt: 0,
+      scheduledFor: 0,
+      backfillId: "",
+      recoveredFrom: "",
+      maxParallelism: 4,
     };
     b.executions.push(exec);
-    b.nodes.push({ executionId: "e1", nodeId: "a", state: NodeState.RUNNING, target: "inc", outputs: null, error: null, startedAt: 11, finishedAt: 0, userRetries: 1, systemRetries: 0, detail: "{}" });
-    b.attempts.push({ executionId: "e1", nodeId: "a", number: 1, state: NodeState.RUNNING, workerId: "w", leaseToken: 41n, queuedAt: 11, startedAt: 12, finishedAt: 0, error: null });
+    b.nodes.push({
+      executionId: "e1",
+      nodeId: "a",
+      state: NodeState.RUNNING,
+      target: "inc",
+      outputs: null,
+      error: null,
+      startedAt: 11,
+      finishedAt: 0,
+      userRetries: 1,
+      systemRetries: 0,
+      detail: "{}",
+    });
+    b.attempts.push({
+      executionId: "e1",
+      nodeId: "a",
+      number: 1,
+      state: NodeState.RUNNING,
+      workerId: "w",
+      leaseToken: 41n,
+      queuedAt: 11,
+      startedAt: 12,
+      finishedAt: 0,
+      error: null,
+    });
     expect(await store.maxLeaseToken()).toBe(0n);
     b.leaseBlocks.push({ issuedThrough: 1040n });
     b.cache.push({ key: "k", task: "inc", outputs: new Uint8Array([7]), createdAt: 1 });
@@ -75,7 +110,10 @@ describe("SqliteStore", () => {
     const store = openSqliteStore(path);
     expect(await store.schemaVersion()).toBe(SQLITE_MIGRATIONS.at(-1)!.version);
     expect(await store.maxLeaseToken()).toBe(78n);
-    expect(await store.getAttempts("e1")).toMatchObject([{ nodeId: "a", leaseToken: 77n, workerId: "w", startedAt: 12, finishedAt: 13 }, { nodeId: "b", leaseToken: 78n }]);
+    expect(await store.getAttempts("e1")).toMatchObject([
+      { nodeId: "a", leaseToken: 77n, workerId: "w", startedAt: 12, finishedAt: 13 },
+      { nodeId: "b", leaseToken: 78n },
+    ]);
     await store.close();
     const after = new Database(path);
     expect(after.prepare("SELECT name FROM sqlite_master WHERE name = 'leases'").all()).toEqual([]);

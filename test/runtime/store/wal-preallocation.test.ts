@@ -10,7 +10,19 @@ import { emptyBatch, openSqliteStore } from "../../../runtime/store/index.ts";
 import { preallocateWal, WAL_PREALLOCATED_BYTES } from "../../../runtime/store/wal-preallocation.ts";
 import { tempDir } from "../harness.ts";
 
-const row = (id: string) => ({ executionId: "e1", nodeId: id, state: NodeState.SUCCEEDED, target: "t", outputs: null, error: null, startedAt: 1, finishedAt: 2, userRetries: 0, systemRetries: 0, detail: "{}" });
+const row = (id: string) => ({
+  executionId: "e1",
+  nodeId: id,
+  state: NodeState.SUCCEEDED,
+  target: "t",
+  outputs: null,
+  error: null,
+  startedAt: 1,
+  finishedAt: 2,
+  userRetries: 0,
+  systemRetries: 0,
+  detail: "{}",
+});
 
 function rawDb(path: string): Database.Database {
   const db = new Database(path);

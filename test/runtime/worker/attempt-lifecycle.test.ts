@@ -28,7 +28,15 @@ beforeAll(async () => {
   await runtime.listen();
   store = new LocalArtifactStore(join(project, "artifacts"));
   // Four attempts at once on two task threads: a busy attempt holds its thread.
-  worker = new Worker({ server: `127.0.0.1:${runtime.port}`, id: "w-life", projectRoot: project, concurrency: 4, threads: 2, killGraceMs: 300, logger: pino({ level: "warn" }) });
+  worker = new Worker({
+    server: `127.0.0.1:${runtime.port}`,
+    id: "w-life",
+    projectRoot: project,
+    concurrency: 4,
+    threads: 2,
+    killGraceMs: 300,
+    logger: pino({ level: "warn" }),
+  });
   await worker.start();
 });
 
@@ -54,11 +62,21 @@ describe("timeouts count from the attempt's start", () => {
   it("four busy attempts on two threads, each shorter than its timeout but not than two of them: all succeed, each announced by Started", async () => {
     const busy = tsTask(project, "src/lifecycle.ts", "busy", { ms: INT }, { ms: INT }, { timeoutMs: 1_500 });
     const ms = await toLiteral(1_000, INT, store);
-    const inits = [0, 1, 2, 3].map(() => ({ leaseToken: next(), executionId: "ex-t", nodeId: `busy-${lease}`, attempt: 1, task: busy, inputs: { literals: { ms } } }));
+    const inits = [0, 1, 2, 3].map(() => ({
+      leaseToken: next(),
+      executionId: "ex-t",
+      nodeId: `busy-${lease}`,
+      attempt: 1,
+      task: busy,
+      inputs: { literals: { ms } },
+    }));
     const results = await runtime.assignBatch(inits);
     for (const r of results) if (r.outcome.case !== "outputs") throw new Error(`lease ${r.leaseToken}: ${JSON.stringify(r.outcome.value)}`);
     const leases = new Set(inits.map((i) => i.leaseToken));
-    const started = runtime.started.filter((s) => leases.has(s.msg.leaseToken)).map((s) => timestampMs(s.msg.at!)).sort((a, b) => a - b);
+    const started = runtime.started
+      .filter((s) => leases.has(s.msg.leaseToken))
+      .map((s) => timestampMs(s.msg.at!))
+      .sort((a, b) => a - b);
     expect(started).toHaveLength(4);
     // Two started at once; the other two only when a thread came free, about a second later.
     expect(started[3]! - started[0]!).toBeGreaterThan(800);
@@ -70,7 +88,14 @@ describe("timeouts count from the attempt's start", () => {
   it("an attempt that runs past its timeout from its start is stopped with TIMED_OUT", async () => {
     const busy = tsTask(project, "src/lifecycle.ts", "busy", { ms: INT }, { ms: INT }, { timeoutMs: 400 });
     const before = Date.now();
-    const result = await runtime.assign({ leaseToken: next(), executionId: "ex-t", nodeId: "too-long", attempt: 1, task: busy, inputs: { literals: { ms: await toLiteral(5_000, INT, store) } } });
+    const result = await runtime.assign({
+      leaseToken: next(),
+      executionId: "ex-t",
+      nodeId: "too-long",
+      attempt: 1,
+      task: busy,
+      inputs: { literals: { ms: await toLiteral(5_000, INT, store) } },
+    });
     const error = errorOf(result);
     expect(error.code).toBe("TIMED_OUT");
     expect(error.message).toContain("ran past its timeout of 400ms (counted from its start");
@@ -93,7 +118,11 @@ describe("attempt work directories", () => {
   it("refuses an attempt whose ids would put its directory outside the work root (INVALID_ARGUMENT), creating nothing", async () => {
     const outside = `../../../weir-escape-${process.pid}-${Date.now()}`;
     const task = commandTask("touch", ["sh", "-c", "echo ran > $WEIR_OUTPUTS_DIR/../ran"]);
-    for (const ids of [{ executionId: outside, nodeId: "n" }, { executionId: "ex", nodeId: outside }, { executionId: "/tmp", nodeId: "n" }]) {
+    for (const ids of [
+      { executionId: outside, nodeId: "n" },
+      { executionId: "ex", nodeId: outside },
+      { executionId: "/tmp", nodeId: "n" },
+    ]) {
       const error = errorOf(await runtime.assign({ leaseToken: next(), ...ids, attempt: 1, task }));
       expect(error.code).toBe("INVALID_ARGUMENT");
       expect(error.message).toContain(join(project, ".weir", "work"));
@@ -108,7 +137,14 @@ describe("attempt work directories", () => {
     expect(done.outcome.case).toBe("outputs");
     await until(() => !existsSync(join(project, ".weir", "work", "ex-ok", "cmd", "1")), "the command's work directory to go");
     const scratch = tsTask(project, "src/lifecycle.ts", "scratch", { fail: BOOLEAN }, { dir: STRING });
-    const used = await runtime.assign({ leaseToken: next(), executionId: "ex-ok", nodeId: "ts", attempt: 1, task: scratch, inputs: { literals: { fail: await toLiteral(false, BOOLEAN, store) } } });
+    const used = await runtime.assign({
+      leaseToken: next(),
+      executionId: "ex-ok",
+      nodeId: "ts",
+      attempt: 1,
+      task: scratch,
+      inputs: { literals: { fail: await toLiteral(false, BOOLEAN, store) } },
+    });
     if (used.outcome.case !== "outputs") throw new Error(JSON.stringify(used.outcome.value));
     const dir = (await fromLiteral(used.outcome.value.literals.dir!, STRING, store)) as string;
     expect(dir).toBe(join(project, ".weir", "work", "ex-ok", "ts", "1"));

@@ -21,7 +21,14 @@ beforeAll(async () => {
   runtime = new RuntimeDouble(join(project, "artifacts"));
   await runtime.listen();
   store = new LocalArtifactStore(join(project, "artifacts"));
-  worker = new Worker({ server: `127.0.0.1:${runtime.port}`, id: "w-batch", projectRoot: project, concurrency: 64, threads: 2, logger: pino({ level: "warn" }) });
+  worker = new Worker({
+    server: `127.0.0.1:${runtime.port}`,
+    id: "w-batch",
+    projectRoot: project,
+    concurrency: 64,
+    threads: 2,
+    logger: pino({ level: "warn" }),
+  });
   await worker.start();
 });
 

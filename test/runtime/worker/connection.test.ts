@@ -66,7 +66,11 @@ describe("worker connection", () => {
     for (const lease of [1n, 2n, 3n]) connection.send(ok(lease));
     connection.send(log(3n, "after"));
     const got: Result[] = await Promise.all(results);
-    expect(got.map((r) => [r.leaseToken, r.outcome.case])).toEqual([[1n, "outputs"], [2n, "outputs"], [3n, "outputs"]]);
+    expect(got.map((r) => [r.leaseToken, r.outcome.case])).toEqual([
+      [1n, "outputs"],
+      [2n, "outputs"],
+      [3n, "outputs"],
+    ]);
     await until(() => runtime.logs.length === 1, "the log line");
     expect(upward(runtime)).toEqual(["results:3", "log"]);
     // A lone result in its own turn goes as a plain Result.

@@ -16,7 +16,10 @@ describe("discoverGpus", () => {
   it("reads nvidia-smi's devices: index, uuid, name and memory", async () => {
     const dir = mkdtempSync(join(tmpdir(), "weir-gpus-"));
     const smi = join(dir, "nvidia-smi");
-    writeFileSync(smi, "#!/bin/sh\necho '0, GPU-32927d81-ba2e-176b-0d3a-e5efb55fa6df, NVIDIA H100 80GB HBM3, 81559'\necho '1, GPU-00000000-0000-0000-0000-000000000001, NVIDIA A100-SXM4-40GB, 40960'\n");
+    writeFileSync(
+      smi,
+      "#!/bin/sh\necho '0, GPU-32927d81-ba2e-176b-0d3a-e5efb55fa6df, NVIDIA H100 80GB HBM3, 81559'\necho '1, GPU-00000000-0000-0000-0000-000000000001, NVIDIA A100-SXM4-40GB, 40960'\n",
+    );
     chmodSync(smi, 0o755);
     const found = await discoverGpus("auto", { nvidiaSmi: smi });
     expect(found.devices.map((d) => [d.index, d.uuid, d.name, Number(d.memoryBytes / 1024n / 1024n)])).toEqual([
@@ -50,7 +53,9 @@ describe("discoverGpus", () => {
 
 describe("weir worker --gpu-name", () => {
   it("is refused, saying why, where --gpus declares no devices", () => {
-    const result = spawnSync(process.execPath, [join(REPO, "bin", "weir.js"), "worker", "--server", "127.0.0.1:1", "--gpus", "auto", "--gpu-name", "A100"], { encoding: "utf8" });
+    const result = spawnSync(process.execPath, [join(REPO, "bin", "weir.js"), "worker", "--server", "127.0.0.1:1", "--gpus", "auto", "--gpu-name", "A100"], {
+      encoding: "utf8",
+    });
     expect(result.status).toBe(2);
     expect(result.stderr).toContain("--gpu-name names the devices --gpus N declares; with --gpus auto there are none to name (nvidia-smi names what it finds)");
   });

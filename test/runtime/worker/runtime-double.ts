@@ -91,7 +91,9 @@ export class RuntimeDouble {
 
   waitForRegister(count: number): Promise<void> {
     if (this.registers.length >= count) return Promise.resolve();
-    return new Promise((resolve) => this.registerWaiters.push(() => (this.registers.length >= count ? resolve() : void this.waitForRegister(count).then(resolve))));
+    return new Promise((resolve) =>
+      this.registerWaiters.push(() => (this.registers.length >= count ? resolve() : void this.waitForRegister(count).then(resolve))),
+    );
   }
 
   assign(init: MessageInitShape<typeof AssignSchema>): Promise<Result> {

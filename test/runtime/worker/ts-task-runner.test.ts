@@ -23,7 +23,10 @@ const STRING = create(LiteralTypeSchema, { type: { case: "simple", value: Simple
 
 function template(exportName: string, outputs: Record<string, typeof STRING> = {}): Uint8Array {
   const iface = create(TypedInterfaceSchema, { outputs: Object.entries(outputs).map(([name, type]) => ({ name, type })) });
-  return toBinary(TaskTemplateSchema, create(TaskTemplateSchema, { name: exportName, version: "v1", interface: iface, runtime: { case: "node", value: { module: "src/tasks.ts", exportName } } }));
+  return toBinary(
+    TaskTemplateSchema,
+    create(TaskTemplateSchema, { name: exportName, version: "v1", interface: iface, runtime: { case: "node", value: { module: "src/tasks.ts", exportName } } }),
+  );
 }
 
 function host() {

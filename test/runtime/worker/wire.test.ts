@@ -17,7 +17,16 @@ function onlyAssign(bytes: Uint8Array): AssignFrame {
 
 describe("worker wire", () => {
   it("reads the runtime's encoded Assign with the template and inputs as their bytes", () => {
-    const bytes = encodeAssign({ leaseToken: 2n ** 40n, executionId: "ex", nodeId: "n1", attempt: 3, task, inputs, gpus: [0, 2], deadlineMs: 1_700_000_000_123 });
+    const bytes = encodeAssign({
+      leaseToken: 2n ** 40n,
+      executionId: "ex",
+      nodeId: "n1",
+      attempt: 3,
+      task,
+      inputs,
+      gpus: [0, 2],
+      deadlineMs: 1_700_000_000_123,
+    });
     const f = onlyAssign(bytes);
     expect([f.leaseToken, f.executionId, f.nodeId, f.attempt, f.gpus, f.deadlineMs]).toEqual([2n ** 40n, "ex", "n1", 3, [0, 2], 1_700_000_000_123]);
     expect(fromBinary(TaskTemplateSchema, f.task)).toEqual(task);
@@ -25,11 +34,15 @@ describe("worker wire", () => {
   });
 
   it("reads an Assign protobuf-es wrote, and passes other messages through", () => {
-    const msg = create(ServerMessageSchema, { msg: { case: "assign", value: { leaseToken: 7n, nodeId: "n", task, gpus: [1], deadline: timestampFromMs(5_000) } } });
+    const msg = create(ServerMessageSchema, {
+      msg: { case: "assign", value: { leaseToken: 7n, nodeId: "n", task, gpus: [1], deadline: timestampFromMs(5_000) } },
+    });
     const frame = onlyAssign(toBinary(ServerMessageSchema, msg));
     expect([frame.leaseToken, frame.gpus, frame.deadlineMs, frame.inputs.length]).toEqual([7n, [1], 5_000, 0]);
     expect(fromBinary(TaskTemplateSchema, frame.task)).toEqual(task);
-    const cancel = decodeServerFrame(toBinary(ServerMessageSchema, create(ServerMessageSchema, { msg: { case: "cancel", value: { leaseToken: 9n, reason: "r" } } })));
+    const cancel = decodeServerFrame(
+      toBinary(ServerMessageSchema, create(ServerMessageSchema, { msg: { case: "cancel", value: { leaseToken: 9n, reason: "r" } } })),
+    );
     expect(cancel.case === "message" && cancel.value.msg.case === "cancel" && cancel.value.msg.value.leaseToken).toBe(9n);
   });
 
@@ -38,13 +51,23 @@ describe("worker wire", () => {
     const sent = [fields(1n, "a"), fields(2n, "b"), { ...fields(3n, "c"), inputs: undefined, gpus: [3], deadlineMs: 9_000 }];
     const ours = decodeServerFrame(encodeAssignBatch(sent.map(encodeAssign)));
     const theirs = decodeServerFrame(
-      toBinary(ServerMessageSchema, create(ServerMessageSchema, {
-        msg: { case: "assigns", value: { assigns: sent.map((f) => ({ ...f, inputs: f.inputs, deadline: f.deadlineMs ? timestampFromMs(f.deadlineMs) : undefined })) } },
-      })),
+      toBinary(
+        ServerMessageSchema,
+        create(ServerMessageSchema, {
+          msg: {
+            case: "assigns",
+            value: { assigns: sent.map((f) => ({ ...f, inputs: f.inputs, deadline: f.deadlineMs ? timestampFromMs(f.deadlineMs) : undefined })) },
+          },
+        }),
+      ),
     );
     for (const frame of [ours, theirs]) {
       if (frame.case !== "assigns") throw new Error("expected assigns");
-      expect(frame.value.map((f) => [f.leaseToken, f.nodeId, f.gpus, f.deadlineMs, f.inputs.length > 0])).toEqual([[1n, "a", [], 0, true], [2n, "b", [], 0, true], [3n, "c", [3], 9_000, false]]);
+      expect(frame.value.map((f) => [f.leaseToken, f.nodeId, f.gpus, f.deadlineMs, f.inputs.length > 0])).toEqual([
+        [1n, "a", [], 0, true],
+        [2n, "b", [], 0, true],
+        [3n, "c", [3], 9_000, false],
+      ]);
       expect(frame.value.map((f) => fromBinary(TaskTemplateSchema, f.task).name)).toEqual(["add", "add", "add"]);
       expect(fromBinary(LiteralSetSchema, frame.value[1]!.inputs)).toEqual(inputs);
     }
@@ -85,7 +108,11 @@ describe("worker wire", () => {
     expect(alone[0]!.outcome.case === "outputs" && alone[0]!.outcome.value).toEqual(big);
     expect(alone[1]!.outcome.case === "error" && alone[1]!.outcome.value.message).toBe("boom ".repeat(100));
     expect([timestampMs(alone[0]!.startedAt!), timestampMs(alone[0]!.finishedAt!)]).toEqual([1_700_000_000_001, 1_700_000_000_999]);
-    expect(() => encodeResultBatch([encodeAssign({ leaseToken: 1n, executionId: "", nodeId: "", attempt: 0, task: undefined, inputs: undefined, gpus: [], deadlineMs: 0 })])).toThrow(/does not start with tag/);
+    expect(() =>
+      encodeResultBatch([
+        encodeAssign({ leaseToken: 1n, executionId: "", nodeId: "", attempt: 0, task: undefined, inputs: undefined, gpus: [], deadlineMs: 0 }),
+      ]),
+    ).toThrow(/does not start with tag/);
   });
 
   it("gives equal template bytes one id and different ones another", () => {

@@ -23,7 +23,13 @@ const INT = lt({ case: "simple", value: SimpleType.INTEGER });
 const STRING = lt({ case: "simple", value: SimpleType.STRING });
 const PEOPLE = lt({
   case: "dataframe",
-  value: { format: "arrow", columns: [{ name: "name", type: { id: ArrowTypeId.UTF8 } }, { name: "age", type: { id: ArrowTypeId.INT, bitWidth: 64, signed: true } }] },
+  value: {
+    format: "arrow",
+    columns: [
+      { name: "name", type: { id: ArrowTypeId.UTF8 } },
+      { name: "age", type: { id: ArrowTypeId.INT, bitWidth: 64, signed: true } },
+    ],
+  },
 });
 
 let project: string;
@@ -65,7 +71,16 @@ function commandTask(inputs: Record<string, LiteralType>, outputs: Record<string
 
 function assign(task: ReturnType<typeof tsTask>, inputs: Record<string, Literal> = {}, extra: { gpus?: number[]; deadline?: Timestamp } = {}) {
   lease += 1n;
-  return runtime.assign({ leaseToken: lease, executionId: "ex-1", nodeId: `n${lease}`, attempt: 1, task, inputs: { literals: inputs }, gpus: extra.gpus, deadline: extra.deadline });
+  return runtime.assign({
+    leaseToken: lease,
+    executionId: "ex-1",
+    nodeId: `n${lease}`,
+    attempt: 1,
+    task,
+    inputs: { literals: inputs },
+    gpus: extra.gpus,
+    deadline: extra.deadline,
+  });
 }
 
 function errorOf(result: Result) {
@@ -83,7 +98,17 @@ beforeAll(async () => {
   runtime = new RuntimeDouble(join(project, "artifacts"));
   await runtime.listen();
   store = new LocalArtifactStore(join(project, "artifacts"));
-  worker = new Worker({ server: `127.0.0.1:${runtime.port}`, id: "w-test", projectRoot: project, concurrency: 16, threads: 2, killGraceMs: 300, gpus: 2, reconnectInitialMs: 50, logger: pino({ level: "warn" }) });
+  worker = new Worker({
+    server: `127.0.0.1:${runtime.port}`,
+    id: "w-test",
+    projectRoot: project,
+    concurrency: 16,
+    threads: 2,
+    killGraceMs: 300,
+    gpus: 2,
+    reconnectInitialMs: 50,
+    logger: pino({ level: "warn" }),
+  });
   await worker.start();
 });
 
@@ -117,7 +142,14 @@ describe("worker", () => {
     const inputs = { a: await toLiteral(3, INT, store), b: await toLiteral(4, INT, store) };
     const first = await assign(task, inputs);
     runtime.forget(first.leaseToken);
-    const again = await runtime.assign({ leaseToken: first.leaseToken, executionId: "ex-1", nodeId: `n${first.leaseToken}`, attempt: 1, task, inputs: { literals: inputs } });
+    const again = await runtime.assign({
+      leaseToken: first.leaseToken,
+      executionId: "ex-1",
+      nodeId: `n${first.leaseToken}`,
+      attempt: 1,
+      task,
+      inputs: { literals: inputs },
+    });
     expect(await output(again, "sum", INT)).toBe(7);
     expect(again.startedAt).toEqual(first.startedAt);
     expect(runtime.logs.filter((l) => l.leaseToken === first.leaseToken && l.text === "adding 3 and 4")).toHaveLength(1);
@@ -125,7 +157,10 @@ describe("worker", () => {
 
   it("runs a TypeScript task given GPUs in its own process, twice (the template travels to each process)", async () => {
     const task = tsTask("add", { a: INT, b: INT }, { sum: INT });
-    for (const [a, b] of [[2, 3], [10, 20]]) {
+    for (const [a, b] of [
+      [2, 3],
+      [10, 20],
+    ]) {
       const result = await assign(task, { a: await toLiteral(a, INT, store), b: await toLiteral(b, INT, store) }, { gpus: [1] });
       expect(await output(result, "sum", INT)).toBe(a + b);
     }
@@ -140,7 +175,16 @@ describe("worker", () => {
   });
 
   it("refuses a table missing a declared column with OUTPUT_INVALID naming it", async () => {
-    const people = lt({ case: "dataframe", value: { format: "arrow", columns: [{ name: "name", type: { id: ArrowTypeId.UTF8 } }, { name: "age", type: { id: ArrowTypeId.INT, bitWidth: 32, signed: true } }] } });
+    const people = lt({
+      case: "dataframe",
+      value: {
+        format: "arrow",
+        columns: [
+          { name: "name", type: { id: ArrowTypeId.UTF8 } },
+          { name: "age", type: { id: ArrowTypeId.INT, bitWidth: 32, signed: true } },
+        ],
+      },
+    });
     const error = errorOf(await assign(tsTask("liar", {}, { people })));
     expect(error.code).toBe("OUTPUT_INVALID");
     expect(error.message).toContain("output 'people': missing column 'age' (int32)");
@@ -179,9 +223,13 @@ describe("worker", () => {
   });
 
   it("stops an attempt whose deadline passes with TIMED_OUT", async () => {
-    const result = await assign(tsTask("slow", { ms: INT }, { waited: INT }), { ms: await toLiteral(5_000, INT, store) }, {
-      deadline: timestampFromDate(new Date(Date.now() + 200)),
-    });
+    const result = await assign(
+      tsTask("slow", { ms: INT }, { waited: INT }),
+      { ms: await toLiteral(5_000, INT, store) },
+      {
+        deadline: timestampFromDate(new Date(Date.now() + 200)),
+      },
+    );
     expect(errorOf(result).code).toBe("TIMED_OUT");
   });
 
@@ -203,7 +251,14 @@ describe("worker", () => {
     const inits = [];
     for (let i = 1; i <= 6; i++) {
       lease += 1n;
-      inits.push({ leaseToken: lease, executionId: "ex-batch", nodeId: `b${i}`, attempt: 1, task: add, inputs: { literals: { a: await toLiteral(i, INT, store), b: await toLiteral(10, INT, store) } } });
+      inits.push({
+        leaseToken: lease,
+        executionId: "ex-batch",
+        nodeId: `b${i}`,
+        attempt: 1,
+        task: add,
+        inputs: { literals: { a: await toLiteral(i, INT, store), b: await toLiteral(10, INT, store) } },
+      });
     }
     const results = await runtime.assignBatch(inits);
     expect(results.map((r) => r.leaseToken)).toEqual(inits.map((i) => i.leaseToken));
@@ -215,7 +270,14 @@ describe("worker", () => {
     const slow = tsTask("slow", { ms: INT }, { waited: INT });
     lease += 1n;
     const token = lease;
-    void runtime.assign({ leaseToken: token, executionId: "ex-2", nodeId: "slow", attempt: 1, task: slow, inputs: { literals: { ms: await toLiteral(800, INT, store) } } });
+    void runtime.assign({
+      leaseToken: token,
+      executionId: "ex-2",
+      nodeId: "slow",
+      attempt: 1,
+      task: slow,
+      inputs: { literals: { ms: await toLiteral(800, INT, store) } },
+    });
     await new Promise((r) => setTimeout(r, 100));
     const port = runtime.port;
     runtime.stop();
