@@ -31,13 +31,13 @@ export interface RuntimeConfig {
    * 10,000-node snapshot nobody reads cost more than running the first tasks.
    */
   readonly createResponseMaxNodes: number;
-  /** An execution with at least this many nodes gets one full GC this long after it ends (memory-release.ts). */
+  /** An execution with at least this many nodes gets one full GC this long after it ends (scheduler/memory-release.ts). */
   readonly releaseMemoryMinNodes: number;
   readonly releaseMemoryDelayMs: number;
   /**
    * The most nodes one execution may have once subworkflows, branch arms and map items are
    * expanded (`weir server --max-nodes`): a larger spec is refused at RegisterWorkflow and
-   * CreateExecution, a map whose list would pass it fails when it starts (scheduler/limits.ts).
+   * CreateExecution, a map whose list would pass it fails when it starts (scheduler/model/limits.ts).
    */
   readonly maxNodes: number;
 }

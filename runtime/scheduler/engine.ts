@@ -1,8 +1,8 @@
 // The scheduler: event-driven and durable. Hot state (executions in flight, ready queues, worker
 // slots) lives in memory; every transition of one event-loop turn is committed to the store in one
 // transaction, and only then are Assigns, Cancels and replies sent (commit before acknowledge).
-// The Engine is the facade the server calls; it wires the parts (one file each), which reach one
-// another through a SchedulerContext.
+// The Engine is the facade the server calls; it wires the parts (model/, transitions/, durability/,
+// dispatch/, watching/: one file each), which reach one another through a SchedulerContext.
 import { resolve } from "node:path";
 import { create, fromBinary } from "@bufbuild/protobuf";
 import {
@@ -21,24 +21,24 @@ import {
 import { RUNTIME_DEFAULTS, SERVER_DEFAULTS, type RuntimeConfig } from "../config.ts";
 import type { Logger } from "../log.ts";
 import type { NodeRecord, Store } from "../store/index.ts";
-import { Admission, admissionGroups } from "./admission.ts";
-import { Attempts } from "./attempts.ts";
-import { withHash } from "./bindings.ts";
-import { Composites } from "./composites.ts";
-import { Dispatcher, type WorkerLink, type WorkerSlot } from "./dispatcher.ts";
-import { RExecution } from "./execution-graph.ts";
-import { ExecutionReload } from "./execution-reload.ts";
-import { ExecutionRuns } from "./execution-runs.ts";
-import { GroupCommit } from "./group-commit.ts";
+import { Admission, admissionGroups } from "./dispatch/admission.ts";
+import { Attempts } from "./transitions/attempts.ts";
+import { withHash } from "./model/bindings.ts";
+import { Composites } from "./transitions/composites.ts";
+import { Dispatcher, type WorkerLink, type WorkerSlot } from "./dispatch/dispatcher.ts";
+import { LiveExecution } from "./model/execution-graph.ts";
+import { ExecutionReload } from "./durability/execution-reload.ts";
+import { ExecutionRuns } from "./transitions/execution-runs.ts";
+import { GroupCommit } from "./durability/group-commit.ts";
 import { newId } from "./ids.ts";
 import { MemoryRelease } from "./memory-release.ts";
-import { NodeTransitions } from "./node-transitions.ts";
-import { isSuccess } from "./readiness.ts";
+import { NodeTransitions } from "./transitions/node-transitions.ts";
+import { isSuccess } from "./model/readiness.ts";
 import type { SchedulerContext } from "./scheduler-context.ts";
-import { SensorWaits } from "./sensor-waits.ts";
-import { WatchHub, type ExecutionWatcher } from "./watch-hub.ts";
-import { Workers } from "./workers.ts";
-import { WorkflowSpecs } from "./workflow-specs.ts";
+import { SensorWaits } from "./transitions/sensor-waits.ts";
+import { WatchHub, type ExecutionWatcher } from "./watching/watch-hub.ts";
+import { Workers } from "./dispatch/workers.ts";
+import { WorkflowSpecs } from "./model/workflow-specs.ts";
 
 export interface EngineOptions {
   readonly store: Store;
@@ -151,7 +151,7 @@ export class Engine {
     const spec = await this.loadSpec(args.workflow, args.version);
     for (const lit of Object.values(args.inputs.literals)) withHash(lit);
     const now = Date.now();
-    const exec = new RExecution({
+    const exec = new LiveExecution({
       id: args.executionId || newId(args.workflow.replace(/[^A-Za-z0-9_-]+/g, "_").slice(0, 24) || "ex"),
       workflow: args.workflow,
       version: spec.workflow!.version,

@@ -20,7 +20,7 @@ import type { AttemptRecord, ExecutionRecord, NodeRecord } from "../store/index.
 /** A sub-message as a message, or already as bytes (store records hold them encoded). */
 type Sub<T> = T | Uint8Array | null | undefined;
 
-/** What an encoded attempt needs (RAttempt and, with `error` as bytes, AttemptRecord satisfy it). */
+/** What an encoded attempt needs (LiveAttempt and, with `error` as bytes, AttemptRecord satisfy it). */
 export interface AttemptView {
   readonly number: number;
   readonly state: NodeState;
@@ -31,7 +31,7 @@ export interface AttemptView {
   readonly error: Sub<ExecutionError>;
 }
 
-/** What an encoded node needs (RNode satisfies it). */
+/** What an encoded node needs (LiveNode satisfies it). */
 export interface NodeView {
   readonly id: string;
   readonly state: NodeState;
@@ -44,7 +44,7 @@ export interface NodeView {
   readonly attempts: readonly AttemptView[];
 }
 
-/** What an encoded execution header needs (RExecution's init plus its outcome). */
+/** What an encoded execution header needs (LiveExecution's init plus its outcome). */
 export interface ExecutionView {
   readonly id: string;
   readonly workflow: string;

@@ -177,8 +177,8 @@ test("the rules catch what they are for", () => {
   expect(rules("sdk/x.ts", `import type { Literal } from "../proto/index.ts";`)).toEqual([
     "sdk may import proto only through proto/messages.ts, not proto/index.ts",
   ]);
-  expect(rules("runtime/server/x.ts", `export { sensorPath } from "../scheduler/sensors.ts";`)).toEqual([
-    "runtime/server may import runtime/scheduler only through runtime/scheduler/index.ts, not runtime/scheduler/sensors.ts",
+  expect(rules("runtime/server/x.ts", `export { sensorPath } from "../scheduler/transitions/sensors.ts";`)).toEqual([
+    "runtime/server may import runtime/scheduler only through runtime/scheduler/index.ts, not runtime/scheduler/transitions/sensors.ts",
   ]);
   expect(rules("runtime/cli/x.ts", `const m = await import("../../examples/ml-pipeline/pipeline.ts");`)).toEqual([
     expect.stringMatching(/^runtime\/cli may not import examples/),

@@ -22,8 +22,8 @@ import {
   encodeSnapshotEvent,
   type NodeView,
 } from "../../../runtime/scheduler/execution-encoding.ts";
-import { executionFrom, liveNodeExecution } from "../../../runtime/scheduler/snapshot.ts";
-import type { RNode } from "../../../runtime/scheduler/execution-graph.ts";
+import { executionFrom, liveNodeExecution } from "../../../runtime/scheduler/watching/snapshot.ts";
+import type { LiveNode } from "../../../runtime/scheduler/model/execution-graph.ts";
 
 const outputs = create(LiteralSetSchema, { literals: { y: { value: { case: "scalar", value: { value: { case: "integer", value: 7n } } }, hash: "h7" } } });
 const error = create(ExecutionErrorSchema, { code: "TASK_FAILED", message: "boom", kind: ErrorKind.USER, nodeId: "train" });
@@ -54,7 +54,7 @@ const node: NodeView = {
 
 describe("execution encoding", () => {
   it("a node decodes to the NodeExecution protobuf-es builds from the same node", () => {
-    const expected = liveNodeExecution(node as unknown as RNode);
+    const expected = liveNodeExecution(node as unknown as LiveNode);
     expect(fromBinary(NodeExecutionSchema, encodeNodeExecution(node))).toEqual(expected);
     const decoded = fromBinary(ExecutionEventSchema, encodeNodesEvent([node, node], 1_700_000_001_234));
     expect(decoded.nodes).toEqual([expected, expected]);
@@ -81,9 +81,9 @@ describe("execution encoding", () => {
         error: long,
         attempts: [{ ...node.attempts[0]!, workerId: `wörker-${message.slice(0, 100)}`, error: long }],
       };
-      const expected = liveNodeExecution(view as unknown as RNode);
+      const expected = liveNodeExecution(view as unknown as LiveNode);
       expect(fromBinary(NodeExecutionSchema, encodeNodeExecution(view))).toEqual(expected);
-      expect(fromBinary(ExecutionEventSchema, encodeNodesEvent([view, node], 5)).nodes).toEqual([expected, liveNodeExecution(node as unknown as RNode)]);
+      expect(fromBinary(ExecutionEventSchema, encodeNodesEvent([view, node], 5)).nodes).toEqual([expected, liveNodeExecution(node as unknown as LiveNode)]);
     }
   });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { LEASE_BLOCK, LeaseTable } from "../../../runtime/scheduler/leases.ts";
+import { LEASE_BLOCK, LeaseTable } from "../../../runtime/scheduler/durability/leases.ts";
 
 describe("LeaseTable", () => {
   it("reserves tokens a block at a time, and a table started from the reservation continues above every token", () => {

@@ -6,7 +6,7 @@ import { create, toBinary, type MessageInitShape } from "@bufbuild/protobuf";
 import * as grpc from "@grpc/grpc-js";
 import { describe, expect, it } from "vitest";
 import { CompiledWorkflowSchema, LiteralSchema, LiteralSetSchema, VariableSchema, type CompiledWorkflow, type NodeSchema } from "../../../proto/index.ts";
-import { expandedNodeCount, mapWidthProblem } from "../../../runtime/scheduler/limits.ts";
+import { expandedNodeCount, mapWidthProblem } from "../../../runtime/scheduler/model/limits.ts";
 import { adminClient, incTask, INT, int, refNode, runtimePerTest, server, tempDir, workflowSpec } from "../harness.ts";
 
 const rt = runtimePerTest();

@@ -11,7 +11,7 @@ import { describe, expect, it } from "vitest";
 import { BlobKind, LiteralSchema, NodeState, VariableSchema, type Literal } from "../../../proto/index.ts";
 import { LocalArtifactStore } from "../../../runtime/artifacts/index.ts";
 import { hashLiteral } from "../../../sdk/literals.ts";
-import { withHash } from "../../../runtime/scheduler/bindings.ts";
+import { withHash } from "../../../runtime/scheduler/model/bindings.ts";
 import { adminClient, finished, incTask, int, intOf, refNode, runtimePerTest, server, tempDir, TestWorker, workflowSpec } from "../harness.ts";
 
 const rt = runtimePerTest();

@@ -8,7 +8,7 @@ import { create, type MessageInitShape } from "@bufbuild/protobuf";
 import * as grpc from "@grpc/grpc-js";
 import { describe, expect, it } from "vitest";
 import { CompiledWorkflowSchema, ExecutionState, NodeState, type BindingValueSchema } from "../../../proto/index.ts";
-import { sensorPath } from "../../../runtime/scheduler/sensors.ts";
+import { sensorPath } from "../../../runtime/scheduler/transitions/sensors.ts";
 import { adminClient, durationFromMs, finished, runtimePerTest, server, str, STR, tempDir } from "../harness.ts";
 
 const rt = runtimePerTest();

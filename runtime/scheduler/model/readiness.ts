@@ -1,6 +1,6 @@
 // Node-state predicates that readiness is decided by: which states count as done, as success, and
 // as a failure that skips everything downstream.
-import { NodeState } from "../../proto/index.ts";
+import { NodeState } from "../../../proto/index.ts";
 
 const TERMINAL = new Set([
   NodeState.SUCCEEDED,

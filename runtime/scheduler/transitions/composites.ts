@@ -2,19 +2,19 @@
 // one item per element of its list. A composite is RUNNING while its children run and settles when
 // the last counted child has (failed when one failed), with outputs bound from its children's.
 import { create } from "@bufbuild/protobuf";
-import { LiteralSetSchema, NodeState } from "../../proto/index.ts";
-import { BindingError, collectionLiteral, resolveBindings, resolveValue, withHash } from "./bindings.ts";
+import { LiteralSetSchema, NodeState } from "../../../proto/index.ts";
+import { BindingError, collectionLiteral, resolveBindings, resolveValue, withHash } from "../model/bindings.ts";
 import { evaluateCondition } from "./branches.ts";
-import { mapWidthProblem } from "./limits.ts";
-import { RNode, armScopeOf, subScopeOf } from "./execution-graph.ts";
+import { mapWidthProblem } from "../model/limits.ts";
+import { LiveNode, armScopeOf, subScopeOf } from "../model/execution-graph.ts";
 import { bindingScope, counted, nodeError } from "./node-transitions.ts";
-import { isFailure, isSuccess, isTerminal } from "./readiness.ts";
-import type { SchedulerContext } from "./scheduler-context.ts";
+import { isFailure, isSuccess, isTerminal } from "../model/readiness.ts";
+import type { SchedulerContext } from "../scheduler-context.ts";
 
 export class Composites {
-  constructor(private readonly ctx: SchedulerContext) {}
+  constructor(private readonly ctx: Pick<SchedulerContext, "commits" | "config" | "nodes">) {}
 
-  startBranch(n: RNode): void {
+  startBranch(n: LiveNode): void {
     const branch = n.spec!.target.case === "branch" ? n.spec!.target.value : undefined;
     if (!branch) return;
     const scope = bindingScope(n.scope);
@@ -30,7 +30,7 @@ export class Composites {
     this.activate(n);
   }
 
-  startSubworkflow(n: RNode): void {
+  startSubworkflow(n: LiveNode): void {
     const name = n.spec!.target.case === "subworkflow" ? n.spec!.target.value : "";
     const sub = n.exec.subworkflows.get(name);
     const scope = subScopeOf(n);
@@ -39,7 +39,7 @@ export class Composites {
     this.activate(n);
   }
 
-  startMap(n: RNode): void {
+  startMap(n: LiveNode): void {
     this.expandMap(n, true);
     n.state = NodeState.RUNNING;
     this.ctx.commits.touchNode(n);
@@ -49,7 +49,7 @@ export class Composites {
   }
 
   /** Creates a map's items (or, after a reload, gives existing ones their inputs again). */
-  expandMap(n: RNode, create_: boolean): void {
+  expandMap(n: LiveNode, create_: boolean): void {
     const spec = n.spec!.target.case === "map" ? n.spec!.target.value : undefined;
     const task = spec && n.exec.tasks.get(spec.task);
     if (!spec || !task) throw new Error(`map node "${n.id}" names task "${spec?.task}", which the spec does not contain; recompile the workflow`);
@@ -73,7 +73,7 @@ export class Composites {
       const id = `${n.id}[${i}]`;
       let child = n.exec.nodes.get(id);
       if (!child && create_) {
-        child = n.exec.add(new RNode(n.exec, id, "item", undefined, n.scope, n, -1));
+        child = n.exec.add(new LiveNode(n.exec, id, "item", undefined, n.scope, n, -1));
         child.index = i;
         n.children.push(child);
       }
@@ -84,7 +84,7 @@ export class Composites {
     });
   }
 
-  finishComposite(n: RNode): void {
+  finishComposite(n: LiveNode): void {
     if (n.state !== NodeState.RUNNING) return;
     const kids = n.children.filter((c) => counted(c));
     const bad = kids.find((c) => isFailure(c.state));
@@ -118,7 +118,7 @@ export class Composites {
   }
 
   /** A branch or subworkflow starts: its counted children that are ready start with it. */
-  private activate(n: RNode): void {
+  private activate(n: LiveNode): void {
     n.state = NodeState.RUNNING;
     this.ctx.commits.touchNode(n);
     const kids = n.children.filter((c) => counted(c));

@@ -11,13 +11,13 @@ import type {
   SourceLocation,
   TaskTemplate,
   WorkflowTemplate,
-} from "../../proto/index.ts";
-import { NodeState } from "../../proto/index.ts";
-import type { BindingValue } from "../../proto/index.ts";
+} from "../../../proto/index.ts";
+import { NodeState } from "../../../proto/index.ts";
+import type { BindingValue } from "../../../proto/index.ts";
 
 /** Where ids and workflow inputs resolve: a workflow body, a subworkflow's body or a branch arm. */
 export class Scope {
-  readonly local = new Map<string, RNode>();
+  readonly local = new Map<string, LiveNode>();
   constructor(
     readonly prefix: string,
     readonly parent: Scope | undefined,
@@ -25,7 +25,7 @@ export class Scope {
     public inputs: Record<string, Literal> | undefined,
   ) {}
 
-  lookup(localId: string): RNode | undefined {
+  lookup(localId: string): LiveNode | undefined {
     return this.local.get(localId) ?? this.parent?.lookup(localId);
   }
 
@@ -36,8 +36,8 @@ export class Scope {
 
 export type NodeKind = "task" | "subworkflow" | "branch" | "map" | "sensor" | "item";
 
-export interface RAttempt {
-  readonly node: RNode;
+export interface LiveAttempt {
+  readonly node: LiveNode;
   readonly number: number;
   state: NodeState;
   workerId: string;
@@ -58,7 +58,7 @@ export interface NodeDetail {
   mapSize?: number;
 }
 
-export class RNode {
+export class LiveNode {
   state: NodeState = NodeState.PENDING;
   outputs: LiteralSet | undefined;
   error: ExecutionError | undefined;
@@ -67,12 +67,12 @@ export class RNode {
   userRetries = 0;
   systemRetries = 0;
   detail: NodeDetail = {};
-  attempts: RAttempt[] = [];
-  upstream: RNode[] = [];
-  downstream: RNode[] = [];
+  attempts: LiveAttempt[] = [];
+  upstream: LiveNode[] = [];
+  downstream: LiveNode[] = [];
   /** Upstream nodes that have not succeeded yet. */
   waitingOn = 0;
-  children: RNode[] = [];
+  children: LiveNode[] = [];
   /** Children of the running composite (chosen arm only for branches) that have not ended. */
   openChildren = 0;
   inputs: LiteralSet | undefined;
@@ -82,14 +82,14 @@ export class RNode {
   task: TaskTemplate | undefined;
 
   constructor(
-    readonly exec: RExecution,
+    readonly exec: LiveExecution,
     readonly id: string,
     readonly kind: NodeKind,
     readonly spec: Node | undefined,
     /** Where this node's bindings resolve. */
     readonly scope: Scope,
     /** The composite this node runs inside (subworkflow, branch, map), if any. */
-    readonly container: RNode | undefined,
+    readonly container: LiveNode | undefined,
     /** For nodes inside a branch: the arm (index into cases, or cases.length for otherwise). */
     readonly arm: number,
   ) {}
@@ -131,9 +131,9 @@ export interface ExecutionInit {
   maxParallelism: number;
 }
 
-export class RExecution {
-  readonly nodes = new Map<string, RNode>();
-  readonly top: RNode[] = [];
+export class LiveExecution {
+  readonly nodes = new Map<string, LiveNode>();
+  readonly top: LiveNode[] = [];
   readonly root: Scope;
   readonly tasks: Map<string, TaskTemplate>;
   readonly subworkflows: Map<string, WorkflowTemplate>;
@@ -141,7 +141,7 @@ export class RExecution {
   /** Attempts queued or running (against the parallelism limit). */
   inflight = 0;
   /** Attempts waiting for the parallelism limit. */
-  readonly held: RAttempt[] = [];
+  readonly held: LiveAttempt[] = [];
   outputs: LiteralSet | undefined;
   error: ExecutionError | undefined;
   dirty = false;
@@ -167,24 +167,24 @@ export class RExecution {
     return this.init.maxParallelism || this.template.maxParallelism || Number.POSITIVE_INFINITY;
   }
 
-  add(node: RNode): RNode {
+  add(node: LiveNode): LiveNode {
     this.nodes.set(node.id, node);
     node.scope.local.set(localId(node), node);
     return node;
   }
 }
 
-function localId(node: RNode): string {
+function localId(node: LiveNode): string {
   return node.spec?.id ?? node.id;
 }
 
 /** Creates the nodes of a body (recursively expanding subworkflows and branch arms). */
-function instantiate(exec: RExecution, nodes: readonly Node[], scope: Scope, container: RNode | undefined, arm: number): RNode[] {
-  const made: RNode[] = [];
+function instantiate(exec: LiveExecution, nodes: readonly Node[], scope: Scope, container: LiveNode | undefined, arm: number): LiveNode[] {
+  const made: LiveNode[] = [];
   for (const spec of nodes) {
     const t = spec.target;
     const kind: NodeKind = t.case === undefined ? "task" : (t.case as NodeKind);
-    const node = exec.add(new RNode(exec, scope.prefix + spec.id, kind, spec, scope, container, arm));
+    const node = exec.add(new LiveNode(exec, scope.prefix + spec.id, kind, spec, scope, container, arm));
     made.push(node);
     if (t.case === "subworkflow") {
       const sub = exec.subworkflows.get(t.value);
@@ -206,21 +206,21 @@ function instantiate(exec: RExecution, nodes: readonly Node[], scope: Scope, con
 }
 
 /** The scope a subworkflow node's body resolves in. */
-export function subScopeOf(node: RNode): Scope | undefined {
+export function subScopeOf(node: LiveNode): Scope | undefined {
   return (node as { subScope?: Scope }).subScope;
 }
 
 /** The scope a branch arm's outputs resolve in. */
-export function armScopeOf(node: RNode, arm: number): Scope | undefined {
+export function armScopeOf(node: LiveNode, arm: number): Scope | undefined {
   return (node as { armScopes?: Scope[] }).armScopes?.[arm];
 }
 
 /** Upstream edges: the spec's `upstream` plus every node a binding refers to. */
-function link(node: RNode): void {
+function link(node: LiveNode): void {
   if (!node.spec) return;
   const ids = new Set(node.spec.upstream);
   for (const b of node.spec.inputs) collectRefs(b.value, ids);
-  const linked = new Set<RNode>();
+  const linked = new Set<LiveNode>();
   for (const id of ids) {
     const up = node.scope.lookup(id);
     if (!up || up === node || linked.has(up)) continue;

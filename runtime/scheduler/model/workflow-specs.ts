@@ -1,9 +1,9 @@
 // Compiled workflows the engine runs, read from the store; a given version is read once (the
 // latest is looked up each time, since a newer one may be registered meanwhile).
 import { fromBinary } from "@bufbuild/protobuf";
-import { CompiledWorkflowSchema, type CompiledWorkflow } from "../../proto/index.ts";
-import { RuntimeError } from "../error-codes.ts";
-import type { Store } from "../store/index.ts";
+import { CompiledWorkflowSchema, type CompiledWorkflow } from "../../../proto/index.ts";
+import { RuntimeError } from "../../error-codes.ts";
+import type { Store } from "../../store/index.ts";
 
 export class WorkflowSpecs {
   private readonly specs = new Map<string, CompiledWorkflow>();

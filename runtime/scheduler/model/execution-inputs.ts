@@ -1,7 +1,7 @@
 // Checks an execution's inputs against its workflow's interface (the runtime's door check), with
 // the SDK's validateLiteral so that the runtime and the worker agree on what a valid value is.
-import type { LiteralSet, TypedInterface } from "../../proto/index.ts";
-import { describeType, validateLiteral } from "../../sdk/values.ts";
+import type { LiteralSet, TypedInterface } from "../../../proto/index.ts";
+import { describeType, validateLiteral } from "../../../sdk/values.ts";
 
 /** Problems with the inputs; [] when they fit the interface. */
 export function checkExecutionInputs(iface: TypedInterface | undefined, inputs: LiteralSet): string[] {

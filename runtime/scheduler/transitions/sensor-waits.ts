@@ -3,12 +3,12 @@
 // waited (a reload keeps that start), runs out.
 import { create } from "@bufbuild/protobuf";
 import { durationMs } from "@bufbuild/protobuf/wkt";
-import { formatDuration } from "../../core/index.ts";
-import { LiteralSetSchema, NodeState } from "../../proto/index.ts";
-import { literalToText, resolveValue } from "./bindings.ts";
-import type { RNode } from "./execution-graph.ts";
+import { formatDuration } from "../../../core/index.ts";
+import { LiteralSetSchema, NodeState } from "../../../proto/index.ts";
+import { literalToText, resolveValue } from "../model/bindings.ts";
+import type { LiveNode } from "../model/execution-graph.ts";
 import { bindingScope, nodeError } from "./node-transitions.ts";
-import type { SchedulerContext } from "./scheduler-context.ts";
+import type { SchedulerContext } from "../scheduler-context.ts";
 import { pokeFile, sensorPath, type SensorRoots } from "./sensors.ts";
 
 export class SensorWaits {
@@ -16,12 +16,12 @@ export class SensorWaits {
   private stopped = false;
 
   constructor(
-    private readonly ctx: SchedulerContext,
+    private readonly ctx: Pick<SchedulerContext, "commits" | "config" | "nodes">,
     /** Where sensor paths may lead; relative ones resolve against the project root. */
     private readonly roots: SensorRoots,
   ) {}
 
-  start(n: RNode, since: number): void {
+  start(n: LiveNode, since: number): void {
     const sensor = n.spec!.target.case === "sensor" ? n.spec!.target.value.sensor : undefined;
     if (sensor?.case !== "file") throw new Error(`sensor "${n.id}" has no file condition`);
     const poke = sensor.value.pokeInterval ? durationMs(sensor.value.pokeInterval) : this.ctx.config.sensorPokeMs;

@@ -3,8 +3,8 @@
 // has one node per item, so a 2 KiB spec of 24 nested subworkflows each calling the next twice
 // would make 2^24 nodes: the runtime refuses it at RegisterWorkflow and CreateExecution, and a map
 // whose list turns out too long when it starts fails instead of expanding (RuntimeConfig.maxNodes).
-import { workflowNodes } from "../../core/index.ts";
-import type { CompiledWorkflow, LiteralSet, Node, WorkflowTemplate } from "../../proto/index.ts";
+import { workflowNodes } from "../../../core/index.ts";
+import type { CompiledWorkflow, LiteralSet, Node, WorkflowTemplate } from "../../../proto/index.ts";
 
 /**
  * Nodes of one execution of `spec`: 1 per node, plus a subworkflow's expanded body, every arm of a

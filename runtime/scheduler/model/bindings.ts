@@ -13,8 +13,8 @@ import {
   type LiteralType,
   type StringTemplate,
   type Variable,
-} from "../../proto/index.ts";
-import { rehashLiteral } from "../../sdk/values.ts";
+} from "../../../proto/index.ts";
+import { rehashLiteral } from "../../../sdk/values.ts";
 
 /** Where a binding's references are looked up. */
 export interface BindingScope {

@@ -3,12 +3,12 @@
 // is durable (schedule_ticks), and each tick's execution id is deterministic, so a restart neither
 // skips nor duplicates a tick.
 import { create, fromBinary } from "@bufbuild/protobuf";
-import { latestTick, nextTick, scheduleTicks, scheduleWindow } from "../../core/index.ts";
-import { CompiledWorkflowSchema, LiteralSetSchema, type Schedule, type WorkflowTemplate } from "../../proto/index.ts";
-import type { Logger } from "../log.ts";
-import { emptyBatch, type Store } from "../store/index.ts";
-import type { Engine } from "./engine.ts";
-import { checkExecutionInputs } from "./execution-inputs.ts";
+import { latestTick, nextTick, scheduleTicks, scheduleWindow } from "../../../core/index.ts";
+import { CompiledWorkflowSchema, LiteralSetSchema, type Schedule, type WorkflowTemplate } from "../../../proto/index.ts";
+import type { Logger } from "../../log.ts";
+import { emptyBatch, type Store } from "../../store/index.ts";
+import type { Engine } from "../engine.ts";
+import { checkExecutionInputs } from "../model/execution-inputs.ts";
 import { kickoffLiteral } from "./kickoff-literal.ts";
 
 export const TICKER_DEFAULTS = Object.freeze({

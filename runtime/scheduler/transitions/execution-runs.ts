@@ -2,14 +2,14 @@
 // reload or a clear), then SUCCEEDED or FAILED once its last top-level node settles, or TERMINATED
 // on request. An ended execution leaves memory at its last commit and admits the next of its group.
 import { create } from "@bufbuild/protobuf";
-import { ErrorKind, ExecutionErrorSchema, ExecutionState, NodeState } from "../../proto/index.ts";
-import { RuntimeError } from "../error-codes.ts";
-import { resolveBindings } from "./bindings.ts";
-import type { RExecution, RNode } from "./execution-graph.ts";
-import type { MemoryRelease } from "./memory-release.ts";
+import { ErrorKind, ExecutionErrorSchema, ExecutionState, NodeState } from "../../../proto/index.ts";
+import { RuntimeError } from "../../error-codes.ts";
+import { resolveBindings } from "../model/bindings.ts";
+import type { LiveExecution, LiveNode } from "../model/execution-graph.ts";
+import type { MemoryRelease } from "../memory-release.ts";
 import { bindingScope, counted, nodeError } from "./node-transitions.ts";
-import { isFailure, isSuccess, isTerminal } from "./readiness.ts";
-import type { SchedulerContext } from "./scheduler-context.ts";
+import { isFailure, isSuccess, isTerminal } from "../model/readiness.ts";
+import type { SchedulerContext } from "../scheduler-context.ts";
 
 export class ExecutionRuns {
   constructor(
@@ -18,7 +18,7 @@ export class ExecutionRuns {
   ) {}
 
   /** Moves an admitted execution to RUNNING and starts what is ready. */
-  run(exec: RExecution): void {
+  run(exec: LiveExecution): void {
     exec.init.state = ExecutionState.RUNNING;
     exec.init.startedAt ||= Date.now();
     this.ctx.commits.touchExec(exec);
@@ -27,7 +27,7 @@ export class ExecutionRuns {
   }
 
   /** Recomputes the counters readiness uses from node states (after creation, reload or clear). */
-  recount(exec: RExecution): void {
+  recount(exec: LiveExecution): void {
     for (const n of exec.nodes.values()) {
       n.waitingOn = n.upstream.filter((u) => !isSuccess(u.state)).length;
       if (n.state === NodeState.RUNNING && n.children.length) {
@@ -43,7 +43,7 @@ export class ExecutionRuns {
   }
 
   /** Starts every ready node and re-arms what a reload left in flight. */
-  resume(exec: RExecution): void {
+  resume(exec: LiveExecution): void {
     const { nodes, attempts, composites } = this.ctx;
     const now = Date.now();
     for (const n of [...exec.nodes.values()]) {
@@ -71,7 +71,7 @@ export class ExecutionRuns {
     if (exec.openTop === 0 && exec.init.state === ExecutionState.RUNNING) this.finishExecution(exec);
   }
 
-  finishExecution(exec: RExecution): void {
+  finishExecution(exec: LiveExecution): void {
     if (exec.init.state !== ExecutionState.RUNNING) return;
     const bad = exec.top.find((n) => isFailure(n.state));
     if (bad) {
@@ -107,7 +107,7 @@ export class ExecutionRuns {
       return; // already ended: nothing to terminate
     }
     const why = reason || "terminated by request";
-    const err = (n: RNode) => nodeError(n, "CANCELLED", why);
+    const err = (n: LiveNode) => nodeError(n, "CANCELLED", why);
     dispatcher.withdraw((a) => a.node.exec === exec);
     exec.held.length = 0;
     for (const n of exec.nodes.values()) {
@@ -141,7 +141,7 @@ export class ExecutionRuns {
     for (const exec of this.ctx.executions.values()) this.clearTimers(exec);
   }
 
-  private end(exec: RExecution): void {
+  private end(exec: LiveExecution): void {
     exec.init.finishedAt = Date.now();
     this.ctx.commits.touchExec(exec);
     this.clearTimers(exec);
@@ -156,7 +156,7 @@ export class ExecutionRuns {
     }
   }
 
-  private clearTimers(exec: RExecution): void {
+  private clearTimers(exec: LiveExecution): void {
     for (const n of exec.nodes.values()) {
       clearTimeout(n.timer);
       for (const a of n.attempts) if (a.state !== NodeState.RUNNING) clearTimeout(a.timer);

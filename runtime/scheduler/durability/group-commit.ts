@@ -2,12 +2,12 @@
 // those transitions send (Assigns, Cancels, watch events, replies) leaves only after it resolves
 // (commit before acknowledge). At most one commit is in flight; everything that changes while it
 // runs (results that arrive during its fsync) goes into the next one, started as soon as it ends.
-import { RuntimeError } from "../error-codes.ts";
-import type { Logger } from "../log.ts";
+import { RuntimeError } from "../../error-codes.ts";
+import type { Logger } from "../../log.ts";
 import { create, toBinary } from "@bufbuild/protobuf";
-import { ExecutionErrorSchema, ExecutionState, NodeState } from "../../proto/index.ts";
-import { batchSize, emptyBatch, type AttemptRecord, type ExecutionRecord, type NodeRecord, type Store, type StoreBatch } from "../store/index.ts";
-import type { RAttempt, RExecution, RNode } from "./execution-graph.ts";
+import { ExecutionErrorSchema, ExecutionState, NodeState } from "../../../proto/index.ts";
+import { batchSize, emptyBatch, type AttemptRecord, type ExecutionRecord, type NodeRecord, type Store, type StoreBatch } from "../../store/index.ts";
+import type { LiveAttempt, LiveExecution, LiveNode } from "../model/execution-graph.ts";
 import { attemptRecord, executionRecord, nodeRecord } from "./store-records.ts";
 
 /** Follows commits (the watch hub): takes what it hands over from the state a commit holds. */
@@ -18,7 +18,7 @@ export interface CommitObserver {
    * Called while the commit runs, before anything else has: the state in memory is still the
    * state being committed. Returns what hands it over once the commit has resolved.
    */
-  take(nodes: ReadonlySet<RNode>, execs: ReadonlySet<RExecution>): (() => void) | undefined;
+  take(nodes: ReadonlySet<LiveNode>, execs: ReadonlySet<LiveExecution>): (() => void) | undefined;
   /** A commit failed: nothing taken from it will be handed over, and no later commit may follow. */
   failed(err: Error): void;
 }
@@ -28,9 +28,9 @@ type RowTable = "leaseBlocks" | "cache" | "workers" | "logs";
 
 export class GroupCommit {
   // The batch of the current turn.
-  private dirtyNodes = new Set<RNode>();
-  private dirtyAttempts = new Set<RAttempt>();
-  private dirtyExecs = new Set<RExecution>();
+  private dirtyNodes = new Set<LiveNode>();
+  private dirtyAttempts = new Set<LiveAttempt>();
+  private dirtyExecs = new Set<LiveExecution>();
   private extra: StoreBatch = emptyBatch();
   private outbox: Array<() => void> = [];
   private waiters: Array<{ ok: () => void; fail: (e: Error) => void }> = [];
@@ -49,17 +49,17 @@ export class GroupCommit {
     private readonly onFailure: (err: Error) => void,
   ) {}
 
-  touchNode(n: RNode): void {
+  touchNode(n: LiveNode): void {
     this.dirtyNodes.add(n);
     this.scheduleFlush();
   }
 
-  touchAttempt(a: RAttempt): void {
+  touchAttempt(a: LiveAttempt): void {
     this.dirtyAttempts.add(a);
     this.scheduleFlush();
   }
 
-  touchExec(e: RExecution): void {
+  touchExec(e: LiveExecution): void {
     this.dirtyExecs.add(e);
     this.scheduleFlush();
   }
@@ -179,7 +179,7 @@ export class GroupCommit {
   }
 
   /** What watchers get from this commit; a failure there is logged and costs only the watchers' update. */
-  private take(nodes: ReadonlySet<RNode>, execs: ReadonlySet<RExecution>): (() => void) | undefined {
+  private take(nodes: ReadonlySet<LiveNode>, execs: ReadonlySet<LiveExecution>): (() => void) | undefined {
     try {
       return this.observer.take(nodes, execs);
     } catch (err) {
@@ -229,7 +229,7 @@ function unencodableError(nodeId: string, err: Error): Uint8Array {
   );
 }
 
-function unencodableNode(n: RNode, err: Error): NodeRecord {
+function unencodableNode(n: LiveNode, err: Error): NodeRecord {
   return {
     executionId: n.exec.id,
     nodeId: n.id,
@@ -245,7 +245,7 @@ function unencodableNode(n: RNode, err: Error): NodeRecord {
   };
 }
 
-function unencodableAttempt(a: RAttempt, err: Error): AttemptRecord {
+function unencodableAttempt(a: LiveAttempt, err: Error): AttemptRecord {
   return {
     executionId: a.node.exec.id,
     nodeId: a.node.id,
@@ -260,7 +260,7 @@ function unencodableAttempt(a: RAttempt, err: Error): AttemptRecord {
   };
 }
 
-function unencodableExecution(e: RExecution, err: Error): ExecutionRecord {
+function unencodableExecution(e: LiveExecution, err: Error): ExecutionRecord {
   const i = e.init;
   return {
     id: i.id,

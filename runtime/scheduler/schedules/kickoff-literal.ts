@@ -1,8 +1,8 @@
 // The literal a schedule's tick gives the workflow's kickoff input (when it ticks: core/schedule-ticks.ts).
 import { create } from "@bufbuild/protobuf";
 import { timestampFromMs } from "@bufbuild/protobuf/wkt";
-import { LiteralSchema, SimpleType, type Literal, type TypedInterface } from "../../proto/index.ts";
-import { withHash } from "./bindings.ts";
+import { LiteralSchema, SimpleType, type Literal, type TypedInterface } from "../../../proto/index.ts";
+import { withHash } from "../model/bindings.ts";
 
 /** The tick as the kickoff input's type wants it: a date (YYYY-MM-DD in the schedule's zone) or a datetime. */
 export function kickoffLiteral(iface: TypedInterface | undefined, input: string, tick: number, timezone = ""): Literal {

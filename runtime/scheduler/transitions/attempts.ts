@@ -3,17 +3,17 @@
 // timeout, a lost worker or a cancel; a failed one is retried within its budget.
 import { create } from "@bufbuild/protobuf";
 import { durationMs } from "@bufbuild/protobuf/wkt";
-import { formatDuration } from "../../core/index.ts";
-import { ErrorKind, ExecutionErrorSchema, ExecutionState, NodeState, ServerMessageSchema, type ExecutionError } from "../../proto/index.ts";
-import { encodeAssign } from "./assign-encoding.ts";
-import { resolveBindings } from "./bindings.ts";
-import type { WorkerSlot } from "./dispatcher.ts";
-import type { RAttempt, RNode } from "./execution-graph.ts";
-import { LeaseTable } from "./leases.ts";
+import { formatDuration } from "../../../core/index.ts";
+import { ErrorKind, ExecutionErrorSchema, ExecutionState, NodeState, ServerMessageSchema, type ExecutionError } from "../../../proto/index.ts";
+import { encodeAssign } from "../assign-encoding.ts";
+import { resolveBindings } from "../model/bindings.ts";
+import type { WorkerSlot } from "../dispatch/dispatcher.ts";
+import type { LiveAttempt, LiveNode } from "../model/execution-graph.ts";
+import { LeaseTable } from "../durability/leases.ts";
 import { bindingScope } from "./node-transitions.ts";
-import { isTerminal } from "./readiness.ts";
+import { isTerminal } from "../model/readiness.ts";
 import { decideRetry } from "./retries.ts";
-import type { SchedulerContext } from "./scheduler-context.ts";
+import type { SchedulerContext } from "../scheduler-context.ts";
 
 const ATTEMPT_STATE_OF: Record<string, NodeState> = {
   TIMED_OUT: NodeState.TIMED_OUT,
@@ -28,20 +28,20 @@ const ATTEMPT_STATE_OF: Record<string, NodeState> = {
 const STARTED_BACKSTOP_GRACE_MS = 5_000;
 
 /** A map node counting its items in flight against its concurrency. */
-type MapNode = RNode & { itemsInFlight?: number };
+type MapNode = LiveNode & { itemsInFlight?: number };
 
 export class Attempts {
-  private leases = new LeaseTable<RAttempt>(0n);
+  private leases = new LeaseTable<LiveAttempt>(0n);
 
-  constructor(private readonly ctx: SchedulerContext) {}
+  constructor(private readonly ctx: Pick<SchedulerContext, "commits" | "composites" | "config" | "dispatcher" | "log" | "nodes">) {}
 
   /** Lease tokens go on from the highest the store has issued, so they keep increasing across restarts. */
   startLeasesAfter(highestIssued: bigint): void {
-    this.leases = new LeaseTable<RAttempt>(highestIssued);
+    this.leases = new LeaseTable<LiveAttempt>(highestIssued);
   }
 
   /** The attempt a live lease token belongs to; undefined for a stale or unknown token (fencing). */
-  holder(token: bigint): RAttempt | undefined {
+  holder(token: bigint): LiveAttempt | undefined {
     return this.leases.holder(token);
   }
 
@@ -50,18 +50,18 @@ export class Attempts {
   }
 
   /** A running attempt reloaded from the store: its lease is live again and its timeout counts from its start. */
-  restore(att: RAttempt, now: number): void {
+  restore(att: LiveAttempt, now: number): void {
     this.leases.restore(att.token, att);
     const timeoutMs = att.node.task?.timeout ? durationMs(att.node.task.timeout) : 0;
     if (timeoutMs > 0) att.timer = setTimeout(() => this.onTimeout(att, timeoutMs), Math.max(0, att.startedAt + timeoutMs - now));
   }
 
-  queueAttempt(n: RNode): void {
+  queueAttempt(n: LiveNode): void {
     if (isTerminal(n.state) || n.exec.init.state !== ExecutionState.RUNNING) return;
     n.timer = undefined;
     delete n.detail.retryAt;
     this.bindInputs(n);
-    const att: RAttempt = {
+    const att: LiveAttempt = {
       node: n,
       number: n.attempts.length + 1,
       state: NodeState.QUEUED,
@@ -85,7 +85,7 @@ export class Attempts {
    * Gives a node its task and inputs when it has none: after a reload they are re-resolved from the
    * recorded upstream outputs (a map's items from its list), exactly as they were first bound.
    */
-  bindInputs(n: RNode): void {
+  bindInputs(n: LiveNode): void {
     if (!n.task && n.spec?.target.case === "task") n.task = n.exec.tasks.get(n.spec.target.value);
     if (n.inputs) return;
     if (n.kind === "item") this.ctx.composites.expandMap(n.container!, false);
@@ -93,7 +93,7 @@ export class Attempts {
   }
 
   /** Applies the execution's parallelism limit and a map's concurrency before the dispatcher. */
-  admit(att: RAttempt): void {
+  admit(att: LiveAttempt): void {
     const exec = att.node.exec;
     if (!this.gateOpen(att)) {
       exec.held.push(att);
@@ -103,7 +103,7 @@ export class Attempts {
     this.ctx.dispatcher.submit(att);
   }
 
-  private gateOpen(att: RAttempt): boolean {
+  private gateOpen(att: LiveAttempt): boolean {
     const exec = att.node.exec;
     if (exec.inflight >= exec.limit) return false;
     const map = att.node.kind === "item" ? att.node.container : undefined;
@@ -111,13 +111,13 @@ export class Attempts {
     return !limit || ((map as MapNode).itemsInFlight ?? 0) < limit;
   }
 
-  private enter(att: RAttempt): void {
+  private enter(att: LiveAttempt): void {
     att.node.exec.inflight++;
     const map = att.node.kind === "item" ? (att.node.container as MapNode) : undefined;
     if (map) map.itemsInFlight = (map.itemsInFlight ?? 0) + 1;
   }
 
-  private leave(att: RAttempt): void {
+  private leave(att: LiveAttempt): void {
     const exec = att.node.exec;
     exec.inflight--;
     const map = att.node.kind === "item" ? (att.node.container as MapNode) : undefined;
@@ -132,7 +132,7 @@ export class Attempts {
   }
 
   /** Dispatcher callback: the attempt goes to this worker with a fresh lease. */
-  assign(att: RAttempt, w: WorkerSlot): void {
+  assign(att: LiveAttempt, w: WorkerSlot): void {
     const now = Date.now();
     const n = att.node;
     att.token = this.leases.grant(att, (issuedThrough) => this.ctx.commits.addRow("leaseBlocks", { issuedThrough }));
@@ -153,14 +153,14 @@ export class Attempts {
    * without an attempt it was given: the Assign died with the runtime or in a socket, after its
    * commit (the worker, if it did finish it, answers with the result it kept).
    */
-  redeliver(att: RAttempt, w: WorkerSlot): void {
+  redeliver(att: LiveAttempt, w: WorkerSlot): void {
     this.bindInputs(att.node);
     clearTimeout(att.timer);
     att.timer = undefined;
     this.send(att, w, Date.now());
   }
 
-  private send(att: RAttempt, w: WorkerSlot, now: number): void {
+  private send(att: LiveAttempt, w: WorkerSlot, now: number): void {
     const n = att.node;
     const timeoutMs = n.task?.timeout ? durationMs(n.task.timeout) : 0;
     // A worker that reports starts times the attempt from its real start (time queued inside the
@@ -181,7 +181,7 @@ export class Attempts {
   }
 
   /** The worker started the attempt's code: the runtime's timer, a backstop to the worker's own, runs from now. */
-  started(att: RAttempt): void {
+  started(att: LiveAttempt): void {
     const timeoutMs = att.node.task?.timeout ? durationMs(att.node.task.timeout) : 0;
     if (timeoutMs <= 0) return;
     clearTimeout(att.timer);
@@ -189,13 +189,13 @@ export class Attempts {
   }
 
   /** Disarms an attempt's timer (its worker re-registered and re-sends Started for what runs). */
-  unarm(att: RAttempt): void {
+  unarm(att: LiveAttempt): void {
     clearTimeout(att.timer);
     att.timer = undefined;
   }
 
   /** Ends an attempt's hold on its worker and lease. */
-  finishAttempt(att: RAttempt, state: NodeState, error?: ExecutionError): void {
+  finishAttempt(att: LiveAttempt, state: NodeState, error?: ExecutionError): void {
     clearTimeout(att.timer);
     att.timer = undefined;
     const wasRunning = att.state === NodeState.RUNNING;
@@ -213,7 +213,7 @@ export class Attempts {
   }
 
   /** An attempt failed: retry within budget, else the node fails. */
-  attemptFailed(att: RAttempt, err: ExecutionError): void {
+  attemptFailed(att: LiveAttempt, err: ExecutionError): void {
     const n = att.node;
     const state = ATTEMPT_STATE_OF[err.code] ?? NodeState.FAILED;
     this.finishAttempt(att, state, err);
@@ -233,7 +233,7 @@ export class Attempts {
     this.ctx.nodes.fail(n, err, state);
   }
 
-  private onTimeout(att: RAttempt, timeoutMs: number): void {
+  private onTimeout(att: LiveAttempt, timeoutMs: number): void {
     if (att.state !== NodeState.RUNNING) return;
     const w = this.ctx.dispatcher.workers.get(att.workerId);
     const reason = `attempt ${att.number} of ${att.node.id} ran past its timeout of ${formatDuration(timeoutMs)}`;

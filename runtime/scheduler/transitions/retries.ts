@@ -1,9 +1,9 @@
 // Retry decisions: which budget an error consumes, whether any is left, and the backoff before the
 // next attempt (exponential, with jitter so that a failed fan-out does not retry in lockstep).
 import { durationMs } from "@bufbuild/protobuf/wkt";
-import { ErrorKind, type RetryPolicy } from "../../proto/index.ts";
-import type { RuntimeConfig } from "../config.ts";
-import { errorCodeInfo } from "../error-codes.ts";
+import { ErrorKind, type RetryPolicy } from "../../../proto/index.ts";
+import type { RuntimeConfig } from "../../config.ts";
+import { errorCodeInfo } from "../../error-codes.ts";
 
 export interface RetriesUsed {
   readonly user: number;

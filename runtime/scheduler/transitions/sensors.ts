@@ -5,10 +5,10 @@
 import { realpath, stat } from "node:fs/promises";
 import { isAbsolute, resolve } from "node:path";
 import { create } from "@bufbuild/protobuf";
-import { BlobKind, LiteralSchema, type Literal } from "../../proto/index.ts";
-import { hashLiteral } from "../../sdk/values.ts";
-import { LocalArtifactStore, isStrictlyInside } from "../artifacts/index.ts";
-import { BindingError } from "./bindings.ts";
+import { BlobKind, LiteralSchema, type Literal } from "../../../proto/index.ts";
+import { hashLiteral } from "../../../sdk/values.ts";
+import { LocalArtifactStore, isStrictlyInside } from "../../artifacts/index.ts";
+import { BindingError } from "../model/bindings.ts";
 
 /** Where sensor paths may lead (relative paths resolve against the project root), and where what they find is stored. */
 export interface SensorRoots {

@@ -1,10 +1,10 @@
 // Watches of executions in flight. What a watcher gets is committed state: the group commit hands
 // this hub each commit's changed nodes and executions while the commit runs, and what the hub takes
 // from them (copies, snapshots) goes to the watchers once that commit has resolved.
-import { ExecutionState } from "../../proto/index.ts";
-import { encodeExecution, type NodeView } from "./execution-encoding.ts";
-import type { RExecution, RNode } from "./execution-graph.ts";
-import type { CommitObserver } from "./group-commit.ts";
+import { ExecutionState } from "../../../proto/index.ts";
+import { encodeExecution, type NodeView } from "../execution-encoding.ts";
+import type { LiveExecution, LiveNode } from "../model/execution-graph.ts";
+import type { CommitObserver } from "../durability/group-commit.ts";
 import { executionViewOf, nodeViewOf } from "./snapshot.ts";
 
 /**
@@ -26,7 +26,7 @@ export interface ExecutionWatcher {
 
 /** A watch waiting for the next commit to take its first snapshot. */
 interface WatchStart {
-  readonly exec: RExecution;
+  readonly exec: LiveExecution;
   readonly watcher: ExecutionWatcher;
 }
 
@@ -40,7 +40,7 @@ export class WatchHub implements CommitObserver {
   constructor(private readonly requestCommit: () => void) {}
 
   /** Watches an execution in flight from the next commit on; returns how to stop. */
-  watch(exec: RExecution, w: ExecutionWatcher): () => void {
+  watch(exec: LiveExecution, w: ExecutionWatcher): () => void {
     this.starts.push({ exec, watcher: w });
     this.pendingWatches.add(w);
     this.requestCommit();
@@ -69,12 +69,12 @@ export class WatchHub implements CommitObserver {
    * executions and of those whose watch starts now (encoded from memory, each shape once), and
    * returns what hands them over once the commit has resolved.
    */
-  take(nodes: ReadonlySet<RNode>, execs: ReadonlySet<RExecution>): (() => void) | undefined {
+  take(nodes: ReadonlySet<LiveNode>, execs: ReadonlySet<LiveExecution>): (() => void) | undefined {
     const starts = this.starts;
     this.starts = [];
     if (!this.watchers.size && !starts.length) return undefined;
-    const encoded = new Map<RExecution, [Uint8Array?, Uint8Array?]>();
-    const snapshot = (e: RExecution, withNodes: boolean): Uint8Array => {
+    const encoded = new Map<LiveExecution, [Uint8Array?, Uint8Array?]>();
+    const snapshot = (e: LiveExecution, withNodes: boolean): Uint8Array => {
       let pair = encoded.get(e);
       if (!pair) encoded.set(e, (pair = [undefined, undefined]));
       const i = withNodes ? 1 : 0;

@@ -2,7 +2,7 @@
 // maxActiveRuns bounds every run of it, manual, scheduled or backfilled; and its backfill, bounded by
 // the backfill's own limit). It starts when every group it belongs to has room; otherwise it waits
 // QUEUED and starts, in creation order, as earlier ones end.
-import type { CompiledWorkflow } from "../../proto/index.ts";
+import type { CompiledWorkflow } from "../../../proto/index.ts";
 
 /** The groups of one execution, with their limits as the spec and the backfill give them. */
 export interface AdmissionGroup {

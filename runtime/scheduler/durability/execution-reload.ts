@@ -1,15 +1,15 @@
 // Reload from the store. After a restart, executions that had not ended come back into memory as
 // their records left them; running attempts keep their lease until their worker reconnects and
 // reports them, or is declared lost. ClearNodes reloads an ended execution to rerun some nodes.
-import { ExecutionState, NodeState, type CompiledWorkflow } from "../../proto/index.ts";
-import { RuntimeError } from "../error-codes.ts";
-import type { ExecutionRecord } from "../store/index.ts";
-import { resolveBindings } from "./bindings.ts";
-import { RExecution, RNode, subScopeOf, type ExecutionInit } from "./execution-graph.ts";
-import { admissionGroups, type AdmissionGroup } from "./admission.ts";
-import { bindingScope } from "./node-transitions.ts";
-import { isSuccess } from "./readiness.ts";
-import type { SchedulerContext } from "./scheduler-context.ts";
+import { ExecutionState, NodeState, type CompiledWorkflow } from "../../../proto/index.ts";
+import { RuntimeError } from "../../error-codes.ts";
+import type { ExecutionRecord } from "../../store/index.ts";
+import { resolveBindings } from "../model/bindings.ts";
+import { LiveExecution, LiveNode, subScopeOf, type ExecutionInit } from "../model/execution-graph.ts";
+import { admissionGroups, type AdmissionGroup } from "../dispatch/admission.ts";
+import { bindingScope } from "../transitions/node-transitions.ts";
+import { isSuccess } from "../model/readiness.ts";
+import type { SchedulerContext } from "../scheduler-context.ts";
 import { applyNodeRecord, attemptOf, executionInitOf } from "./store-records.ts";
 
 export class ExecutionReload {
@@ -42,8 +42,8 @@ export class ExecutionReload {
       this.ctx.executions.delete(id);
       throw new RuntimeError("INVALID_ARGUMENT", `execution ${id} has no node ${unknown.map((u) => `"${u}"`).join(", ")}`);
     }
-    const reset = new Set<RNode>();
-    const visit = (n: RNode, all: boolean): void => {
+    const reset = new Set<LiveNode>();
+    const visit = (n: LiveNode, all: boolean): void => {
       if (reset.has(n)) return;
       reset.add(n);
       for (const c of n.children) visit(c, true);
@@ -69,9 +69,9 @@ export class ExecutionReload {
     await this.ctx.commits.committed();
   }
 
-  private async hydrate(rec: ExecutionRecord, ended = false): Promise<RExecution> {
+  private async hydrate(rec: ExecutionRecord, ended = false): Promise<LiveExecution> {
     const spec = await this.ctx.specs.load(rec.workflow, rec.version);
-    const exec = new RExecution(executionInitOf(rec, spec));
+    const exec = new LiveExecution(executionInitOf(rec, spec));
     const nodes = await this.ctx.store.getNodes(rec.id);
     const attempts = await this.ctx.store.getAttempts(rec.id);
     const byId = new Map(nodes.map((n) => [n.nodeId, n]));
@@ -82,7 +82,7 @@ export class ExecutionReload {
       applyNodeRecord(n, r);
       if (n.kind === "map" && n.detail.mapSize !== undefined) {
         for (let i = 0; i < n.detail.mapSize; i++) {
-          const child = exec.add(new RNode(exec, `${n.id}[${i}]`, "item", undefined, n.scope, n, -1));
+          const child = exec.add(new LiveNode(exec, `${n.id}[${i}]`, "item", undefined, n.scope, n, -1));
           child.index = i;
           n.children.push(child);
           const cr = byId.get(child.id);

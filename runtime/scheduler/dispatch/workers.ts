@@ -13,13 +13,13 @@ import {
   type Register,
   type Result,
   type Started,
-} from "../../proto/index.ts";
-import { errorCodeInfo } from "../error-codes.ts";
-import { withHash } from "./bindings.ts";
+} from "../../../proto/index.ts";
+import { errorCodeInfo } from "../../error-codes.ts";
+import { withHash } from "../model/bindings.ts";
 import { WorkerSlot, type WorkerLink } from "./dispatcher.ts";
-import type { RAttempt } from "./execution-graph.ts";
-import { newId } from "./ids.ts";
-import type { SchedulerContext } from "./scheduler-context.ts";
+import type { LiveAttempt } from "../model/execution-graph.ts";
+import { newId } from "../ids.ts";
+import type { SchedulerContext } from "../scheduler-context.ts";
 
 export class Workers {
   private livenessTimer: NodeJS.Timeout | undefined;
@@ -27,7 +27,7 @@ export class Workers {
   /** The process (its Register's instance) each worker last registered from, as the store recorded it. */
   private recorded = new Map<string, string>();
 
-  constructor(private readonly ctx: SchedulerContext) {}
+  constructor(private readonly ctx: Pick<SchedulerContext, "attempts" | "commits" | "config" | "dispatcher" | "log" | "nodes" | "store">) {}
 
   /** Reads which process each worker last registered from (at start, before reloading attempts). */
   async loadRecorded(): Promise<void> {
@@ -76,7 +76,7 @@ export class Workers {
    * A running attempt reloaded after a restart stays with its worker: the worker's slot holds it
    * (a slot with no link until the worker reconnects, or is declared lost).
    */
-  reattach(att: RAttempt, now: number): void {
+  reattach(att: LiveAttempt, now: number): void {
     let w = this.ctx.dispatcher.workers.get(att.workerId);
     if (!w) {
       w = new WorkerSlot(att.workerId, create(RegisterSchema), now);
@@ -206,7 +206,7 @@ export class Workers {
     }
   }
 
-  private lose(att: RAttempt, why: string): void {
+  private lose(att: LiveAttempt, why: string): void {
     if (att.state !== NodeState.RUNNING) return;
     this.ctx.attempts.attemptFailed(att, create(ExecutionErrorSchema, { code: "LOST", message: why, kind: ErrorKind.SYSTEM, nodeId: att.node.id }));
   }

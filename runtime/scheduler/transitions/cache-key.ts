@@ -3,7 +3,7 @@
 import { createHash } from "node:crypto";
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import type { Literal, LiteralSet, TaskTemplate } from "../../proto/index.ts";
+import type { Literal, LiteralSet, TaskTemplate } from "../../../proto/index.ts";
 
 /** sha256 over the task name, its cache version (or code hash) and each input's name and hash, sorted. */
 export function cacheKey(task: TaskTemplate, inputs: LiteralSet): string {

@@ -1,6 +1,6 @@
 // Run-time evaluation of a branch's conditions over resolved literals.
 import { timestampMs, durationMs } from "@bufbuild/protobuf/wkt";
-import { BooleanExpression_Conjunction, Comparison_Operator, type BooleanExpression, type BindingValue, type Literal } from "../../proto/index.ts";
+import { BooleanExpression_Conjunction, Comparison_Operator, type BooleanExpression, type BindingValue, type Literal } from "../../../proto/index.ts";
 
 export type ValueResolver = (value: BindingValue) => Literal;
 

@@ -12,10 +12,10 @@ import {
   type LiteralSet,
   type NodeExecution,
   type SourceLocation,
-} from "../../proto/index.ts";
-import type { AttemptRecord, ExecutionRecord, NodeRecord } from "../store/index.ts";
-import type { ExecutionView, NodeView } from "./execution-encoding.ts";
-import type { RExecution, RNode } from "./execution-graph.ts";
+} from "../../../proto/index.ts";
+import type { AttemptRecord, ExecutionRecord, NodeRecord } from "../../store/index.ts";
+import type { ExecutionView, NodeView } from "../execution-encoding.ts";
+import type { LiveExecution, LiveNode } from "../model/execution-graph.ts";
 
 const ts = (ms: number): Timestamp | undefined => (ms ? timestampFromMs(ms) : undefined);
 /** A sub-message as stored (bytes) or as the scheduler holds it (a message). */
@@ -58,11 +58,11 @@ export function nodeExecutionFrom(n: NodeRecord, attempts: readonly AttemptRecor
 }
 
 /** A watch event's node, built from the scheduler's in-memory node (no store round trip). */
-export function liveNodeExecution(n: RNode): NodeExecution {
+export function liveNodeExecution(n: LiveNode): NodeExecution {
   return nodeExecution(n.id, n, n.attempts, n.source);
 }
 
-export function nodeViewOf(n: RNode): NodeView {
+export function nodeViewOf(n: LiveNode): NodeView {
   return {
     id: n.id,
     state: n.state,
@@ -84,8 +84,8 @@ export function nodeViewOf(n: RNode): NodeView {
   };
 }
 
-/** The header of an execution in flight (its nodes are RNodes, which are NodeViews themselves). */
-export function executionViewOf(e: RExecution): ExecutionView {
+/** The header of an execution in flight (its nodes are LiveNodes, which are NodeViews themselves). */
+export function executionViewOf(e: LiveExecution): ExecutionView {
   return { ...e.init, outputs: e.outputs, error: e.error };
 }
 

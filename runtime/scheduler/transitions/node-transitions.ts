@@ -3,18 +3,18 @@
 // in a terminal state, which makes its dependants ready or skips them and rolls up to its
 // composite or its execution.
 import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
-import { ExecutionErrorSchema, ExecutionState, LiteralSetSchema, NodeState, type ExecutionError } from "../../proto/index.ts";
-import { errorCodeInfo } from "../error-codes.ts";
-import { BindingError, resolveBindings, type BindingScope } from "./bindings.ts";
+import { ExecutionErrorSchema, ExecutionState, LiteralSetSchema, NodeState, type ExecutionError } from "../../../proto/index.ts";
+import { errorCodeInfo } from "../../error-codes.ts";
+import { BindingError, resolveBindings, type BindingScope } from "../model/bindings.ts";
 import { artifactsExist, cacheKey } from "./cache-key.ts";
-import type { RNode, Scope } from "./execution-graph.ts";
-import { isFailure, isSuccess, isTerminal } from "./readiness.ts";
-import type { SchedulerContext } from "./scheduler-context.ts";
+import type { LiveNode, Scope } from "../model/execution-graph.ts";
+import { isFailure, isSuccess, isTerminal } from "../model/readiness.ts";
+import type { SchedulerContext } from "../scheduler-context.ts";
 
 export class NodeTransitions {
-  constructor(private readonly ctx: SchedulerContext) {}
+  constructor(private readonly ctx: Pick<SchedulerContext, "attempts" | "commits" | "composites" | "log" | "runs" | "sensors" | "store">) {}
 
-  startNode(n: RNode): void {
+  startNode(n: LiveNode): void {
     if (n.state !== NodeState.PENDING || n.exec.init.state !== ExecutionState.RUNNING) return;
     n.startedAt = Date.now();
     this.ctx.commits.touchNode(n);
@@ -39,7 +39,7 @@ export class NodeTransitions {
     }
   }
 
-  private startTask(n: RNode): void {
+  private startTask(n: LiveNode): void {
     const t = n.spec!.target;
     const task = n.exec.tasks.get(t.case === "task" ? t.value : "");
     if (!task) throw new Error(`node "${n.id}" names task "${t.value}", which the spec does not contain; recompile the workflow`);
@@ -67,26 +67,26 @@ export class NodeTransitions {
     this.ctx.attempts.queueAttempt(n);
   }
 
-  fail(n: RNode, err: ExecutionError, state: NodeState = NodeState.FAILED): void {
+  fail(n: LiveNode, err: ExecutionError, state: NodeState = NodeState.FAILED): void {
     if (!err.nodeId) err.nodeId = n.id;
     n.error = err;
     this.ctx.log.info({ execution: n.exec.id, node: n.id, code: err.code }, err.message);
     this.settle(n, state);
   }
 
-  skip(n: RNode, err: ExecutionError | undefined): void {
+  skip(n: LiveNode, err: ExecutionError | undefined): void {
     if (isTerminal(n.state)) return;
     n.error = err;
     this.settle(n, NodeState.SKIPPED);
   }
 
-  upstreamError(n: RNode): ExecutionError {
+  upstreamError(n: LiveNode): ExecutionError {
     const up = n.upstream.find((u) => isFailure(u.state));
     return nodeError(n, "UPSTREAM_FAILED", `upstream node "${up?.id}" ${up ? NodeState[up.state].toLowerCase().replace("_", " ") : "did not succeed"}`);
   }
 
   /** A node reached a terminal state: record it, make dependants ready or skip them, roll up. */
-  settle(n: RNode, state: NodeState): void {
+  settle(n: LiveNode, state: NodeState): void {
     clearTimeout(n.timer);
     n.timer = undefined;
     n.state = state;
@@ -118,7 +118,7 @@ export class NodeTransitions {
   }
 
   /** Marks a node (and what it contains) SKIPPED without roll-up: its container is not running it. */
-  markSkippedTree(n: RNode): void {
+  markSkippedTree(n: LiveNode): void {
     if (isTerminal(n.state)) return;
     n.state = NodeState.SKIPPED;
     this.ctx.commits.touchNode(n);
@@ -137,11 +137,11 @@ export function bindingScope(scope: Scope): BindingScope {
   };
 }
 
-export function nodeError(n: RNode, code: string, message: string): ExecutionError {
+export function nodeError(n: LiveNode, code: string, message: string): ExecutionError {
   return create(ExecutionErrorSchema, { code, message, kind: errorCodeInfo(code).kind, nodeId: n.id });
 }
 
 /** Whether a child counts toward its composite's completion (branch: only the chosen arm). */
-export function counted(child: RNode): boolean {
+export function counted(child: LiveNode): boolean {
   return child.containerActive();
 }

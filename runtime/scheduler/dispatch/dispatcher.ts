@@ -1,9 +1,9 @@
 // Matches ready attempts to workers: one FIFO queue per pool, per-worker slots, GPUs counted per
 // device. A ready attempt goes to a worker with a free slot at once; a freed slot pulls the next
 // attempt that fits. All of it in memory: the store already holds the durable state.
-import { gpusWanted, gpuTypeMatches } from "../../core/index.ts";
-import type { Register, ServerMessage } from "../../proto/index.ts";
-import type { RAttempt } from "./execution-graph.ts";
+import { gpusWanted, gpuTypeMatches } from "../../../core/index.ts";
+import type { Register, ServerMessage } from "../../../proto/index.ts";
+import type { LiveAttempt } from "../model/execution-graph.ts";
 
 /** The downward half of a worker's Connect stream. */
 export interface WorkerLink {
@@ -13,7 +13,7 @@ export interface WorkerLink {
 }
 
 export class WorkerSlot {
-  readonly running = new Map<bigint, RAttempt>();
+  readonly running = new Map<bigint, LiveAttempt>();
   readonly freeGpus: number[];
   link: WorkerLink | undefined;
   connectedAt: number;
@@ -52,7 +52,7 @@ export class WorkerSlot {
     return this.link !== undefined;
   }
 
-  fits(att: RAttempt): boolean {
+  fits(att: LiveAttempt): boolean {
     if (!this.connected || this.running.size >= this.capacity) return false;
     const wanted = gpusOf(att);
     if (wanted === 0) return true;
@@ -64,7 +64,7 @@ export class WorkerSlot {
   }
 
   /** Takes the free devices the attempt asks for (of its gpuType, when it names one). */
-  takeGpus(att: RAttempt): number[] {
+  takeGpus(att: LiveAttempt): number[] {
     const wanted = gpusOf(att);
     if (wanted === 0) return [];
     const type = gpuTypeOf(att);
@@ -79,15 +79,15 @@ export class WorkerSlot {
   }
 }
 
-export function poolOf(att: RAttempt): string {
+export function poolOf(att: LiveAttempt): string {
   return att.node.task?.resources?.pool || "cpu";
 }
 
-export function gpusOf(att: RAttempt): number {
+export function gpusOf(att: LiveAttempt): number {
   return gpusWanted(att.node.task?.resources);
 }
 
-function gpuTypeOf(att: RAttempt): string {
+function gpuTypeOf(att: LiveAttempt): string {
   return att.node.task?.resources?.gpuType ?? "";
 }
 
@@ -134,12 +134,12 @@ const SCAN_LIMIT = 64;
 
 export class Dispatcher {
   readonly workers = new Map<string, WorkerSlot>();
-  private readonly queues = new Map<string, Queue<RAttempt>>();
+  private readonly queues = new Map<string, Queue<LiveAttempt>>();
 
-  constructor(private readonly assign: (att: RAttempt, worker: WorkerSlot) => void) {}
+  constructor(private readonly assign: (att: LiveAttempt, worker: WorkerSlot) => void) {}
 
   /** Hands the attempt to a worker now, or queues it in its pool. */
-  submit(att: RAttempt): void {
+  submit(att: LiveAttempt): void {
     const pool = poolOf(att);
     for (const w of this.workers.values()) {
       if (w.pools.includes(pool) && w.fits(att)) return this.assign(att, w);
@@ -162,7 +162,7 @@ export class Dispatcher {
   }
 
   /** Drops queued attempts (terminated executions). */
-  withdraw(pred: (att: RAttempt) => boolean): void {
+  withdraw(pred: (att: LiveAttempt) => boolean): void {
     for (const q of this.queues.values()) q.remove(pred);
   }
 

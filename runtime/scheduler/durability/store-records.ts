@@ -1,11 +1,11 @@
 // The store's rows of the in-memory execution graph, both ways: records of what a commit writes,
 // and the graph's state applied back from them when an execution is reloaded.
 import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
-import { ExecutionErrorSchema, LiteralSetSchema, type CompiledWorkflow } from "../../proto/index.ts";
-import type { AttemptRecord, ExecutionRecord, NodeRecord } from "../store/index.ts";
-import type { ExecutionInit, RAttempt, RExecution, RNode } from "./execution-graph.ts";
+import { ExecutionErrorSchema, LiteralSetSchema, type CompiledWorkflow } from "../../../proto/index.ts";
+import type { AttemptRecord, ExecutionRecord, NodeRecord } from "../../store/index.ts";
+import type { ExecutionInit, LiveAttempt, LiveExecution, LiveNode } from "../model/execution-graph.ts";
 
-export function executionRecord(e: RExecution): ExecutionRecord {
+export function executionRecord(e: LiveExecution): ExecutionRecord {
   const i = e.init;
   return {
     id: i.id,
@@ -25,7 +25,7 @@ export function executionRecord(e: RExecution): ExecutionRecord {
   };
 }
 
-export function nodeRecord(n: RNode): NodeRecord {
+export function nodeRecord(n: LiveNode): NodeRecord {
   return {
     executionId: n.exec.id,
     nodeId: n.id,
@@ -41,7 +41,7 @@ export function nodeRecord(n: RNode): NodeRecord {
   };
 }
 
-export function attemptRecord(a: RAttempt): AttemptRecord {
+export function attemptRecord(a: LiveAttempt): AttemptRecord {
   return {
     executionId: a.node.exec.id,
     nodeId: a.node.id,
@@ -76,7 +76,7 @@ export function executionInitOf(rec: ExecutionRecord, spec: CompiledWorkflow): E
 }
 
 /** Gives a node the state its record holds. */
-export function applyNodeRecord(n: RNode, r: NodeRecord): void {
+export function applyNodeRecord(n: LiveNode, r: NodeRecord): void {
   n.state = r.state;
   n.outputs = r.outputs ? fromBinary(LiteralSetSchema, r.outputs) : undefined;
   n.error = r.error ? fromBinary(ExecutionErrorSchema, r.error) : undefined;
@@ -88,7 +88,7 @@ export function applyNodeRecord(n: RNode, r: NodeRecord): void {
 }
 
 /** A node's attempt as its record holds it (no GPUs, no timer: those belong to a live process). */
-export function attemptOf(n: RNode, a: AttemptRecord): RAttempt {
+export function attemptOf(n: LiveNode, a: AttemptRecord): LiveAttempt {
   return {
     node: n,
     number: a.number,
