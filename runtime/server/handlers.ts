@@ -36,8 +36,9 @@ export function tolerantDefinition(def: ServiceDefinition): ServiceDefinition {
         try {
           req = m.requestDeserialize(bytes);
         } catch (err) {
-          // Decoding recurses per nested message: a message nested far too deep runs out of stack.
-          if (err instanceof RangeError) return refusal(tooDeep(method));
+          // Decoding recurses per nested message: protobuf-es stops past its recursion limit, and a
+          // message nested far too deep for it would run out of stack.
+          if (err instanceof RangeError || /maximum recursion depth/.test(String((err as Error)?.message))) return refusal(tooDeep(method));
           return refusal(
             new RuntimeError("INVALID_ARGUMENT", `the ${method} request could not be decoded: ${quoted(String((err as Error)?.message ?? err), 200)}`),
           );

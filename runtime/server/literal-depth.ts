@@ -6,8 +6,12 @@ import { BinaryReader, WireType } from "@bufbuild/protobuf/wire";
 import type { Literal } from "../../proto/index.ts";
 
 export const LITERAL_LIMITS = Object.freeze({
-  /** A scalar is 1 deep, a list of scalars 2, and so on. */
-  maxDepth: 64,
+  /**
+   * A scalar is 1 deep, a list of scalars 2, and so on. Each level is two messages, so 32 levels stay
+   * within protobuf-es's own decoding limit (100 messages) wherever a value is decoded: the runtime,
+   * the CLI, the worker and its task threads.
+   */
+  maxDepth: 32,
 });
 
 // What a nested message is, by where it sits: LiteralSet.literals and LiteralMap.entries are map

@@ -18,8 +18,8 @@ export const MESSAGE_LIMITS = Object.freeze({
     // A worker's ResultBatch carries a turn's outputs inline.
     "/weir.v1.WorkerService/Connect": 64 * MiB,
   }),
-  /** Messages inside messages (a literal is two per level, so 64 literal levels fit). */
-  maxDepth: 200,
+  /** Messages inside messages: protobuf-es's own decoding limit (its recursionLimit), so every reader agrees. */
+  maxDepth: 100,
 });
 
 /** The most bytes one request message of `path` (`/package.Service/Method`) may have. */

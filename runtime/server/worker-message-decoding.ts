@@ -1,11 +1,9 @@
-// Decodes what a worker sends on its Connect stream. Results (alone or in a ResultBatch) are most of
-// it and are read field by field, their outputs and errors by protobuf-es: its reflective decoding of
-// every WorkerMessage cost more than the rest of a result's way in. Anything else, or bytes not
-// written the way weir's worker writes them (a field twice, an unknown field, anything malformed),
-// goes through protobuf-es whole, so every input decodes exactly as the WorkerMessage schema says
-// (tested, malformed and odd bytes included); never throws. One deliberate difference: a Result
-// whose outputs nest deeper than LITERAL_LIMITS.maxDepth arrives as that lease's OUTPUT_INVALID
-// error (checked on the bytes, before anything recurses), so the attempt fails and the stream lives.
+// Decodes what a worker sends on its Connect stream, through protobuf-es, so every input decodes
+// exactly as the WorkerMessage schema says (tested, malformed and odd bytes included); never throws.
+// One deliberate difference: a Result whose outputs nest deeper than LITERAL_LIMITS.maxDepth arrives
+// as that lease's OUTPUT_INVALID error, so the attempt fails and the stream lives. protobuf-es refuses
+// outputs past its own recursion limit outright; for those alone a Result is read field by field
+// here (depth checked on the bytes, before anything recurses) to find its lease.
 import { BinaryReader, WireType } from "@bufbuild/protobuf/wire";
 import type { Timestamp } from "@bufbuild/protobuf/wkt";
 import { create, fromBinary } from "@bufbuild/protobuf";
@@ -26,14 +24,16 @@ const RESULT_BATCH_RESULTS = 1;
 const R = { leaseToken: 1, outputs: 2, error: 3, startedAt: 4, finishedAt: 5 } as const;
 
 export function decodeWorkerFrame(bytes: Uint8Array): WorkerFrame {
-  const results = readResultsOrNot(bytes);
-  if (results) return { case: "results", value: results };
+  // protobuf-es first: since 2.14 it reads Results as fast as the hand reader (bench/codecs). It
+  // refuses outputs nested past its recursion limit; the hand reader then finds the lease.
   try {
     const msg = fromBinary(WorkerMessageSchema, bytes);
     if (msg.msg.case === "result") return { case: "results", value: [boundedDepth(msg.msg.value)] };
     if (msg.msg.case === "results") return { case: "results", value: msg.msg.value.results.map(boundedDepth) };
     return { case: "message", value: msg };
   } catch (err) {
+    const results = readResultsOrNot(bytes);
+    if (results) return { case: "results", value: results };
     return { case: "undecodable", value: (err as Error).message };
   }
 }

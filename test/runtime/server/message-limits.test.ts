@@ -81,7 +81,7 @@ describe("per-method message limits", () => {
   it("counts only messages as levels of nesting", () => {
     const spec = workflowSpec("wf", [refNode("a", "inc", { input: "x" })], [incTask()]);
     expect(messageTooDeep(create(RegisterWorkflowRequestSchema, { spec }))).toBe(false);
-    expect(messageTooDeep(nested(64))).toBe(false);
+    expect(messageTooDeep(nested(32))).toBe(false);
     expect(messageTooDeep(nested(120))).toBe(true);
   });
 });

@@ -71,7 +71,7 @@ describe("what a worker sends cannot kill the runtime", () => {
       const node = done.nodes.find((n: { nodeId: string }) => n.nodeId === "a");
       expect(node.attempts.map((x: { state: number }) => NodeState[x.state])).toEqual(["FAILED"]);
       expect(node.attempts[0].error.code).toBe("OUTPUT_INVALID");
-      expect(node.attempts[0].error.message).toMatch(/deeper than 64 levels/);
+      expect(node.attempts[0].error.message).toMatch(/deeper than 32 levels/);
     }
     // The same stream still works: a good result on a live lease succeeds.
     const { execution } = await admin.createExecution({ workflow: "chain", inputs: { literals: { x: int(1) } } });
