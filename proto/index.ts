@@ -8,17 +8,5 @@ export { ServerReflection, ServerReflectionResponseSchema } from "./gen/grpc/ref
 export type { ServerReflectionRequest, ServerReflectionResponse } from "./gen/grpc/reflection/v1/reflection_pb.ts";
 export { ServerReflection as ServerReflectionV1alpha } from "./gen/grpc/reflection/v1alpha/reflection_pb.ts";
 
-// Protobuf writing by hand, for the Assign and Result hot paths.
-export {
-  batchOfSingles,
-  delimitedSize,
-  putBytes,
-  putDelimited,
-  putString,
-  putTag,
-  putTimestamp,
-  putVarint,
-  stringSize,
-  timestampSize,
-  varintSize,
-} from "./wire-writing.ts";
+// The hand codecs of the hot paths (Assign, Result, watch events and snapshots).
+export * from "./wire/index.ts";

@@ -6,3 +6,4 @@ export * from "./gen/weir/v1/spec_pb.ts";
 export * from "./gen/weir/v1/execution_pb.ts";
 export * from "./gen/weir/v1/admin_pb.ts";
 export * from "./gen/weir/v1/worker_pb.ts";
+export * from "./gen/weir/v1/artifacts_pb.ts";

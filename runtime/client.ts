@@ -4,9 +4,8 @@
 import { once } from "node:events";
 import * as grpc from "@grpc/grpc-js";
 import { create, type DescMessage, type MessageInitShape, type MessageShape } from "@bufbuild/protobuf";
-import { AdminService, grpcServiceDefinition } from "../proto/index.ts";
+import { AdminService, decodeExecutionEvent, grpcServiceDefinition } from "../proto/index.ts";
 import { PLAINTEXT, callMetadata, channelCredentials, diagnoseTlsFailure, type ChannelSecurity } from "./channel-security.ts";
-import { decodeExecutionEvent } from "./execution-event-decoding.ts";
 
 export interface ClientOptions {
   address: string;

@@ -61,7 +61,7 @@ export const RUNTIME_DEFAULTS: RuntimeConfig = Object.freeze({
 });
 
 export interface ServerOptions {
-  /** `sqlite:<path>`; `sqlite::memory:` for a throwaway store. */
+  /** `sqlite:<path>`, `sqlite::memory:` for a throwaway store, or `postgres://user@host:port/database`. */
   readonly storeUrl: string;
   /** 0 picks any free port. */
   readonly port: number;
@@ -89,6 +89,14 @@ export interface ServerOptions {
   readonly tls?: ServerTls;
   /** When set, every call but health checking must carry `authorization: Bearer <token>`. */
   readonly token?: string;
+  /**
+   * The HTTP port (the web UI, `/metrics`, AdminService over Connect), on `host`: a port (0: any
+   * free one; one in use fails the start), or false for none. Unset: HTTP_DEFAULTS.port beside the
+   * gRPC port, or any free port when that one is taken or when `port` is 0.
+   */
+  readonly httpPort?: number | false;
+  /** The folder of the web UI's files (index.html and assets); unset: ui/'s own build, made on first visit. */
+  readonly uiRoot?: string;
 }
 
 export interface ServerTls {
@@ -108,6 +116,12 @@ export const SERVER_DEFAULTS: Omit<ServerOptions, "projectRoot"> = Object.freeze
   sensorRoots: [],
   maxNodes: RUNTIME_DEFAULTS.maxNodes,
   stopGraceMs: 5_000,
+});
+
+/** The HTTP port's defaults (`weir server --http`). */
+export const HTTP_DEFAULTS = Object.freeze({
+  /** Beside the gRPC port's 7070. */
+  port: 7071,
 });
 
 /** UploadArtifact (`weir run --input name=@path`): shared by the CLI, which checks first, and the runtime. */

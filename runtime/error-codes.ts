@@ -23,6 +23,11 @@ export const ATTEMPT_ERROR_CODES = Object.freeze({
   TIMED_OUT: { retryable: true, kind: ErrorKind.USER, description: "the attempt ran past its timeout" },
   LOST: { retryable: true, kind: ErrorKind.SYSTEM, description: "the worker running the attempt stopped heartbeating" },
   PREEMPTED: { retryable: true, kind: ErrorKind.SYSTEM, description: "the worker was preempted" },
+  ARTIFACT_TRANSFER_FAILED: {
+    retryable: true,
+    kind: ErrorKind.SYSTEM,
+    description: "a remote worker could not fetch an input or deliver an output through ArtifactService, after retries",
+  },
   NO_TASK: { retryable: false, kind: ErrorKind.USER, description: "the spec names a task it does not contain" },
   BINDING_FAILED: { retryable: false, kind: ErrorKind.USER, description: "an input could not be resolved" },
   SENSOR_TIMEOUT: { retryable: false, kind: ErrorKind.USER, description: "a sensor's condition did not hold within its timeout" },

@@ -1,10 +1,16 @@
-// The hand codecs the benchmark measures (the ones that still exist).
+// The hand codecs the benchmark measures (the ones that still exist): proto/wire/, and the server's
+// worker-message decoding (protobuf-es first, the hand reader only for what protobuf-es refuses).
 import { readFileSync } from "node:fs";
-import { decodeExecutionEvent } from "../../runtime/execution-event-decoding.ts";
-import { encodeAssign } from "../../runtime/scheduler/assign-encoding.ts";
-import { encodeExecution, encodeNodesEvent, encodeSnapshotEvent } from "../../runtime/scheduler/execution-encoding.ts";
+import {
+  decodeExecutionEvent,
+  decodeServerFrame,
+  encodeAssign,
+  encodeExecution,
+  encodeNodesEvent,
+  encodeResult,
+  encodeSnapshotEvent,
+} from "../../proto/index.ts";
 import { decodeWorkerFrame } from "../../runtime/server/worker-message-decoding.ts";
-import { decodeServerFrame, encodeResult } from "../../runtime/worker/wire.ts";
 
 export function codecs() {
   const packageJson = new URL("../../node_modules/@bufbuild/protobuf/package.json", import.meta.url);

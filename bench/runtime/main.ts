@@ -1,13 +1,25 @@
-// `npm run bench:runtime`: weir's runtime against BullMQ on the same shapes, in one run. Not a test.
-import { benchBullmq } from "./bullmq.ts";
+// `npm run bench:runtime [-- --store postgres] [-- weir|peer]`: weir's runtime against a peer on the
+// same shapes, in one run. On SQLite (the default) the peer is BullMQ on the local Redis; with
+// `--store postgres` weir runs on the local PostgreSQL and the peer is Graphile Worker on the same
+// server. Not a test.
+import { parseArgs } from "node:util";
 import { renderReport } from "./report.ts";
 import type { SystemResult } from "./shapes.ts";
 
-const only = process.argv[2];
-const results: SystemResult[] = [];
-if (only !== "bullmq") {
-  const { benchWeir } = await import("./weir.ts");
-  results.push(await benchWeir());
+const { values, positionals } = parseArgs({ options: { store: { type: "string", default: "sqlite" } }, allowPositionals: true });
+const store = values.store;
+if (store !== "sqlite" && store !== "postgres") throw new Error(`--store must be sqlite or postgres, not '${store}'`);
+const only = positionals[0];
+if (only !== undefined && only !== "weir" && only !== "peer" && only !== "bullmq" && only !== "graphile") {
+  throw new Error(`run 'weir' or 'peer' alone, or both with no argument; not '${only}'`);
 }
-if (only !== "weir") results.push(await benchBullmq());
+const results: SystemResult[] = [];
+if (only === undefined || only === "weir") {
+  const { benchWeir } = await import("./weir.ts");
+  results.push(await benchWeir(store));
+}
+if (only !== "weir") {
+  if (store === "postgres") results.push(await (await import("./graphile.ts")).benchGraphile());
+  else results.push(await (await import("./bullmq.ts")).benchBullmq());
+}
 process.stdout.write(`${renderReport(results)}\n`);

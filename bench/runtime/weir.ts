@@ -15,6 +15,7 @@ import { compileProject } from "../../compiler/index.ts";
 import { CompiledWorkflowSchema, NodeSchema, type CompiledWorkflow, type Execution } from "../../proto/index.ts";
 import { connectAdmin, type AdminClient } from "../../runtime/client.ts";
 import { followExecution } from "../../runtime/cli/follow.ts";
+import { benchDatabase } from "./postgres-database.ts";
 import { BENCH_DEFAULTS, medianRun, percentile, type ShapeResult, type SystemResult } from "./shapes.ts";
 
 const REPO = resolve(fileURLToPath(import.meta.url), "../../..");
@@ -121,8 +122,12 @@ function chainHandOffs(execution: Execution): number[] {
   return gaps.sort((a, b) => a - b);
 }
 
-export async function benchWeir(settings = BENCH_DEFAULTS): Promise<SystemResult> {
+export type BenchStore = "sqlite" | "postgres";
+
+export async function benchWeir(storeKind: BenchStore = "sqlite", settings = BENCH_DEFAULTS): Promise<SystemResult> {
   const dir = mkdtempSync(join(tmpdir(), "weir-bench-"));
+  const database = storeKind === "postgres" ? await benchDatabase("weir") : undefined;
+  const store = database ? database.url : `sqlite:${join(dir, "weir.db")}`;
   mkdirSync(join(dir, "node_modules"));
   symlinkSync(REPO, join(dir, "node_modules", "weir"));
   symlinkSync(join(REPO, "node_modules", "@types"), join(dir, "node_modules", "@types"));
@@ -136,7 +141,7 @@ export async function benchWeir(settings = BENCH_DEFAULTS): Promise<SystemResult
 
   const port = await freePort();
   const address = `127.0.0.1:${port}`;
-  const server = spawnWeir(["server", "--store", `sqlite:${join(dir, "weir.db")}`, "--port", String(port), "--log-level", "warn"], dir);
+  const server = spawnWeir(["server", "--store", store, "--port", String(port), "--log-level", "warn"], dir);
   const client = connectAdmin(address, { deadlineMs: 60_000 });
   let worker: ChildProcess | undefined;
   try {
@@ -177,7 +182,7 @@ export async function benchWeir(settings = BENCH_DEFAULTS): Promise<SystemResult
     const live = await runShape(client, "bench_fan_out_10000", true);
     shapes.push({ shape: "fan-out 10,000, live follower", seconds: live.seconds, tasks: settings.largeFanOut + 1 });
     return {
-      system: "weir (SQLite)",
+      system: database ? "weir (PostgreSQL)" : "weir (SQLite)",
       shapes,
       p50ReadyToStartMs: percentile(dispatch, 50),
       p99ReadyToStartMs: percentile(dispatch, 99),
@@ -197,5 +202,6 @@ export async function benchWeir(settings = BENCH_DEFAULTS): Promise<SystemResult
     server.kill("SIGTERM");
     await Promise.all([worker, server].map((c) => (c && c.exitCode === null ? new Promise((ok) => c.once("exit", ok)) : undefined)));
     rmSync(dir, { recursive: true, force: true });
+    await database?.drop();
   }
 }

@@ -1,33 +1,23 @@
 // The local, content-addressed artifact store: `<root>/sha256/ab/abcdef…`, written atomically
 // (temp file + rename), addressed by absolute `file://` URIs. Directories are stored file by file
 // plus a JSON manifest, and materialised under `<root>/dirs/<sha>/` when read. Refs and manifests
-// may come from a client: every path read resolves inside the store (resolve-inside.ts).
+// may come from a client: every path read resolves inside the store (resolve-inside.ts). It is the
+// runtime's ArtifactStore and the worker's local cache of a remote one.
 import { createHash, randomBytes } from "node:crypto";
 import { createReadStream } from "node:fs";
-import { copyFile, link, mkdir, readFile, readdir, rename, rm, stat, unlink, writeFile } from "node:fs/promises";
+import { copyFile, link, mkdir, open, readFile, readdir, rename, rm, stat, unlink, writeFile } from "node:fs/promises";
 import { dirname, join, relative, resolve, sep } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import type { ArtifactReader, ArtifactWriter, StoredArtifact } from "../../sdk/values.ts";
+import { ArtifactError, SHA256, checkSha256, clip } from "./artifact-error.ts";
+import type { ArtifactStore, ExpectedBlob, PutResult } from "./artifact-store.ts";
+import { encodeDirManifest, parseDirManifest, type DirManifestEntry } from "./dir-manifest.ts";
 import { PathOutsideRoot, isStrictlyInside, realpathInside, realpathInsideSync, resolveInside } from "./resolve-inside.ts";
 
-/** An artifact-store failure: a code plus a message saying what was wrong and what to do. */
-export class ArtifactError extends Error {
-  readonly code: "ARTIFACT_MISSING" | "ARTIFACT_OUTSIDE_STORE" | "ARTIFACT_SOURCE_MISSING" | "ARTIFACT_INVALID";
-  constructor(code: ArtifactError["code"], message: string) {
-    super(message);
-    this.name = "ArtifactError";
-    this.code = code;
-  }
-}
+/** Bytes per chunk of openRead: what ArtifactService sends per message. */
+const READ_CHUNK_BYTES = 1024 * 1024;
 
-interface DirManifest {
-  weirDirManifest: 1;
-  files: { path: string; sha256: string; size: number }[];
-}
-
-const SHA256 = /^[0-9a-f]{64}$/;
-
-export class LocalArtifactStore implements ArtifactWriter, ArtifactReader {
+export class LocalArtifactStore implements ArtifactStore, ArtifactWriter, ArtifactReader {
   readonly root: string;
   /** Where blobs live; every ref read must name a file below it. */
   private readonly blobs: string;
@@ -39,8 +29,69 @@ export class LocalArtifactStore implements ArtifactWriter, ArtifactReader {
 
   /** The path a blob with this hash lives at. */
   pathForHash(sha256: string): string {
-    if (!SHA256.test(sha256)) throw new ArtifactError("ARTIFACT_INVALID", `'${clip(sha256)}' is not a sha256 (64 lowercase hex digits)`);
+    checkSha256(sha256);
     return join(this.root, "sha256", sha256.slice(0, 2), sha256);
+  }
+
+  uriFor(sha256: string): string {
+    return pathToFileURL(this.pathForHash(sha256)).href;
+  }
+
+  async stat(sha256: string): Promise<StoredArtifact | undefined> {
+    const path = await this.checked(this.pathForHash(sha256));
+    const info = await stat(path).catch(() => undefined);
+    return info?.isFile() ? { uri: pathToFileURL(path).href, sha256, size: info.size } : undefined;
+  }
+
+  async get(sha256: string): Promise<Uint8Array> {
+    return this.read(this.uriFor(sha256));
+  }
+
+  async openRead(sha256: string, offset = 0): Promise<AsyncIterable<Uint8Array> & { destroy(): void }> {
+    const path = await this.checked(this.pathForHash(sha256));
+    // Opened first: a missing blob is an error here, not an 'error' event mid-stream.
+    const file = await open(path, "r").catch(() => {
+      throw missing(sha256, this.root);
+    });
+    const size = (await file.stat()).size;
+    if (!Number.isSafeInteger(offset) || offset < 0 || offset > size) {
+      await file.close();
+      throw new ArtifactError("ARTIFACT_INVALID", `offset ${offset} is outside blob ${sha256} (${size} bytes); ask for 0 to ${size}`);
+    }
+    return file.createReadStream({ start: offset, highWaterMark: READ_CHUNK_BYTES });
+  }
+
+  async putStream(expected: ExpectedBlob, chunks: AsyncIterable<Uint8Array>): Promise<PutResult> {
+    const { sha256, size } = expected;
+    const target = this.pathForHash(sha256);
+    if (!Number.isSafeInteger(size) || size < 0) throw new ArtifactError("ARTIFACT_INVALID", `blob ${sha256}: ${size} is not a size in bytes`);
+    if (await isFile(target)) return { uri: pathToFileURL(target).href, sha256, size, created: false };
+    await this.atomically(target, async (tmp) => {
+      const hash = createHash("sha256");
+      let received = 0;
+      const file = await open(tmp, "wx");
+      try {
+        for await (const chunk of chunks) {
+          received += chunk.byteLength;
+          // Checked before writing: a sender cannot fill the disk past what it declared.
+          if (received > size) throw new ArtifactError("ARTIFACT_INVALID", `blob ${sha256}: more than the ${size} bytes declared arrived; nothing was stored`);
+          hash.update(chunk);
+          await file.write(chunk);
+        }
+        await file.sync();
+      } finally {
+        await file.close();
+      }
+      if (received !== size)
+        throw new ArtifactError("ARTIFACT_INVALID", `blob ${sha256}: ${received} bytes arrived where ${size} were declared; nothing was stored`);
+      const actual = hash.digest("hex");
+      if (actual !== sha256)
+        throw new ArtifactError(
+          "ARTIFACT_INVALID",
+          `blob declared as sha256 ${sha256} hashes to ${actual}; nothing was stored (the bytes were damaged or the hash is wrong)`,
+        );
+    });
+    return { uri: pathToFileURL(target).href, sha256, size, created: true };
   }
 
   async put(source: Uint8Array | string): Promise<StoredArtifact> {
@@ -69,14 +120,12 @@ export class LocalArtifactStore implements ArtifactWriter, ArtifactReader {
     if (!info?.isDirectory()) {
       throw new ArtifactError("ARTIFACT_SOURCE_MISSING", `cannot store directory '${absolute}': it does not exist or is not a directory`);
     }
-    const files: DirManifest["files"] = [];
+    const files: DirManifestEntry[] = [];
     for (const file of await listFiles(absolute)) {
       const stored = await this.putFile(file);
       files.push({ path: relative(absolute, file).split(sep).join("/"), sha256: stored.sha256, size: stored.size });
     }
-    files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
-    const manifest: DirManifest = { weirDirManifest: 1, files };
-    return this.put(new TextEncoder().encode(JSON.stringify(manifest)));
+    return this.put(encodeDirManifest(files));
   }
 
   async read(uri: string): Promise<Uint8Array> {
@@ -131,7 +180,7 @@ export class LocalArtifactStore implements ArtifactWriter, ArtifactReader {
     const sha = this.lexicalPath(uri).split(sep).pop() ?? "";
     if (!SHA256.test(sha))
       throw new ArtifactError("ARTIFACT_INVALID", `directory ref ${clip(uri)} does not name a stored manifest (its file name is not a sha256)`);
-    const manifest = parseManifest(await this.read(uri), uri);
+    const manifest = parseDirManifest(await this.read(uri), uri);
     const target = join(this.root, "dirs", sha);
     if (await isDirectory(target)) return target;
     const tmp = `${target}.tmp-${randomBytes(6).toString("hex")}`;
@@ -150,7 +199,7 @@ export class LocalArtifactStore implements ArtifactWriter, ArtifactReader {
   }
 
   /** Links (or copies) one file of a directory manifest into `dir`, which it must not leave. */
-  private async materialise(uri: string, dir: string, file: DirManifest["files"][number]): Promise<void> {
+  private async materialise(uri: string, dir: string, file: DirManifestEntry): Promise<void> {
     // putDir writes plain relative paths: an empty, "." or ".." segment (or a leading "/") is forged.
     const parts = file.path.split("/");
     let dest: string;
@@ -208,26 +257,8 @@ function outside(ref: string, blobs: string): ArtifactError {
   return new ArtifactError("ARTIFACT_OUTSIDE_STORE", `artifact ${clip(ref)} is outside the artifact store (${blobs}); a ref must name a blob this store wrote`);
 }
 
-/** A directory manifest, checked for shape; its paths and hashes are checked where they are used. */
-function parseManifest(bytes: Uint8Array, uri: string): DirManifest {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(new TextDecoder().decode(bytes));
-  } catch {
-    parsed = undefined;
-  }
-  const m = parsed as Partial<DirManifest> | undefined;
-  const ok =
-    m?.weirDirManifest === 1 &&
-    Array.isArray(m.files) &&
-    m.files.every((f) => typeof f === "object" && f !== null && typeof f.path === "string" && typeof f.sha256 === "string");
-  if (!ok) throw new ArtifactError("ARTIFACT_INVALID", `directory ref ${clip(uri)} does not name a directory manifest (store it with putDir)`);
-  return m as DirManifest;
-}
-
-/** Refs may be hostile and huge: quote at most 200 characters of one. */
-function clip(text: string): string {
-  return text.length > 200 ? `${text.slice(0, 200)}… (${text.length} characters)` : text;
+function missing(sha256: string, root: string): ArtifactError {
+  return new ArtifactError("ARTIFACT_MISSING", `blob ${sha256} is not in the artifact store at ${root}`);
 }
 
 async function isFile(path: string): Promise<boolean> {

@@ -48,6 +48,8 @@ export async function runDemo(settings: DemoSettings): Promise<number> {
     logLevel: process.env.WEIR_LOG_LEVEL ?? "error",
   });
   say(`  runtime   ${server.address}  ${colors.dim(`(store ${relative(process.cwd(), join(stateDir, "weir.db"))})`)}`);
+  // The UI follows the run live while the demo lasts (the runtime stops with it).
+  if (server.http) say(`  UI        ${server.http.url}  ${colors.dim("(open it to watch the run; /metrics beside it)")}`);
 
   const gpus = await discoverGpus("auto");
   const gpuFlag = gpus.devices.length > 0 ? "auto" : "1";

@@ -33,6 +33,8 @@ import { GroupCommit } from "./durability/group-commit.ts";
 import { newId } from "./ids.ts";
 import { MemoryRelease } from "./memory-release.ts";
 import { NodeTransitions } from "./transitions/node-transitions.ts";
+import { occupancyOf, type Occupancy } from "./occupancy.ts";
+import { NO_OBSERVER, type SchedulerObserver } from "./scheduler-observer.ts";
 import { isSuccess } from "./model/readiness.ts";
 import type { SchedulerContext } from "./scheduler-context.ts";
 import { SensorWaits } from "./transitions/sensor-waits.ts";
@@ -54,6 +56,8 @@ export interface EngineOptions {
    * (the server stops; a restart resumes from what was committed). Watches have been ended.
    */
   readonly onStoreFailure?: (err: Error) => void;
+  /** Told of the transitions metrics count (the runtime's metrics); none by default. */
+  readonly observer?: SchedulerObserver;
 }
 
 export interface CreateExecutionArgs {
@@ -83,6 +87,7 @@ export class Engine {
     const log = opts.log.child({ part: "scheduler" });
     // Filled in below; the parts read it only when called, never while being built.
     const ctx = {} as SchedulerContext;
+    const observer = opts.observer ?? NO_OBSERVER;
     this.watches = new WatchHub(() => ctx.commits.scheduleFlush());
     const memoryRelease = new MemoryRelease(config.releaseMemoryMinNodes, config.releaseMemoryDelayMs, () => ctx.executions.size > 0);
     Object.assign(ctx, {
@@ -93,7 +98,7 @@ export class Engine {
       specs: new WorkflowSpecs(opts.store),
       admission: new Admission(),
       dispatcher: new Dispatcher((att, w) => ctx.attempts.assign(att, w)),
-      commits: new GroupCommit(opts.store, log, this.watches, (err) => opts.onStoreFailure?.(err)),
+      commits: new GroupCommit(opts.store, log, this.watches, (err) => opts.onStoreFailure?.(err), observer),
       runs: new ExecutionRuns(ctx, memoryRelease),
       nodes: new NodeTransitions(ctx),
       composites: new Composites(ctx),
@@ -104,6 +109,7 @@ export class Engine {
       }),
       attempts: new Attempts(ctx),
       workers: new Workers(ctx),
+      observer,
     } satisfies SchedulerContext);
     this.ctx = ctx;
     this.dispatcher = ctx.dispatcher;
@@ -265,6 +271,11 @@ export class Engine {
     };
     if (spec.workflow) walk(spec.workflow.nodes, "");
     return out;
+  }
+
+  /** What the scheduler holds right now (executions, queues, workers, GPUs, sensors), for metrics. */
+  occupancy(): Occupancy {
+    return occupancyOf(this.ctx, Date.now());
   }
 
   stats(): { executions: number; workers: number; leases: number } {

@@ -14,6 +14,7 @@ import type { LiveExecution } from "./model/execution-graph.ts";
 import type { ExecutionRuns } from "./transitions/execution-runs.ts";
 import type { GroupCommit } from "./durability/group-commit.ts";
 import type { NodeTransitions } from "./transitions/node-transitions.ts";
+import type { SchedulerObserver } from "./scheduler-observer.ts";
 import type { SensorWaits } from "./transitions/sensor-waits.ts";
 import type { Workers } from "./dispatch/workers.ts";
 import type { WorkflowSpecs } from "./model/workflow-specs.ts";
@@ -36,4 +37,6 @@ export interface SchedulerContext {
   readonly sensors: SensorWaits;
   readonly attempts: Attempts;
   readonly workers: Workers;
+  /** Told of each transition that metrics count (cheap; NO_OBSERVER when nobody watches). */
+  readonly observer: SchedulerObserver;
 }

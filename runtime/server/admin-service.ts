@@ -1,15 +1,20 @@
-// AdminService: register, run, watch and repair workflows. Validation happens here, at the door:
-// every request's ids and names (request-checks.ts), specs with the compiler's own spec checks plus
-// the runtime's (spec-admission.ts), inputs with the SDK's literal checks and the literal door check
-// (depth, refs inside the artifact store: literal-admission.ts), and an execution's expanded size.
+// AdminService: register, run, watch and repair workflows, as one typed async function per method
+// (request message in, response message out), which both transports call: grpc-js on the gRPC port
+// (admin-grpc.ts) and Connect on the HTTP port (http/admin-connect.ts). Validation happens here, at
+// the door: every request's ids and names (request-checks.ts), specs with the compiler's own spec
+// checks plus the runtime's (spec-admission.ts), inputs with the SDK's literal checks and the literal
+// door check (depth, refs inside the artifact store: literal-admission.ts), and an execution's
+// expanded size.
 import { createHash } from "node:crypto";
 import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
 import { timestampFromMs, timestampMs } from "@bufbuild/protobuf/wkt";
-import { status, type ServerWritableStream, type UntypedServiceImplementation } from "@grpc/grpc-js";
+import type { DescMessage, MessageShape } from "@bufbuild/protobuf";
 import { checkCompiledWorkflow, ScheduleError, scheduleTicks } from "../../core/index.ts";
 import {
+  type AdminService,
   CompiledWorkflowSchema,
   CreateBackfillResponseSchema,
+  encodeExecutionResponse,
   GetNodeLogsResponseSchema,
   GetWorkflowResponseSchema,
   ListExecutionsResponseSchema,
@@ -21,7 +26,6 @@ import {
   type ClearNodesRequest,
   type CreateBackfillRequest,
   type CreateExecutionRequest,
-  type ExecutionEvent,
   type GetExecutionRequest,
   type GetNodeLogsRequest,
   type GetWorkflowRequest,
@@ -30,6 +34,7 @@ import {
   type RegisterWorkflowRequest,
   type Schedule,
   type TerminateExecutionRequest,
+  type UploadArtifactRequest,
   type WatchExecutionRequest,
 } from "../../proto/index.ts";
 import type { RuntimeConfig } from "../config.ts";
@@ -38,7 +43,6 @@ import type { Logger } from "../log.ts";
 import {
   checkExecutionInputs,
   encodeExecutionRecords,
-  encodeExecutionResponse,
   executionFrom,
   expandedNodeCount,
   expandedSizeProblem,
@@ -50,13 +54,37 @@ import {
 } from "../scheduler/index.ts";
 import { emptyBatch, type Store } from "../store/index.ts";
 import { quoted } from "./client-text.ts";
+import { EventQueue } from "./event-queue.ts";
 import { streamExecution } from "./execution-watch.ts";
-import { requestRefusal, required, toServiceError, unary } from "./handlers.ts";
+import { required } from "./handlers.ts";
 import type { LiteralAdmission } from "./literal-admission.ts";
 import type { OpenCalls } from "./open-calls.ts";
 import { ADMIN_REQUEST_CHECKS } from "./request-checks.ts";
 import { admitSpec } from "./spec-admission.ts";
-import { uploadArtifactHandler } from "./uploads.ts";
+import { ArtifactUploads } from "./uploads.ts";
+
+type AdminMethodDescs = (typeof AdminService)["method"];
+
+/**
+ * AdminService as typed functions, one per method of the generated descriptor (a method added to
+ * admin.proto and not implemented here fails to type-check). A unary method may answer with its
+ * response already encoded (bytes a transport sends as they are: the execution snapshots, written
+ * from the store's records); WatchExecution yields ExecutionEvent bytes until the execution ends,
+ * the signal aborts (the client went away) or the runtime stops; UploadArtifact reads its requests
+ * as they arrive. Every failure is a RuntimeError the transports map to one status (call-status.ts).
+ */
+export type AdminMethods = {
+  [K in keyof AdminMethodDescs]: AdminMethodDescs[K] extends { methodKind: "unary"; input: infer I extends DescMessage; output: infer O extends DescMessage }
+    ? (request: MessageShape<I>) => Promise<MessageShape<O> | Uint8Array>
+    : AdminMethodDescs[K] extends { methodKind: "server_streaming"; input: infer I extends DescMessage }
+      ? (request: MessageShape<I>, signal: AbortSignal) => AsyncIterable<Uint8Array>
+      : AdminMethodDescs[K] extends { methodKind: "client_streaming"; input: infer I extends DescMessage; output: infer O extends DescMessage }
+        ? (requests: AsyncIterable<MessageShape<I>>, signal: AbortSignal) => Promise<MessageShape<O>>
+        : never;
+};
+
+/** What a stopping runtime ends a watch with: the client watches again once a runtime is back. */
+const STOPPING = "the weir runtime is stopping; watch again once it is back";
 
 export interface AdminDeps {
   readonly store: Store;
@@ -85,8 +113,9 @@ function backfillTicks(schedule: Schedule, start: number, end: number): number[]
   }
 }
 
-export function adminService(deps: AdminDeps): UntypedServiceImplementation {
+export function adminMethods(deps: AdminDeps): AdminMethods {
   const { store, engine, log, config, artifactRoot, literals, sensorRoots, open, onWorkflowRegistered } = deps;
+  const uploads = new ArtifactUploads(artifactRoot);
   /**
    * The committed state of an execution as `Execution` bytes, its nodes included unless
    * `maxNodes` is exceeded (then the execution alone: CreateExecution of a large workflow, or an
@@ -100,10 +129,10 @@ export function adminService(deps: AdminDeps): UntypedServiceImplementation {
     return encodeExecutionRecords(rec, await store.getNodes(id), await store.getAttempts(id), spec ? engine.sourcesOf(spec) : new Map());
   };
   /** A response message whose field 1 is the execution, already encoded (sent as is). */
-  const respond = async (id: string, maxNodes?: number): Promise<never> => encodeExecutionResponse(await snapshot(id, maxNodes)) as never;
+  const respond = async (id: string, maxNodes?: number): Promise<Uint8Array> => encodeExecutionResponse(await snapshot(id, maxNodes));
 
   return {
-    registerWorkflow: unary(log, "RegisterWorkflow", async (req: RegisterWorkflowRequest) => {
+    registerWorkflow: async (req: RegisterWorkflowRequest) => {
       const spec = required(req.spec, "spec");
       const wf = required(spec.workflow, "spec.workflow");
       required(wf.name, "spec.workflow.name");
@@ -126,20 +155,16 @@ export function adminService(deps: AdminDeps): UntypedServiceImplementation {
       log.info({ workflow: wf.name, version, created }, "workflow registered");
       onWorkflowRegistered?.(wf.name);
       return create(RegisterWorkflowResponseSchema, { name: wf.name, version, created });
-    }),
+    },
 
-    getWorkflow: unary(
-      log,
-      "GetWorkflow",
-      async (req: GetWorkflowRequest) => {
-        const rec = await store.getWorkflow(required(req.name, "name"), req.version || undefined);
-        if (!rec) throw new RuntimeError("NOT_FOUND", `workflow ${req.name}${req.version ? ` version ${req.version}` : ""} is not registered`);
-        return create(GetWorkflowResponseSchema, { spec: fromBinary(CompiledWorkflowSchema, rec.spec), registeredAt: timestampFromMs(rec.registeredAt) });
-      },
-      ADMIN_REQUEST_CHECKS.GetWorkflow,
-    ),
+    getWorkflow: async (req: GetWorkflowRequest) => {
+      ADMIN_REQUEST_CHECKS.GetWorkflow(req);
+      const rec = await store.getWorkflow(required(req.name, "name"), req.version || undefined);
+      if (!rec) throw new RuntimeError("NOT_FOUND", `workflow ${req.name}${req.version ? ` version ${req.version}` : ""} is not registered`);
+      return create(GetWorkflowResponseSchema, { spec: fromBinary(CompiledWorkflowSchema, rec.spec), registeredAt: timestampFromMs(rec.registeredAt) });
+    },
 
-    listWorkflows: unary(log, "ListWorkflows", async () => {
+    listWorkflows: async () => {
       const rows = await store.listWorkflows();
       return create(ListWorkflowsResponseSchema, {
         workflows: rows.map((r) => ({
@@ -150,139 +175,112 @@ export function adminService(deps: AdminDeps): UntypedServiceImplementation {
           registeredAt: timestampFromMs(r.registeredAt),
         })),
       });
-    }),
-
-    createExecution: unary(
-      log,
-      "CreateExecution",
-      async (req: CreateExecutionRequest) => {
-        const spec = await engine.loadSpec(required(req.workflow, "workflow"), req.version || undefined);
-        const inputs = req.inputs ?? create(LiteralSetSchema);
-        // Depth and refs first: the SDK's checks recurse, and a ref must name a stored blob.
-        const refused = literals.problems(inputs.literals, (name) => `input "${name}"`);
-        if (refused.length) throw new RuntimeError("INVALID_ARGUMENT", `inputs of ${req.workflow} are refused:\n${refused.join("\n")}`);
-        const problems = checkExecutionInputs(spec.workflow?.interface, inputs);
-        if (problems.length) throw new RuntimeError("INVALID_ARGUMENT", `inputs of ${req.workflow} are invalid:\n${problems.join("\n")}`);
-        const tooBig = expandedSizeProblem(req.workflow, expandedNodeCount(spec, inputs), config.maxNodes);
-        if (tooBig) throw new RuntimeError("INVALID_ARGUMENT", tooBig);
-        const id = await engine.createExecution({
-          workflow: req.workflow,
-          version: spec.workflow!.version,
-          inputs,
-          executionId: req.executionId || undefined,
-          maxParallelism: req.maxParallelism,
-        });
-        return respond(id, config.createResponseMaxNodes);
-      },
-      ADMIN_REQUEST_CHECKS.CreateExecution,
-    ),
-
-    getExecution: unary(log, "GetExecution", async (req: GetExecutionRequest) => respond(required(req.id, "id")), ADMIN_REQUEST_CHECKS.GetExecution),
-
-    listExecutions: unary(
-      log,
-      "ListExecutions",
-      async (req: ListExecutionsRequest) => {
-        const limit = Math.min(req.limit || config.listLimit, 1000);
-        const beforeSeq = req.pageToken ? Number(req.pageToken) : undefined;
-        const rows = await store.listExecutions({ workflow: req.workflow || undefined, state: req.state || undefined, limit, beforeSeq });
-        return create(ListExecutionsResponseSchema, {
-          executions: rows.map((r) => executionFrom(r)),
-          nextPageToken: rows.length === limit ? String(rows.at(-1)!.seq) : "",
-        });
-      },
-      ADMIN_REQUEST_CHECKS.ListExecutions,
-    ),
-
-    watchExecution: (call: ServerWritableStream<WatchExecutionRequest, ExecutionEvent>) => {
-      try {
-        watch(call);
-      } catch (err) {
-        call.emit("error", toServiceError(err, log, "WatchExecution"));
-      }
     },
 
-    terminateExecution: unary(
-      log,
-      "TerminateExecution",
-      async (req: TerminateExecutionRequest) => {
-        await engine.terminate(required(req.id, "id"), req.reason);
-        return respond(req.id);
-      },
-      ADMIN_REQUEST_CHECKS.TerminateExecution,
-    ),
+    createExecution: async (req: CreateExecutionRequest) => {
+      ADMIN_REQUEST_CHECKS.CreateExecution(req);
+      const spec = await engine.loadSpec(required(req.workflow, "workflow"), req.version || undefined);
+      const inputs = req.inputs ?? create(LiteralSetSchema);
+      // Depth and refs first: the SDK's checks recurse, and a ref must name a stored blob.
+      const refused = literals.problems(inputs.literals, (name) => `input "${name}"`);
+      if (refused.length) throw new RuntimeError("INVALID_ARGUMENT", `inputs of ${req.workflow} are refused:\n${refused.join("\n")}`);
+      const problems = checkExecutionInputs(spec.workflow?.interface, inputs);
+      if (problems.length) throw new RuntimeError("INVALID_ARGUMENT", `inputs of ${req.workflow} are invalid:\n${problems.join("\n")}`);
+      const tooBig = expandedSizeProblem(req.workflow, expandedNodeCount(spec, inputs), config.maxNodes);
+      if (tooBig) throw new RuntimeError("INVALID_ARGUMENT", tooBig);
+      const id = await engine.createExecution({
+        workflow: req.workflow,
+        version: spec.workflow!.version,
+        inputs,
+        executionId: req.executionId || undefined,
+        maxParallelism: req.maxParallelism,
+      });
+      return respond(id, config.createResponseMaxNodes);
+    },
 
-    recoverExecution: unary(
-      log,
-      "RecoverExecution",
-      async (req: RecoverExecutionRequest) => {
-        const rec = await store.getExecution(required(req.id, "id"));
-        if (!rec) throw new RuntimeError("NOT_FOUND", `execution ${req.id} does not exist`);
-        if (engine.isActive(rec.id)) throw new RuntimeError("FAILED_PRECONDITION", `execution ${req.id} is still running; recover it after it ends`);
-        const nodes = await store.getNodes(rec.id);
-        const reuse = new Map(nodes.filter((n) => isSuccess(n.state)).map((n) => [n.nodeId, n]));
-        const id = await engine.createExecution({
-          workflow: rec.workflow,
-          version: rec.version,
-          inputs: rec.inputs ? fromBinary(LiteralSetSchema, rec.inputs) : create(LiteralSetSchema),
-          maxParallelism: rec.maxParallelism,
-          recoveredFrom: rec.id,
-          reuse,
-        });
-        return respond(id);
-      },
-      ADMIN_REQUEST_CHECKS.RecoverExecution,
-    ),
+    getExecution: async (req: GetExecutionRequest) => {
+      ADMIN_REQUEST_CHECKS.GetExecution(req);
+      return respond(required(req.id, "id"));
+    },
 
-    clearNodes: unary(
-      log,
-      "ClearNodes",
-      async (req: ClearNodesRequest) => {
-        if (!req.nodeIds.length) throw new RuntimeError("INVALID_ARGUMENT", "node_ids is required: name the nodes to clear");
-        await engine.clearNodes(required(req.executionId, "execution_id"), req.nodeIds, req.downstream);
-        return respond(req.executionId);
-      },
-      ADMIN_REQUEST_CHECKS.ClearNodes,
-    ),
+    listExecutions: async (req: ListExecutionsRequest) => {
+      ADMIN_REQUEST_CHECKS.ListExecutions(req);
+      const limit = Math.min(req.limit || config.listLimit, 1000);
+      const beforeSeq = req.pageToken ? Number(req.pageToken) : undefined;
+      const rows = await store.listExecutions({ workflow: req.workflow || undefined, state: req.state || undefined, limit, beforeSeq });
+      return create(ListExecutionsResponseSchema, {
+        executions: rows.map((r) => executionFrom(r)),
+        nextPageToken: rows.length === limit ? String(rows.at(-1)!.seq) : "",
+      });
+    },
 
-    createBackfill: unary(
-      log,
-      "CreateBackfill",
-      async (req: CreateBackfillRequest) => {
-        const spec = await engine.loadSpec(required(req.workflow, "workflow"));
-        const wf = spec.workflow!;
-        if (!wf.schedule) throw new RuntimeError("FAILED_PRECONDITION", `workflow ${wf.name} has no schedule; give it one to backfill it`);
-        const start = timestampMs(required(req.start, "start"));
-        const end = timestampMs(required(req.end, "end"));
-        if (end < start) throw new RuntimeError("INVALID_ARGUMENT", "end is before start");
-        const ticks = backfillTicks(wf.schedule, start, end);
-        const res = create(CreateBackfillResponseSchema, { ticks: ticks.map(timestampFromMs) });
-        const probe = create(LiteralSetSchema);
-        if (wf.schedule.kickoffInput && ticks.length)
-          probe.literals[wf.schedule.kickoffInput] = kickoffLiteral(wf.interface, wf.schedule.kickoffInput, ticks[0]!, wf.schedule.timezone);
-        const missing = checkExecutionInputs(wf.interface, probe);
-        if (missing.length)
-          throw new RuntimeError("FAILED_PRECONDITION", `a backfill gives ${wf.name} only its kickoff input, and it needs more:\n${missing.join("\n")}`);
-        if (req.dryRun) return res;
-        const id = newId("backfill");
-        const maxActiveRuns = req.maxActiveRuns || wf.schedule.maxActiveRuns || 0;
-        await store.commit({ ...emptyBatch(), backfills: [{ id, workflow: wf.name, start, end, maxActiveRuns, createdAt: Date.now() }] });
-        res.backfillId = id;
-        for (const tick of ticks) {
-          const inputs = create(LiteralSetSchema);
-          if (wf.schedule.kickoffInput)
-            inputs.literals[wf.schedule.kickoffInput] = kickoffLiteral(wf.interface, wf.schedule.kickoffInput, tick, wf.schedule.timezone);
-          res.executionIds.push(
-            await engine.createExecution({ workflow: wf.name, version: wf.version, inputs, scheduledFor: tick, backfillId: id, maxActiveRuns }),
-          );
-        }
-        log.info({ workflow: wf.name, backfill: id, runs: ticks.length, maxActiveRuns }, "backfill created");
-        return res;
-      },
-      ADMIN_REQUEST_CHECKS.CreateBackfill,
-    ),
+    watchExecution: (req: WatchExecutionRequest, signal: AbortSignal) => watch(req, signal),
 
-    listWorkers: unary(log, "ListWorkers", async () => {
+    terminateExecution: async (req: TerminateExecutionRequest) => {
+      ADMIN_REQUEST_CHECKS.TerminateExecution(req);
+      await engine.terminate(required(req.id, "id"), req.reason);
+      return respond(req.id);
+    },
+
+    recoverExecution: async (req: RecoverExecutionRequest) => {
+      ADMIN_REQUEST_CHECKS.RecoverExecution(req);
+      const rec = await store.getExecution(required(req.id, "id"));
+      if (!rec) throw new RuntimeError("NOT_FOUND", `execution ${req.id} does not exist`);
+      if (engine.isActive(rec.id)) throw new RuntimeError("FAILED_PRECONDITION", `execution ${req.id} is still running; recover it after it ends`);
+      const nodes = await store.getNodes(rec.id);
+      const reuse = new Map(nodes.filter((n) => isSuccess(n.state)).map((n) => [n.nodeId, n]));
+      const id = await engine.createExecution({
+        workflow: rec.workflow,
+        version: rec.version,
+        inputs: rec.inputs ? fromBinary(LiteralSetSchema, rec.inputs) : create(LiteralSetSchema),
+        maxParallelism: rec.maxParallelism,
+        recoveredFrom: rec.id,
+        reuse,
+      });
+      return respond(id);
+    },
+
+    clearNodes: async (req: ClearNodesRequest) => {
+      ADMIN_REQUEST_CHECKS.ClearNodes(req);
+      if (!req.nodeIds.length) throw new RuntimeError("INVALID_ARGUMENT", "node_ids is required: name the nodes to clear");
+      await engine.clearNodes(required(req.executionId, "execution_id"), req.nodeIds, req.downstream);
+      return respond(req.executionId);
+    },
+
+    createBackfill: async (req: CreateBackfillRequest) => {
+      ADMIN_REQUEST_CHECKS.CreateBackfill(req);
+      const spec = await engine.loadSpec(required(req.workflow, "workflow"));
+      const wf = spec.workflow!;
+      if (!wf.schedule) throw new RuntimeError("FAILED_PRECONDITION", `workflow ${wf.name} has no schedule; give it one to backfill it`);
+      const start = timestampMs(required(req.start, "start"));
+      const end = timestampMs(required(req.end, "end"));
+      if (end < start) throw new RuntimeError("INVALID_ARGUMENT", "end is before start");
+      const ticks = backfillTicks(wf.schedule, start, end);
+      const res = create(CreateBackfillResponseSchema, { ticks: ticks.map(timestampFromMs) });
+      const probe = create(LiteralSetSchema);
+      if (wf.schedule.kickoffInput && ticks.length)
+        probe.literals[wf.schedule.kickoffInput] = kickoffLiteral(wf.interface, wf.schedule.kickoffInput, ticks[0]!, wf.schedule.timezone);
+      const missing = checkExecutionInputs(wf.interface, probe);
+      if (missing.length)
+        throw new RuntimeError("FAILED_PRECONDITION", `a backfill gives ${wf.name} only its kickoff input, and it needs more:\n${missing.join("\n")}`);
+      if (req.dryRun) return res;
+      const id = newId("backfill");
+      const maxActiveRuns = req.maxActiveRuns || wf.schedule.maxActiveRuns || 0;
+      await store.commit({ ...emptyBatch(), backfills: [{ id, workflow: wf.name, start, end, maxActiveRuns, createdAt: Date.now() }] });
+      res.backfillId = id;
+      for (const tick of ticks) {
+        const inputs = create(LiteralSetSchema);
+        if (wf.schedule.kickoffInput)
+          inputs.literals[wf.schedule.kickoffInput] = kickoffLiteral(wf.interface, wf.schedule.kickoffInput, tick, wf.schedule.timezone);
+        res.executionIds.push(
+          await engine.createExecution({ workflow: wf.name, version: wf.version, inputs, scheduledFor: tick, backfillId: id, maxActiveRuns }),
+        );
+      }
+      log.info({ workflow: wf.name, backfill: id, runs: ticks.length, maxActiveRuns }, "backfill created");
+      return res;
+    },
+
+    listWorkers: async () => {
       const live = engine.dispatcher.workers;
       const rows = await store.listWorkers();
       return create(ListWorkersResponseSchema, {
@@ -303,59 +301,64 @@ export function adminService(deps: AdminDeps): UntypedServiceImplementation {
           };
         }),
       });
-    }),
+    },
 
-    getNodeLogs: unary(
-      log,
-      "GetNodeLogs",
-      async (req: GetNodeLogsRequest) => {
-        const exec = await store.getExecution(required(req.executionId, "execution_id"));
-        if (!exec) throw new RuntimeError("NOT_FOUND", `execution ${req.executionId} does not exist`);
-        const lines = await store.getLogs(req.executionId, required(req.nodeId, "node_id"), req.attempt || undefined);
-        return create(GetNodeLogsResponseSchema, {
-          lines: lines.map((l) => ({ attempt: l.attempt, stream: l.stream, text: l.text, at: timestampFromMs(l.at) })),
-        });
-      },
-      ADMIN_REQUEST_CHECKS.GetNodeLogs,
-    ),
+    getNodeLogs: async (req: GetNodeLogsRequest) => {
+      ADMIN_REQUEST_CHECKS.GetNodeLogs(req);
+      const exec = await store.getExecution(required(req.executionId, "execution_id"));
+      if (!exec) throw new RuntimeError("NOT_FOUND", `execution ${req.executionId} does not exist`);
+      const lines = await store.getLogs(req.executionId, required(req.nodeId, "node_id"), req.attempt || undefined);
+      return create(GetNodeLogsResponseSchema, {
+        lines: lines.map((l) => ({ attempt: l.attempt, stream: l.stream, text: l.text, at: timestampFromMs(l.at) })),
+      });
+    },
 
-    uploadArtifact: uploadArtifactHandler(artifactRoot, log),
+    uploadArtifact: (requests: AsyncIterable<UploadArtifactRequest>, signal: AbortSignal) => uploads.receive(requests, signal),
+
+    putArtifact: (req: UploadArtifactRequest) => uploads.receive([req]),
   };
 
-  /** Snapshot first, node events as they commit, a final snapshot when the execution ends. */
-  function watch(call: ServerWritableStream<WatchExecutionRequest, ExecutionEvent>): void {
-    const bad = requestRefusal(call.request);
-    if (bad !== undefined) throw bad;
-    ADMIN_REQUEST_CHECKS.WatchExecution(call.request);
-    const id = required(call.request.id, "id");
-    let ended = false;
-    let forget = (): void => {};
-    const finish = (end: () => void): void => {
-      if (ended) return;
-      ended = true;
-      forget();
-      end();
-    };
-    const stop = streamExecution(
-      engine,
-      id,
-      call.request.endOnly,
-      {
-        write: (ev) => void (ended || call.write(ev as never)),
-        end: () => finish(() => call.end()),
-        fail: (err) => finish(() => call.emit("error", toServiceError(err, log, "WatchExecution"))),
-      },
-      (withNodes) => snapshot(id, withNodes ? undefined : 0),
-    );
-    // A stopping runtime ends the watch: the client watches again once a runtime is back.
-    forget = open.add(() => {
-      stop();
-      finish(() => call.emit("error", { code: status.UNAVAILABLE, details: "the weir runtime is stopping; watch again once it is back" }));
-    });
-    call.on("cancelled", () => {
-      ended = true;
-      forget();
-      stop();
-    });
+  /**
+   * Snapshot first, node events as they commit, a final snapshot when the execution ends; ended
+   * early by the signal (the client went away) or by a stopping runtime (UNAVAILABLE).
+   */
+  function watch(req: WatchExecutionRequest, signal: AbortSignal): AsyncIterable<Uint8Array> {
+    let release = (): void => {};
+    const events = new EventQueue<Uint8Array>(() => release());
+    try {
+      ADMIN_REQUEST_CHECKS.WatchExecution(req);
+      const id = required(req.id, "id");
+      let forget = (): void => {};
+      const stop = streamExecution(
+        engine,
+        id,
+        req.endOnly,
+        {
+          write: (ev) => events.push(ev),
+          end: () => {
+            forget();
+            events.end();
+          },
+          fail: (err) => {
+            forget();
+            events.fail(err);
+          },
+        },
+        (withNodes) => snapshot(id, withNodes ? undefined : 0),
+      );
+      forget = open.add(() => {
+        stop();
+        events.fail(new RuntimeError("UNAVAILABLE", STOPPING));
+      });
+      release = () => {
+        forget();
+        stop();
+      };
+      if (signal.aborted) events.stop();
+      else signal.addEventListener("abort", () => events.stop(), { once: true });
+    } catch (err) {
+      events.fail(err);
+    }
+    return events;
   }
 }

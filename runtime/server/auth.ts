@@ -1,11 +1,12 @@
 // The server's side of transport security: TLS credentials, and the shared-token check as a grpc-js
 // server interceptor, so a call without the token never reaches a handler (its request is never
 // read). Health checking stays open for load balancers; reflection needs the token like the rest
-// (`grpcurl -H "authorization: Bearer $WEIR_TOKEN"` sends it to both).
+// (`grpcurl -H "authorization: Bearer $WEIR_TOKEN"` sends it to both). The HTTP port checks the
+// same header with the same check and refusals (http/http-server.ts).
 import { createHash, timingSafeEqual } from "node:crypto";
 import { isIP } from "node:net";
 import { createSecureContext } from "node:tls";
-import { ServerCredentials, ServerInterceptingCall, ServerListenerBuilder, status, type Metadata, type ServerInterceptor } from "@grpc/grpc-js";
+import { ServerCredentials, ServerInterceptingCall, ServerListenerBuilder, status, type ServerInterceptor } from "@grpc/grpc-js";
 import type { ServerTls } from "../config.ts";
 import { CredentialError, TOKEN_ENV } from "../credentials.ts";
 import type { Logger } from "../log.ts";
@@ -35,12 +36,17 @@ export function serverCredentials(tls: ServerTls | undefined): ServerCredentials
   return ServerCredentials.createSsl(null, [{ cert_chain: tls.cert, private_key: tls.key }], false);
 }
 
-/** Checks an `authorization` metadata value against the token in constant time. */
-export function tokenCheck(token: string): (metadata: Metadata) => Refusal | undefined {
+/** Where a call's `authorization` values are read: gRPC metadata, or an HTTP request's headers. */
+export interface AuthorizationSource {
+  get(key: "authorization"): readonly unknown[];
+}
+
+/** Checks a call's `authorization` value against the token in constant time. */
+export function tokenCheck(token: string): (source: AuthorizationSource) => Refusal | undefined {
   // Digests have one length, so timingSafeEqual never sees unequal lengths and leaks none.
   const expected = createHash("sha256").update(token).digest();
-  return (metadata) => {
-    const values = metadata.get("authorization");
+  return (source) => {
+    const values = source.get("authorization");
     if (values.length === 0) return "MISSING";
     const match = values.length === 1 && typeof values[0] === "string" ? /^bearer +(\S+) *$/i.exec(values[0]) : null;
     if (!match) return "MALFORMED";

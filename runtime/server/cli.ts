@@ -2,11 +2,13 @@
 // (exit 0); a second signal while it stops ends it at once (exit 1). Exit 1 also when it cannot
 // start (another runtime holds the store) or stops because its store failed; 2 on bad usage.
 import type { Command } from "commander";
-import { SERVER_DEFAULTS } from "../config.ts";
+import { HTTP_DEFAULTS, SERVER_DEFAULTS } from "../config.ts";
 
 interface ServerFlags {
   store: string;
   port: string;
+  /** A port, false for --no-http, undefined for the default. */
+  http?: string | false;
   host: string;
   artifacts: string;
   project?: string;
@@ -26,8 +28,10 @@ export function addServerCommand(program: Command): Command {
     .description("Run the weir runtime (gRPC control plane, metastore and scheduler)")
     .option("--store <url>", "metastore URL", SERVER_DEFAULTS.storeUrl)
     .option("--port <port>", "port to listen on (0 = any free port)", String(SERVER_DEFAULTS.port))
-    .option("--host <host>", "interface to listen on", SERVER_DEFAULTS.host)
-    .option("--artifacts <dir>", "artifact directory shared with workers", SERVER_DEFAULTS.artifactRoot)
+    .option("--http <port>", `HTTP port for the web UI, /metrics and AdminService over Connect (default ${HTTP_DEFAULTS.port}; any free port with --port 0)`)
+    .option("--no-http", "serve no HTTP port (no UI, no /metrics)")
+    .option("--host <host>", "interface to listen on (both ports)", SERVER_DEFAULTS.host)
+    .option("--artifacts <dir>", "artifact directory (workers on this host read it; others go through ArtifactService)", SERVER_DEFAULTS.artifactRoot)
     .option("--project <dir>", "project root: relative sensor paths resolve here (default: the current directory)")
     .option("--log-level <level>", "log level (debug, info, warn, error, silent)", SERVER_DEFAULTS.logLevel)
     .option("--tls-cert <pem>", "serve TLS with this certificate chain (with --tls-key)")
@@ -42,6 +46,9 @@ export function addServerCommand(program: Command): Command {
       };
       const port = Number(o.port);
       if (!Number.isInteger(port) || port < 0 || port > 65535) fail(`--port ${o.port} is not a port number (0-65535)`);
+      const httpPort = typeof o.http === "string" ? Number(o.http) : o.http;
+      if (typeof httpPort === "number" && (!Number.isInteger(httpPort) || httpPort < 0 || httpPort > 65535))
+        fail(`--http ${o.http} is not a port number (0-65535); pass --no-http to serve no HTTP port`);
       const maxNodes = Number(o.maxNodes);
       if (!Number.isSafeInteger(maxNodes) || maxNodes < 1) fail(`--max-nodes ${o.maxNodes} is not a positive whole number`);
       const { existsSync } = await import("node:fs");
@@ -61,6 +68,7 @@ export function addServerCommand(program: Command): Command {
         const server = await startServer({
           storeUrl: o.store,
           port,
+          httpPort,
           host: o.host,
           artifactRoot: o.artifacts,
           projectRoot,
@@ -71,6 +79,7 @@ export function addServerCommand(program: Command): Command {
           maxNodes,
         });
         process.stdout.write(`weir runtime listening on ${server.address}${tls ? " (TLS)" : ""}${token ? ", token required" : ""}\n`);
+        if (server.http) process.stdout.write(`weir UI: ${server.http.url} (also /metrics, and AdminService over Connect)\n`);
         void server.failed.then(() => process.exit(1));
         let stopping = false;
         const shutdown = (signal: NodeJS.Signals): void => {

@@ -2,7 +2,8 @@
 // bytes. Changes are gathered over a short window and sent as one event holding each changed
 // node once, in its latest committed state: a node going queued → running → succeeded inside the
 // window is sent once, and a 10,000-node fan-out costs tens of messages rather than 20,000.
-import { encodeNodesEvent, encodeSnapshotEvent, type Engine, type NodeView } from "../scheduler/index.ts";
+import { encodeNodesEvent, encodeSnapshotEvent, type NodeView } from "../../proto/index.ts";
+import type { Engine } from "../scheduler/index.ts";
 
 export interface WatchSettings {
   /** How long changes are gathered before they are sent. */

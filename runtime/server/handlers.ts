@@ -1,12 +1,13 @@
-// Wraps gRPC handlers so that no request can crash the server or hang its caller: messages over
+// The grpc-js side of the door: request decoding that no request can crash or hang. Messages over
 // their method's size, undecodable bytes and messages nested too deep become RESOURCE_EXHAUSTED or
-// INVALID_ARGUMENT before a handler runs, RuntimeErrors their own status, anything else INTERNAL
-// (and is logged). Status details are bounded, so every answer fits in a trailer.
-import { status, type ServiceDefinition, type sendUnaryData, type ServerUnaryCall, type ServiceError } from "@grpc/grpc-js";
+// INVALID_ARGUMENT before a handler runs; a handler's failure becomes its status (call-status.ts,
+// shared with the Connect transport).
+import type { ServiceDefinition, sendUnaryData, ServerUnaryCall, ServiceError } from "@grpc/grpc-js";
 import type { Logger } from "../log.ts";
 import { RuntimeError } from "../error-codes.ts";
-import { boundedDetails, quoted } from "./client-text.ts";
-import { MESSAGE_LIMITS, messageLimit, messageTooDeep } from "./message-limits.ts";
+import { callStatus } from "./call-status.ts";
+import { quoted } from "./client-text.ts";
+import { depthRefusal, messageLimit, messageTooDeep, sizeRefusal } from "./message-limits.ts";
 
 const UNDECODABLE = Symbol("undecodable");
 
@@ -29,30 +30,24 @@ export function tolerantDefinition(def: ServiceDefinition): ServiceDefinition {
       responseSerialize: (value: unknown) =>
         value instanceof Uint8Array ? Buffer.from(value.buffer, value.byteOffset, value.byteLength) : m.responseSerialize(value),
       requestDeserialize: (bytes: Buffer): unknown => {
-        if (bytes.byteLength > limit) {
-          return refusal(new RuntimeError("RESOURCE_EXHAUSTED", `a ${method} message may hold at most ${limit} bytes; this one has ${bytes.byteLength}`));
-        }
+        if (bytes.byteLength > limit) return refusal(sizeRefusal(method, limit, bytes.byteLength));
         let req: unknown;
         try {
           req = m.requestDeserialize(bytes);
         } catch (err) {
           // Decoding recurses per nested message: protobuf-es stops past its recursion limit, and a
           // message nested far too deep for it would run out of stack.
-          if (err instanceof RangeError || /maximum recursion depth/.test(String((err as Error)?.message))) return refusal(tooDeep(method));
+          if (err instanceof RangeError || /maximum recursion depth/.test(String((err as Error)?.message))) return refusal(depthRefusal(method));
           return refusal(
             new RuntimeError("INVALID_ARGUMENT", `the ${method} request could not be decoded: ${quoted(String((err as Error)?.message ?? err), 200)}`),
           );
         }
-        if (req && typeof req === "object" && messageTooDeep(req)) return refusal(tooDeep(method));
+        if (req && typeof req === "object" && messageTooDeep(req)) return refusal(depthRefusal(method));
         return req;
       },
     };
   }
   return out as ServiceDefinition;
-}
-
-function tooDeep(method: string): RuntimeError {
-  return new RuntimeError("INVALID_ARGUMENT", `the ${method} request nests messages deeper than ${MESSAGE_LIMITS.maxDepth} levels`);
 }
 
 function refusal(err: RuntimeError): Undecodable {
@@ -70,13 +65,12 @@ export function undecodable(req: unknown): string | undefined {
 }
 
 export function toServiceError(err: unknown, log: Logger, method: string): Partial<ServiceError> {
-  if (err instanceof RuntimeError) return { code: err.grpcStatus, details: boundedDetails(err.message) };
-  log.error({ err, method }, "handler failed");
-  return { code: status.INTERNAL, details: boundedDetails(`internal error in ${method}: ${(err as Error)?.message ?? String(err)}`) };
+  const { code, message } = callStatus(err, log, method);
+  return { code, details: message };
 }
 
-/** A unary handler: `check` (the request's ids and sizes) runs first, then `fn`; every outcome is a status. */
-export function unary<Req, Res>(log: Logger, method: string, fn: (req: Req) => Promise<Res>, check?: (req: Req) => void) {
+/** A grpc-js unary handler of `fn`: a request refused as it was read answers at once; every outcome is a status. */
+export function unary<Req, Res>(log: Logger, method: string, fn: (req: Req) => Promise<Res>) {
   return (call: ServerUnaryCall<Req, Res>, callback: sendUnaryData<Res>): void => {
     const bad = requestRefusal(call.request);
     if (bad !== undefined) {
@@ -85,7 +79,6 @@ export function unary<Req, Res>(log: Logger, method: string, fn: (req: Req) => P
     }
     let result: Promise<Res>;
     try {
-      check?.(call.request);
       result = fn(call.request);
     } catch (err) {
       result = Promise.reject(err);

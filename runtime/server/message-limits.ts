@@ -1,7 +1,9 @@
 // How large and how deep a request message may be, per method. grpc-js has one receive limit per
 // server, so the transport takes up to the largest any method accepts and each method's own limit
 // is checked on the bytes before they are decoded; nesting is checked once they are (decoding,
-// validating and hashing all recurse per level).
+// validating and hashing all recurse per level). Both transports (grpc-js and Connect) apply these
+// limits and answer with the same refusals.
+import { RuntimeError } from "../error-codes.ts";
 
 const MiB = 1024 * 1024;
 
@@ -15,6 +17,8 @@ export const MESSAGE_LIMITS = Object.freeze({
     "/weir.v1.AdminService/RegisterWorkflow": 16 * MiB,
     // One chunk of an upload (the CLI sends 1 MiB; the upload as a whole is bounded by UPLOAD_LIMITS).
     "/weir.v1.AdminService/UploadArtifact": 4 * MiB,
+    // A whole file in one message (a browser's upload, which cannot stream a request).
+    "/weir.v1.AdminService/PutArtifact": 64 * MiB,
     // A worker's ResultBatch carries a turn's outputs inline.
     "/weir.v1.WorkerService/Connect": 64 * MiB,
   }),
@@ -25,6 +29,16 @@ export const MESSAGE_LIMITS = Object.freeze({
 /** The most bytes one request message of `path` (`/package.Service/Method`) may have. */
 export function messageLimit(path: string): number {
   return MESSAGE_LIMITS.perMethod[path] ?? MESSAGE_LIMITS.defaultBytes;
+}
+
+/** The refusal of a `method` request of `size` bytes, over its `limit`. */
+export function sizeRefusal(method: string, limit: number, size: number): RuntimeError {
+  return new RuntimeError("RESOURCE_EXHAUSTED", `a ${method} message may hold at most ${limit} bytes; this one has ${size}`);
+}
+
+/** The refusal of a `method` request that nests messages deeper than maxDepth. */
+export function depthRefusal(method: string): RuntimeError {
+  return new RuntimeError("INVALID_ARGUMENT", `the ${method} request nests messages deeper than ${MESSAGE_LIMITS.maxDepth} levels`);
 }
 
 /** Whether a decoded protobuf-es message nests messages deeper than `max` (walked without recursion). */

@@ -5,12 +5,14 @@ import { create, type DescFile, type MessageInitShape } from "@bufbuild/protobuf
 import { status, type Server, type ServerDuplexStream, type ServiceDefinition } from "@grpc/grpc-js";
 import {
   AdminService,
+  ArtifactService,
   Health,
   ServerReflection,
   ServerReflectionResponseSchema,
   ServerReflectionV1alpha,
   WorkerService,
   file_weir_v1_admin,
+  file_weir_v1_artifacts,
   file_weir_v1_execution,
   file_weir_v1_literals,
   file_weir_v1_spec,
@@ -24,7 +26,7 @@ import { tolerantDefinition, undecodable } from "./handlers.ts";
 import { DescriptorIndex } from "./reflection-descriptors.ts";
 
 /** What list_services names: every service startServer mounts (health through grpc-health-check, same proto). */
-const REFLECTED_SERVICES = Object.freeze([AdminService, WorkerService, Health, ServerReflection, ServerReflectionV1alpha]);
+const REFLECTED_SERVICES = Object.freeze([AdminService, WorkerService, ArtifactService, Health, ServerReflection, ServerReflectionV1alpha]);
 
 /** Every weir.v1 file, so each is found by name even when no service imports it. */
 const WEIR_FILES = Object.freeze([
@@ -34,6 +36,7 @@ const WEIR_FILES = Object.freeze([
   file_weir_v1_execution,
   file_weir_v1_admin,
   file_weir_v1_worker,
+  file_weir_v1_artifacts,
 ]);
 
 export function addReflection(server: Server): void {

@@ -1,21 +1,29 @@
 // The runtime's gRPC server: takes the store's lock, opens the store, starts the scheduler, and
-// serves AdminService, WorkerService, health checking and reflection on one port. Stopping is
-// graceful: no new calls, streams ended, calls in progress finished, the last commits made.
+// serves AdminService, WorkerService, ArtifactService, health checking and reflection on one port.
+// Beside it, the HTTP port (http/): the web UI, /metrics and AdminService over Connect, from the same
+// handlers. Stopping is graceful: no new calls, streams ended, calls in progress finished, the last
+// commits made.
 import { mkdirSync } from "node:fs";
 import { resolve } from "node:path";
 import { Server } from "@grpc/grpc-js";
-import { AdminService, grpcServiceDefinition } from "../../proto/index.ts";
+import { AdminService, ArtifactService, grpcServiceDefinition } from "../../proto/index.ts";
+import { LocalArtifactStore, ensureStoreId } from "../artifacts/index.ts";
 import { SERVER_DEFAULTS, type ServerOptions } from "../config.ts";
 import { RuntimeError } from "../error-codes.ts";
 import { createLogger } from "../log.ts";
+import { RuntimeMetrics } from "../metrics/index.ts";
 import { Engine, ScheduleTicker } from "../scheduler/index.ts";
 import { lockStore, openStore, type RuntimeLock, type Store } from "../store/index.ts";
-import { adminService } from "./admin-service.ts";
+import { grpcAdminService } from "./admin-grpc.ts";
+import { adminMethods } from "./admin-service.ts";
+import { artifactService } from "./artifact-service.ts";
 import { exposureWarnings, serverCredentials, tokenInterceptor } from "./auth.ts";
 import { tolerantDefinition } from "./handlers.ts";
 import { addHealth } from "./health.ts";
 import { LiteralAdmission } from "./literal-admission.ts";
 import { MESSAGE_LIMITS } from "./message-limits.ts";
+import type { HttpServer } from "./http/http-server.ts";
+import { openHttpPort } from "./http/http-port.ts";
 import { enableNoDelay } from "./no-delay.ts";
 import { OpenCalls } from "./open-calls.ts";
 import { addReflection } from "./reflection.ts";
@@ -24,6 +32,8 @@ import { workerService, workerServiceDefinition } from "./worker-service.ts";
 export interface RunningServer {
   readonly port: number;
   readonly address: string;
+  /** The HTTP port (UI, /metrics, Connect), unless `httpPort: false`; `url` is the UI's address. */
+  readonly http?: { readonly port: number; readonly address: string; readonly url: string };
   readonly store: Store;
   readonly engine: Engine;
   /**
@@ -49,11 +59,13 @@ export async function startServer(options: Partial<ServerOptions> = {}): Promise
   const artifactRoot = resolve(projectRoot, opts.artifactRoot);
   const sensorRoots = { projectRoot, extra: opts.sensorRoots.map((r) => resolve(projectRoot, r)), artifactRoot };
   mkdirSync(artifactRoot, { recursive: true });
+  // Workers that read the same id at this path share the disk; others use ArtifactService.
+  const storeId = ensureStoreId(artifactRoot);
   // Before the store opens (its migrations write): a second runtime on the same file stops here.
   const lock = lockStore(opts.storeUrl, projectRoot);
   let store: Store | undefined;
   try {
-    store = openStore(opts.storeUrl, projectRoot);
+    store = await openStore(opts.storeUrl, projectRoot);
     return await serve(store, lock);
   } catch (err) {
     await store?.close().catch(() => undefined);
@@ -70,8 +82,11 @@ export async function startServer(options: Partial<ServerOptions> = {}): Promise
     const stopForStoreFailure = (): void => {
       if (running && storeError) void running.stop().finally(() => storeFailed(storeError!));
     };
+    // Only a runtime with an HTTP port serves metrics; without one, the engine reports to nobody.
+    const metrics: RuntimeMetrics | undefined = opts.httpPort === false ? undefined : new RuntimeMetrics(() => engine.occupancy());
     const engine = new Engine({
       store,
+      observer: metrics,
       log,
       projectRoot,
       sensorRoots: sensorRoots.extra,
@@ -92,7 +107,7 @@ export async function startServer(options: Partial<ServerOptions> = {}): Promise
       },
     });
     await engine.start();
-    const ticker = new ScheduleTicker({ store, engine, log });
+    const ticker = new ScheduleTicker({ store, engine, log, observer: metrics });
     const open = new OpenCalls();
     const literals = new LiteralAdmission(artifactRoot);
 
@@ -102,22 +117,22 @@ export async function startServer(options: Partial<ServerOptions> = {}): Promise
       interceptors: token ? [tokenInterceptor(token, log)] : [],
     });
     if (!enableNoDelay(server)) log.warn("could not disable Nagle's algorithm on server sockets; dispatch latency will be higher");
-    server.addService(
-      tolerantDefinition(grpcServiceDefinition(AdminService)),
-      adminService({
-        store,
-        engine,
-        log,
-        config: engine.config,
-        artifactRoot,
-        literals,
-        sensorRoots,
-        open,
-        onWorkflowRegistered: (name) =>
-          void ticker.workflowRegistered(name).catch((err) => log.error({ workflow: name, err }, "schedule ticker could not re-plan")),
-      }),
-    );
-    server.addService(workerServiceDefinition(), workerService({ engine, log, artifactRoot, literals, open }));
+    // One implementation of AdminService, served over gRPC here and over Connect on the HTTP port.
+    const admin = adminMethods({
+      store,
+      engine,
+      log,
+      config: engine.config,
+      artifactRoot,
+      literals,
+      sensorRoots,
+      open,
+      onWorkflowRegistered: (name) =>
+        void ticker.workflowRegistered(name).catch((err) => log.error({ workflow: name, err }, "schedule ticker could not re-plan")),
+    });
+    server.addService(tolerantDefinition(grpcServiceDefinition(AdminService)), grpcAdminService(admin, log));
+    server.addService(workerServiceDefinition(), workerService({ engine, log, artifactRoot, storeId, literals, open }));
+    server.addService(tolerantDefinition(grpcServiceDefinition(ArtifactService)), artifactService({ store: new LocalArtifactStore(artifactRoot), log }));
     addHealth(server);
     addReflection(server);
     const port = await new Promise<number>((ok, fail) =>
@@ -127,8 +142,19 @@ export async function startServer(options: Partial<ServerOptions> = {}): Promise
       throw new RuntimeError("FAILED_PRECONDITION", `cannot listen on ${opts.host}:${opts.port}: ${err.message}; pass another --port or --host`);
     });
     const address = `${opts.host}:${port}`;
+    let http: HttpServer | undefined;
+    if (metrics) {
+      http = await openHttpPort({ ...opts, token }, { admin, metrics, log }).catch(async (err: Error) => {
+        server.forceShutdown();
+        await engine.stop();
+        throw err;
+      });
+    }
     lock?.announce(address);
-    log.info({ address, tls: opts.tls !== undefined, auth: token ? "token" : "none", store: store.url, artifactRoot }, "weir runtime listening");
+    log.info(
+      { address, http: http?.url, tls: opts.tls !== undefined, auth: token ? "token" : "none", store: store.url, artifactRoot },
+      "weir runtime listening",
+    );
     for (const warning of exposureWarnings(opts.host, opts.tls !== undefined, token !== undefined)) log.warn(warning);
     await ticker.start();
 
@@ -136,7 +162,7 @@ export async function startServer(options: Partial<ServerOptions> = {}): Promise
     const stop = async (): Promise<void> => {
       await ticker.stop();
       // No new connections or calls; those in progress go on.
-      const drained = new Promise<void>((ok) => server.tryShutdown(() => ok()));
+      const drained = Promise.all([new Promise<void>((ok) => server.tryShutdown(() => ok())), http?.close()]);
       open.closeAll();
       let grace: NodeJS.Timeout | undefined;
       const late = await Promise.race([drained.then(() => false), new Promise<boolean>((ok) => (grace = setTimeout(() => ok(true), opts.stopGraceMs)))]);
@@ -144,6 +170,7 @@ export async function startServer(options: Partial<ServerOptions> = {}): Promise
       if (late) {
         log.warn({ graceMs: opts.stopGraceMs }, "calls still in progress at the end of the stop's grace period were cancelled");
         server.forceShutdown();
+        http?.closeAll();
       }
       // Every call has ended: what they changed is committed, then nothing more is.
       await engine.stop();
@@ -154,6 +181,7 @@ export async function startServer(options: Partial<ServerOptions> = {}): Promise
     running = {
       port,
       address,
+      http: http && { port: http.port, address: http.address, url: http.url },
       store,
       engine,
       failed,

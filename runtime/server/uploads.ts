@@ -1,30 +1,38 @@
-// UploadArtifact: a file or directory streamed in by `weir run --input name=@path`, staged under the
-// artifact root and then stored by the LocalArtifactStore (content-addressed, temp file + rename).
-// The staging directory is removed whatever happens, so a broken upload leaves nothing behind.
+// UploadArtifact and PutArtifact: a file or directory streamed in by `weir run --input name=@path`
+// (or sent in one message by a browser), staged under the artifact root and then stored by the
+// LocalArtifactStore (content-addressed, temp file + rename). The staging directory is removed
+// whatever happens, so a broken upload leaves nothing behind.
 import { randomBytes } from "node:crypto";
 import { mkdir, open, rm, type FileHandle } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { create } from "@bufbuild/protobuf";
-import type { sendUnaryData, ServerReadableStream } from "@grpc/grpc-js";
 import { BlobKind, UploadArtifactResponseSchema, type UploadArtifactRequest, type UploadArtifactResponse } from "../../proto/index.ts";
 import { LocalArtifactStore } from "../artifacts/index.ts";
 import { UPLOAD_LIMITS } from "../config.ts";
 import { RuntimeError } from "../error-codes.ts";
-import type { Logger } from "../log.ts";
 import { quoted } from "./client-text.ts";
-import { requestRefusal, toServiceError } from "./handlers.ts";
 
-export function uploadArtifactHandler(artifactRoot: string, log: Logger) {
-  const store = new LocalArtifactStore(artifactRoot);
-  return (call: ServerReadableStream<UploadArtifactRequest, UploadArtifactResponse>, callback: sendUnaryData<UploadArtifactResponse>): void => {
-    receive(call, store).then(
-      (res) => callback(null, res),
-      (err) => callback(toServiceError(err, log, "UploadArtifact")),
-    );
-  };
+export class ArtifactUploads {
+  private readonly store: LocalArtifactStore;
+
+  constructor(artifactRoot: string) {
+    this.store = new LocalArtifactStore(artifactRoot);
+  }
+
+  /**
+   * Stores what `requests` carry (UploadArtifact's stream, or PutArtifact's one message); an upload
+   * that fails, or whose caller went away (`signal`), stores nothing.
+   */
+  receive(requests: AsyncIterable<UploadArtifactRequest> | Iterable<UploadArtifactRequest>, signal?: AbortSignal): Promise<UploadArtifactResponse> {
+    return receive(requests, this.store, signal);
+  }
 }
 
-async function receive(call: ServerReadableStream<UploadArtifactRequest, UploadArtifactResponse>, store: LocalArtifactStore): Promise<UploadArtifactResponse> {
+async function receive(
+  requests: AsyncIterable<UploadArtifactRequest> | Iterable<UploadArtifactRequest>,
+  store: LocalArtifactStore,
+  signal: AbortSignal | undefined,
+): Promise<UploadArtifactResponse> {
   const staging = join(store.root, "uploads", randomBytes(8).toString("hex"));
   await mkdir(staging, { recursive: true });
   let file: FileHandle | undefined;
@@ -32,9 +40,7 @@ async function receive(call: ServerReadableStream<UploadArtifactRequest, UploadA
     let kind: BlobKind | undefined;
     let current: string | undefined;
     let total = 0;
-    for await (const req of call as AsyncIterable<UploadArtifactRequest>) {
-      const bad = requestRefusal(req);
-      if (bad !== undefined) throw bad;
+    for await (const req of requests) {
       if (kind === undefined) {
         kind = req.kind;
         if (kind !== BlobKind.FILE && kind !== BlobKind.DIRECTORY)
@@ -66,7 +72,7 @@ async function receive(call: ServerReadableStream<UploadArtifactRequest, UploadA
     }
     await file?.close();
     file = undefined;
-    if (call.cancelled) throw new RuntimeError("INVALID_ARGUMENT", "the upload was cancelled before it ended; nothing was stored");
+    if (signal?.aborted) throw new RuntimeError("INVALID_ARGUMENT", "the upload was cancelled before it ended; nothing was stored");
     if (kind === undefined) throw new RuntimeError("INVALID_ARGUMENT", "the upload was empty: the first message must name the kind");
     if (kind === BlobKind.FILE && current === undefined) await (await open(join(staging, "blob"), "wx")).close();
     const stored = kind === BlobKind.DIRECTORY ? await store.putDir(staging) : await store.put(join(staging, "blob"));

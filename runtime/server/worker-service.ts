@@ -11,8 +11,10 @@ import { durationFromMs } from "@bufbuild/protobuf/wkt";
 import type { ServerDuplexStream, ServiceDefinition, UntypedServiceImplementation } from "@grpc/grpc-js";
 import { status } from "@grpc/grpc-js";
 import {
+  encodeAssignBatch,
   ErrorKind,
   ExecutionErrorSchema,
+  isEncodedAssign,
   ServerMessageSchema,
   WorkerService,
   grpcServiceDefinition,
@@ -21,7 +23,7 @@ import {
 } from "../../proto/index.ts";
 import { RuntimeError } from "../error-codes.ts";
 import type { Logger } from "../log.ts";
-import { encodeAssignBatch, isEncodedAssign, type Engine, type WorkerLink, type WorkerSlot } from "../scheduler/index.ts";
+import type { Engine, WorkerLink, WorkerSlot } from "../scheduler/index.ts";
 import { boundedDetails } from "./client-text.ts";
 import { tolerantDefinition } from "./handlers.ts";
 import type { LiteralAdmission } from "./literal-admission.ts";
@@ -34,6 +36,8 @@ export interface WorkerServiceDeps {
   readonly log: Logger;
   /** Absolute; sent to workers in Registered. */
   readonly artifactRoot: string;
+  /** The artifact root's store id (artifacts/store-id.ts), sent in Registered: a worker that reads it there shares the disk. */
+  readonly storeId: string;
   /** The literal door check a Result's outputs pass. */
   readonly literals: LiteralAdmission;
   /** Streams a stopping server ends. */
@@ -50,7 +54,7 @@ export function workerServiceDefinition(): ServiceDefinition {
 }
 
 export function workerService(deps: WorkerServiceDeps): UntypedServiceImplementation {
-  const { engine, log, artifactRoot, literals, open } = deps;
+  const { engine, log, artifactRoot, storeId, literals, open } = deps;
   /** The Result as the engine should see it: outputs the runtime refuses become OUTPUT_INVALID. */
   const admitted = (r: Result, workerId: string): Result => {
     if (r.outcome.case !== "outputs") return r;
@@ -157,6 +161,7 @@ export function workerService(deps: WorkerServiceDeps): UntypedServiceImplementa
                     heartbeatTimeout: durationFromMs(engine.config.heartbeatTimeoutMs),
                     artifactRoot,
                     acceptsResultBatch: true,
+                    storeId,
                   },
                 },
               }),

@@ -1,6 +1,8 @@
 // The metastore: the Store contract and its implementations, opened from a URL.
 import { resolve } from "node:path";
 import { RuntimeError } from "../error-codes.ts";
+import { openPostgresStore } from "./postgres-store.ts";
+import { isPostgresUrl } from "./postgres-url.ts";
 import { RuntimeLock } from "./runtime-lock.ts";
 import { openSqliteStore } from "./sqlite-store.ts";
 import type { Store } from "./store.ts";
@@ -25,11 +27,14 @@ export type {
 export { emptyBatch, batchSize } from "./store.ts";
 export { openSqliteStore, SqliteStore } from "./sqlite-store.ts";
 export { SQLITE_MIGRATIONS, type Migration } from "./migrations.ts";
+export { openPostgresStore, PostgresStore, POSTGRES_STORE_DEFAULTS, type PostgresStoreOptions } from "./postgres-store.ts";
+export { POSTGRES_MIGRATIONS } from "./postgres-migrations.ts";
 export { RuntimeLock, type StoreHolder } from "./runtime-lock.ts";
 
 /**
  * Takes the store's runtime lock (one runtime per SQLite file), or throws FAILED_PRECONDITION naming
- * its holder; undefined for a store no other process can open (`sqlite::memory:`). Before openStore.
+ * its holder; undefined for a store no other process can open (`sqlite::memory:`), and for
+ * PostgreSQL, whose store takes its own lock as it opens (postgres-runtime-lock.ts). Before openStore.
  */
 export function lockStore(url: string, cwd: string = process.cwd()): RuntimeLock | undefined {
   if (!url.startsWith("sqlite:")) return undefined;
@@ -37,14 +42,18 @@ export function lockStore(url: string, cwd: string = process.cwd()): RuntimeLock
   return path === ":memory:" ? undefined : RuntimeLock.acquire(resolve(cwd, path));
 }
 
-/** Opens the store a URL names: `sqlite:<path>` (relative to `cwd`) or `sqlite::memory:`. */
-export function openStore(url: string, cwd: string = process.cwd()): Store {
+/**
+ * Opens the store a URL names: `sqlite:<path>` (relative to `cwd`), `sqlite::memory:`, or
+ * `postgres://user@host:port/database` (connected, locked for this runtime and migrated).
+ */
+export async function openStore(url: string, cwd: string = process.cwd()): Promise<Store> {
   if (url.startsWith("sqlite:")) {
     const path = url.slice("sqlite:".length);
     return openSqliteStore(path === ":memory:" ? path : resolve(cwd, path));
   }
-  if (url.startsWith("postgres:") || url.startsWith("postgresql:")) {
-    throw new RuntimeError("INVALID_ARGUMENT", `the PostgreSQL store is not available yet (${url}); use --store sqlite:<path>`);
-  }
-  throw new RuntimeError("INVALID_ARGUMENT", `unknown store URL ${url}; expected sqlite:<path> such as sqlite:.weir/weir.db`);
+  if (isPostgresUrl(url)) return openPostgresStore(url);
+  throw new RuntimeError(
+    "INVALID_ARGUMENT",
+    `unknown store URL ${url}; expected sqlite:<path> such as sqlite:.weir/weir.db, or postgres://user@host:port/database`,
+  );
 }

@@ -1,5 +1,6 @@
-// Versioned schema migrations of the SQLite metastore. Append only: a released migration is never
-// edited; a change to the schema is a new entry with the next version.
+// Versioned schema migrations of the SQLite metastore (PostgreSQL's: postgres-migrations.ts).
+// Append only: a released migration is never edited; a change to the schema is a new entry with
+// the next version.
 export interface Migration {
   readonly version: number;
   readonly name: string;

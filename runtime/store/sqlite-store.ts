@@ -1,13 +1,15 @@
 // The SQLite metastore (better-sqlite3): WAL, synchronous = FULL, prepared statements, one
-// transaction per commit. All of the runtime's SQL lives in this file. A file store commits a small
-// batch on this thread's connection while the writer thread is idle (one fsync costs less than two
-// thread hops) and anything else on the writer thread (sqlite-writer.ts), so a large commit's fsync
-// does not block the event loop and batches that arrive during it share the next; reads run on this
-// thread's connection (WAL readers).
+// transaction per commit. All of its SQL lives in this file (the batch tables' statements built from
+// their one definition, batch-tables.ts). A file store commits a small batch on this thread's
+// connection while the writer thread is idle (one fsync costs less than two thread hops) and
+// anything else on the writer thread (sqlite-writer.ts), so a large commit's fsync does not block
+// the event loop and batches that arrive during it share the next; reads run on this thread's
+// connection (WAL readers).
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import Database from "better-sqlite3";
 import { RuntimeError } from "../error-codes.ts";
+import { BATCH_TABLE_KEYS, BATCH_TABLES, type BatchTable, type OnConflict } from "./batch-tables.ts";
 import { SQLITE_MIGRATIONS, type Migration } from "./migrations.ts";
 import { preallocateWal } from "./wal-preallocation.ts";
 import { SqliteWriter, type WriterStatements, type WriterTables } from "./sqlite-writer.ts";
@@ -18,11 +20,9 @@ import {
   type CacheRecord,
   type ExecutionQuery,
   type ExecutionRecord,
-  type LeaseBlockRecord,
   type LogRecord,
   type Millis,
   type NodeRecord,
-  type ScheduleTickRecord,
   type Store,
   type StoreBatch,
   type WorkerRecord,
@@ -50,20 +50,29 @@ export interface SqliteStoreOptions {
 
 export const SQLITE_STORE_DEFAULTS: SqliteStoreOptions = Object.freeze({ syncCommitMaxRows: 16 });
 
-/** How one StoreBatch table is written: the record field bound to each column, in parameter order. */
+/** How one StoreBatch table is written here: the record field bound to each column, in parameter order. */
 interface TableWrite<R> {
   readonly fields: readonly (keyof R & string)[];
   /** The statement writing `rows` records, `?` parameters record after record. */
   sql(rows: number): string;
 }
 
-/** The one definition of a table's columns: each column with the record field bound to it. */
-function tableWrite<R>(head: string, columns: ReadonlyArray<readonly [column: string, field: keyof R & string]>, tail = ""): TableWrite<R> {
-  const names = columns.map(([c]) => c).join(", ");
-  const row = `(${columns.map(() => "?").join(", ")})`;
+const SQLITE_INSERT: Readonly<Record<OnConflict["kind"], string>> = Object.freeze({
+  ignore: "INSERT OR IGNORE INTO",
+  replace: "INSERT OR REPLACE INTO",
+  update: "INSERT INTO",
+  append: "INSERT INTO",
+});
+
+/** A table's statement in SQLite's words, from its one definition (batch-tables.ts). */
+function tableWrite<R>(t: BatchTable<R>): TableWrite<R> {
+  const names = t.columns.map((c) => c.name).join(", ");
+  const row = `(${t.columns.map(() => "?").join(", ")})`;
+  const c = t.onConflict;
+  const tail = c.kind === "update" ? ` ON CONFLICT (${t.key.join(", ")}) DO UPDATE SET ${c.columns.map((n) => `${n} = excluded.${n}`).join(", ")}` : "";
   return Object.freeze({
-    fields: Object.freeze(columns.map(([, f]) => f)),
-    sql: (rows: number) => `${head} (${names}) VALUES ${Array.from({ length: rows }, () => row).join(", ")}${tail}`,
+    fields: Object.freeze(t.columns.map((col) => col.field)),
+    sql: (rows: number) => `${SQLITE_INSERT[c.kind]} ${t.table} (${names}) VALUES ${Array.from({ length: rows }, () => row).join(", ")}${tail}`,
   });
 }
 
@@ -73,100 +82,12 @@ function tableWrite<R>(head: string, columns: ReadonlyArray<readonly [column: st
  */
 const WRITER_CHUNK_ROWS = 32;
 
-type BatchTables = { readonly [K in keyof StoreBatch]: TableWrite<StoreBatch[K][number]> };
+type TableWrites = { readonly [K in keyof StoreBatch]: TableWrite<StoreBatch[K][number]> };
 
 /** One statement per StoreBatch field (applied in this order in a transaction), on both connections. */
-const BATCH_TABLES: BatchTables = Object.freeze({
-  workflows: tableWrite<WorkflowRecord>("INSERT OR IGNORE INTO workflows", [
-    ["name", "name"],
-    ["version", "version"],
-    ["spec", "spec"],
-    ["registered_at", "registeredAt"],
-  ]),
-  executions: tableWrite<ExecutionRecord>(
-    "INSERT INTO executions",
-    [
-      ["id", "id"],
-      ["workflow", "workflow"],
-      ["version", "version"],
-      ["state", "state"],
-      ["inputs", "inputs"],
-      ["outputs", "outputs"],
-      ["error", "error"],
-      ["created_at", "createdAt"],
-      ["started_at", "startedAt"],
-      ["finished_at", "finishedAt"],
-      ["scheduled_for", "scheduledFor"],
-      ["backfill_id", "backfillId"],
-      ["recovered_from", "recoveredFrom"],
-      ["max_parallelism", "maxParallelism"],
-    ],
-    ` ON CONFLICT (id) DO UPDATE SET state = excluded.state, outputs = excluded.outputs, error = excluded.error,
-      started_at = excluded.started_at, finished_at = excluded.finished_at`,
-  ),
-  nodes: tableWrite<NodeRecord>("INSERT OR REPLACE INTO nodes", [
-    ["execution_id", "executionId"],
-    ["node_id", "nodeId"],
-    ["state", "state"],
-    ["target", "target"],
-    ["outputs", "outputs"],
-    ["error", "error"],
-    ["started_at", "startedAt"],
-    ["finished_at", "finishedAt"],
-    ["user_retries", "userRetries"],
-    ["system_retries", "systemRetries"],
-    ["detail", "detail"],
-  ]),
-  attempts: tableWrite<AttemptRecord>("INSERT OR REPLACE INTO attempts", [
-    ["execution_id", "executionId"],
-    ["node_id", "nodeId"],
-    ["number", "number"],
-    ["state", "state"],
-    ["worker_id", "workerId"],
-    ["lease_token", "leaseToken"],
-    ["queued_at", "queuedAt"],
-    ["started_at", "startedAt"],
-    ["finished_at", "finishedAt"],
-    ["error", "error"],
-  ]),
-  leaseBlocks: tableWrite<LeaseBlockRecord>("INSERT OR IGNORE INTO lease_blocks", [["issued_through", "issuedThrough"]]),
-  cache: tableWrite<CacheRecord>("INSERT OR REPLACE INTO cache_entries", [
-    ["key", "key"],
-    ["task", "task"],
-    ["outputs", "outputs"],
-    ["created_at", "createdAt"],
-  ]),
-  workers: tableWrite<WorkerRecord>("INSERT OR REPLACE INTO workers", [
-    ["id", "id"],
-    ["hostname", "hostname"],
-    ["register", "register"],
-    ["connected_at", "connectedAt"],
-    ["last_heartbeat", "lastHeartbeat"],
-    ["connected", "connected"],
-  ]),
-  logs: tableWrite<LogRecord>("INSERT INTO logs", [
-    ["execution_id", "executionId"],
-    ["node_id", "nodeId"],
-    ["attempt", "attempt"],
-    ["stream", "stream"],
-    ["text", "text"],
-    ["at", "at"],
-  ]),
-  backfills: tableWrite<BackfillRecord>("INSERT OR REPLACE INTO backfills", [
-    ["id", "id"],
-    ["workflow", "workflow"],
-    ["start", "start"],
-    ['"end"', "end"],
-    ["max_active_runs", "maxActiveRuns"],
-    ["created_at", "createdAt"],
-  ]),
-  scheduleTicks: tableWrite<ScheduleTickRecord>("INSERT OR REPLACE INTO schedule_ticks", [
-    ["workflow", "workflow"],
-    ["last_tick", "lastTick"],
-  ]),
-});
-
-const TABLE_KEYS = Object.freeze(Object.keys(BATCH_TABLES) as (keyof StoreBatch)[]);
+const SQLITE_WRITES: TableWrites = Object.freeze(
+  Object.fromEntries(BATCH_TABLE_KEYS.map((k) => [k, tableWrite(BATCH_TABLES[k] as BatchTable<object>)])) as unknown as TableWrites,
+);
 
 /**
  * A record field as SQLite binds it: booleans as integers; a byte view into a larger buffer copied,
@@ -191,10 +112,10 @@ function rowValues(record: object, fields: readonly string[]): unknown[] {
  */
 function flatTables(b: StoreBatch): WriterTables {
   const tables: Record<string, unknown[]> = {};
-  for (const key of TABLE_KEYS) {
+  for (const key of BATCH_TABLE_KEYS) {
     const records: readonly object[] = b[key];
     if (!records.length) continue;
-    const fields = BATCH_TABLES[key].fields;
+    const fields = SQLITE_WRITES[key].fields;
     const values: unknown[] = [];
     for (const r of records) for (const f of fields) values.push(bindable((r as Row)[f]));
     tables[key] = values;
@@ -217,8 +138,8 @@ export function openSqliteStore(path: string, migrations: readonly Migration[] =
   if (path !== ":memory:") preallocateWal(db, path);
   // An in-memory database lives on one connection only: it commits on this thread.
   const statements: WriterStatements = Object.fromEntries(
-    TABLE_KEYS.map((k) => {
-      const t = BATCH_TABLES[k];
+    BATCH_TABLE_KEYS.map((k) => {
+      const t = SQLITE_WRITES[k];
       return [k, { width: t.fields.length, row: t.sql(1), chunk: t.sql(WRITER_CHUNK_ROWS), chunkRows: WRITER_CHUNK_ROWS }];
     }),
   );
@@ -274,13 +195,13 @@ export class SqliteStore implements Store {
       getTick: p("SELECT last_tick FROM schedule_ticks WHERE workflow = ?"),
       schemaVersion: p("SELECT MAX(version) AS v FROM schema_migrations"),
     };
-    this.batch = Object.fromEntries(TABLE_KEYS.map((k) => [k, p(BATCH_TABLES[k].sql(1))]));
+    this.batch = Object.fromEntries(BATCH_TABLE_KEYS.map((k) => [k, p(SQLITE_WRITES[k].sql(1))]));
     this.commitHere = db.transaction((b: StoreBatch) => {
-      for (const key of TABLE_KEYS) {
+      for (const key of BATCH_TABLE_KEYS) {
         const records: readonly object[] = b[key];
         if (!records.length) continue;
         const stmt = this.batch[key]!,
-          fields = BATCH_TABLES[key].fields;
+          fields = SQLITE_WRITES[key].fields;
         for (const r of records) stmt.run(rowValues(r, fields));
       }
     });
@@ -314,7 +235,7 @@ export class SqliteStore implements Store {
 
   async putWorkflow(r: WorkflowRecord): Promise<boolean> {
     this.guard();
-    return this.batch.workflows!.run(rowValues(r, BATCH_TABLES.workflows.fields)).changes > 0;
+    return this.batch.workflows!.run(rowValues(r, SQLITE_WRITES.workflows.fields)).changes > 0;
   }
 
   async getWorkflow(name: string, version?: string): Promise<WorkflowRecord | undefined> {

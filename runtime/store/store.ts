@@ -1,6 +1,7 @@
 // The metastore contract: what the scheduler and the server persist, as plain records of bytes and
-// numbers. SQLite implements it today (sqlite-store.ts); PostgreSQL will implement the same contract,
-// so logic shared by stores sits above it, in the scheduler, never here.
+// numbers. SQLite (sqlite-store.ts) and PostgreSQL (postgres-store.ts) implement it; logic shared by
+// stores sits above it, in the scheduler, never here (what they share below it is the definition of
+// each batch table, batch-tables.ts).
 import type { ExecutionState, NodeState } from "../../proto/index.ts";
 
 /** Milliseconds since the epoch; 0 = not set. */

@@ -2,7 +2,7 @@
 import type { Command } from "commander";
 import { formatDuration, parseDuration } from "../../core/index.ts";
 import type { SecurityFlags } from "../channel-security.ts";
-import { WORKER_DEFAULTS } from "./defaults.ts";
+import { WORKER_DEFAULTS, type ArtifactsFlag } from "./defaults.ts";
 
 function collect(value: string, previous: string[] = []): string[] {
   return [...previous, value];
@@ -19,7 +19,11 @@ interface WorkerFlags extends SecurityFlags {
   threads: string;
   drainTimeout: string;
   keepFailedWork: string;
+  artifacts: string;
+  artifactCache?: string;
 }
+
+const ARTIFACTS_FLAGS: readonly ArtifactsFlag[] = ["auto", "shared", "remote"];
 
 /** "30s" → 30000; undefined when the text is not a duration. */
 function durationFlag(text: string): number | undefined {
@@ -55,6 +59,12 @@ export function addWorkerCommand(program: Command): void {
       "how long a failed attempt's work directory (.weir/work/…) is kept; 0s removes it",
       formatDuration(WORKER_DEFAULTS.keepFailedWorkMs),
     )
+    .option(
+      "--artifacts <auto|shared|remote>",
+      "how to reach the runtime's artifacts: its disk (shared), its ArtifactService (remote, for a worker on another host), or auto: shared only where the runtime's store id is found at its artifact root",
+      WORKER_DEFAULTS.artifacts,
+    )
+    .option("--artifact-cache <dir>", `where a remote worker keeps the artifacts it fetched and produced (default ${WORKER_DEFAULTS.artifactCacheDir})`)
     .action(async (opts: WorkerFlags) => {
       const concurrency = Number.parseInt(opts.concurrency, 10);
       const threads = Number.parseInt(opts.threads, 10);
@@ -67,6 +77,9 @@ export function addWorkerCommand(program: Command): void {
         program.error(`--drain-timeout and --keep-failed-work take a duration such as 30s, 15m or 24h (got ${opts.drainTimeout}, ${opts.keepFailedWork})`, {
           exitCode: 2,
         });
+      }
+      if (!ARTIFACTS_FLAGS.includes(opts.artifacts as ArtifactsFlag)) {
+        program.error(`--artifacts takes ${ARTIFACTS_FLAGS.join(", ")} (got ${opts.artifacts})`, { exitCode: 2 });
       }
       const gpus = opts.gpus === "auto" ? "auto" : Number.parseInt(opts.gpus, 10);
       if (gpus !== "auto" && !(gpus >= 0)) program.error(`--gpus takes 'auto' or a number (got ${opts.gpus})`, { exitCode: 2 });
@@ -107,6 +120,8 @@ export function addWorkerCommand(program: Command): void {
         projectRoot: process.cwd(),
         drainTimeoutMs,
         keepFailedWorkMs,
+        artifacts: opts.artifacts as ArtifactsFlag,
+        artifactCache: opts.artifactCache ?? "",
       }).catch((err: unknown) => {
         if (!(err instanceof ConnectionRefused)) throw err;
         process.stderr.write(`error [${err.code}]: ${err.message}\n`);

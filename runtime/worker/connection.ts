@@ -3,17 +3,16 @@
 // own reconnect backoff capped to match), re-registers under the same worker id and delivers the
 // results (and recent logs) that piled up meanwhile, after those written just before the break
 // (they may not have arrived; the runtime's lease fencing drops any it already has). Assigns
-// arrive as frames (template and inputs still bytes) and results leave pre-encoded (see wire.ts),
+// arrive as frames (template and inputs still bytes) and results leave pre-encoded (proto/wire/),
 // the results of one turn as one ResultBatch when the runtime said it reads them. A first
 // connection the runtime refuses for good (no or a wrong token, TLS on one side only, an untrusted
 // certificate) is reported once instead of retried: nothing has run yet, and retrying cannot help.
 import * as grpc from "@grpc/grpc-js";
 import { create, toBinary } from "@bufbuild/protobuf";
-import { HeartbeatSchema, WorkerMessageSchema, WorkerService } from "../../proto/index.ts";
-import type { Cancel, Register, Registered, WorkerMessage } from "../../proto/index.ts";
+import { decodeServerFrame, encodeResultBatch, HeartbeatSchema, WorkerMessageSchema, WorkerService } from "../../proto/index.ts";
+import type { AssignFrame, Cancel, Register, Registered, ServerFrame, WorkerMessage } from "../../proto/index.ts";
 import { PLAINTEXT, callMetadata, channelCredentials, diagnoseTlsFailure, type ChannelSecurity } from "../channel-security.ts";
 import type { Logger } from "../log.ts";
-import { decodeServerFrame, encodeResultBatch, type AssignFrame, type ServerFrame } from "./wire.ts";
 
 export interface ConnectionOptions {
   address: string;

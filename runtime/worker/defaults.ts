@@ -32,4 +32,22 @@ export const WORKER_DEFAULTS = Object.freeze({
   drainTimeoutMs: 30_000,
   /** How long a failed attempt's work directory is kept for inspection (`--keep-failed-work`). */
   keepFailedWorkMs: 24 * 3_600_000,
+  /** `--artifacts`: auto shares the runtime's disk only when its store id is found there (artifact-mode.ts). */
+  artifacts: "auto" as ArtifactsFlag,
+  /** `--artifact-cache`, relative to the project root: the blobs a remote worker fetched and produced. */
+  artifactCacheDir: ".weir/artifact-cache",
+  artifactTransfer: Object.freeze({
+    /** Tries of one transfer in a row without a byte of progress (a download that resumes and moves on starts counting again). */
+    tries: 5,
+    /** Backoff between tries: doubling from here, capped, jittered into [½, 1]×. */
+    initialBackoffMs: 200,
+    maxBackoffMs: 3_000,
+    /** Blobs one attempt moves at once. */
+    parallel: 4,
+    /** Deadline of one StatBlob call. */
+    statTimeoutMs: 30_000,
+  }),
 });
+
+/** How a worker reaches artifacts: the runtime's disk, ArtifactService, or whichever its store id says. */
+export type ArtifactsFlag = "auto" | "shared" | "remote";

@@ -10,23 +10,27 @@ import { join, resolve } from "node:path";
 import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
 import { durationMs, timestampFromMs, timestampNow } from "@bufbuild/protobuf/wkt";
 import { formatDuration } from "../../core/index.ts";
-import { LiteralSetSchema, LogSchema, RegisterSchema, WorkerMessageSchema } from "../../proto/index.ts";
-import type { Cancel, GpuDevice, Registered, WorkerMessage } from "../../proto/index.ts";
+import { encodeResult, LiteralSetSchema, LogSchema, RegisterSchema, WorkerMessageSchema } from "../../proto/index.ts";
+import type { AssignFrame, Cancel, EncodedOutcome, GpuDevice, Registered, WorkerMessage } from "../../proto/index.ts";
 import { LocalArtifactStore, PathOutsideRoot } from "../artifacts/index.ts";
 import { PLAINTEXT, type ChannelSecurity } from "../channel-security.ts";
 import { createLogger } from "../log.ts";
 import type { Logger } from "../log.ts";
+import { ArtifactCache } from "./artifact-cache.ts";
+import { ArtifactClient } from "./artifact-client.ts";
+import { artifactMode } from "./artifact-mode.ts";
 import { startCommand } from "./command-runner.ts";
+import { executionError } from "./attempt-failure.ts";
 import { WorkerConnection } from "./connection.ts";
-import { WORKER_DEFAULTS } from "./defaults.ts";
+import { WORKER_DEFAULTS, type ArtifactsFlag } from "./defaults.ts";
 import type { AttemptHandle, AttemptOutcome, OnStarted } from "./executor.ts";
 import { startInProcess } from "./executor-process.ts";
 import { ThreadExecutor } from "./executor-threads.ts";
 import { discoverGpus } from "./gpus.ts";
 import { CodeChecks } from "./code-check.ts";
 import { TaskTemplates, type KnownTemplate } from "./task-templates.ts";
+import { RemoteArtifacts } from "./remote-artifacts.ts";
 import { ownCopy } from "./transfer-list.ts";
-import { encodeResult, type AssignFrame, type EncodedOutcome } from "./wire.ts";
 import { attemptWorkDir, removeWorkDir, sweepWorkDirs, workDirExists } from "./work-dirs.ts";
 
 export interface WorkerOptions {
@@ -56,6 +60,10 @@ export interface WorkerOptions {
   keepFailedWorkMs: number;
   /** Results written this long before a broken stream are sent again on reconnect. */
   resultResendMs: number;
+  /** Read the runtime's artifact store from its disk, through ArtifactService, or as its store id says (artifact-mode.ts). */
+  artifacts: ArtifactsFlag;
+  /** A remote worker's artifact cache (relative to the project root; "" for WORKER_DEFAULTS.artifactCacheDir). */
+  artifactCache: string;
   logger: Logger;
 }
 
@@ -108,6 +116,9 @@ export class Worker {
   private gpus: GpuDevice[] = [];
   private artifactRoot: string;
   private store: LocalArtifactStore;
+  /** Set while the runtime's disk is not this worker's: inputs are fetched and outputs delivered through ArtifactService. */
+  private remote: RemoteArtifacts | undefined;
+  private artifactClient: ArtifactClient | undefined;
   private draining = false;
   private stopping: Promise<void> | undefined;
   /** Ends the drain's wait: every attempt finished, the drain timed out, or a second signal. */
@@ -137,10 +148,13 @@ export class Worker {
       drainTimeoutMs: WORKER_DEFAULTS.drainTimeoutMs,
       keepFailedWorkMs: WORKER_DEFAULTS.keepFailedWorkMs,
       resultResendMs: WORKER_DEFAULTS.resultResendMs,
+      artifacts: WORKER_DEFAULTS.artifacts,
+      artifactCache: "",
       ...options,
       logger: log,
     };
     this.options.projectRoot = resolve(this.options.projectRoot);
+    this.options.artifactCache = resolve(this.options.projectRoot, this.options.artifactCache || WORKER_DEFAULTS.artifactCacheDir);
     this.log = log;
     this.workerId = this.options.id;
     this.artifactRoot = join(this.options.projectRoot, ".weir", "artifacts");
@@ -211,13 +225,37 @@ export class Worker {
 
   private onRegistered(r: Registered): void {
     this.workerId = r.workerId || this.workerId;
-    if (r.artifactRoot && resolve(r.artifactRoot) !== this.artifactRoot) {
-      this.artifactRoot = resolve(r.artifactRoot);
-      this.store = new LocalArtifactStore(this.artifactRoot);
-      this.threads.setArtifactRoot(this.artifactRoot);
+    // Decided on every registration: a runtime that came back may be another, on another disk.
+    const { mode, reason } = artifactMode(this.options.artifacts, r);
+    this.remote = mode === "remote" ? this.remoteArtifacts() : undefined;
+    const root = this.remote ? this.remote.root : r.artifactRoot ? resolve(r.artifactRoot) : this.artifactRoot;
+    if (root !== this.artifactRoot) {
+      // Tasks read and write this store: the runtime's, or the cache a remote worker syncs with it.
+      this.artifactRoot = root;
+      this.store = new LocalArtifactStore(root);
+      this.threads.setArtifactRoot(root);
     }
-    this.log.info({ workerId: this.workerId, artifactRoot: this.artifactRoot, running: this.running.size }, "registered with the runtime");
+    this.log.info(
+      { workerId: this.workerId, artifacts: mode, why: reason, artifactRoot: this.artifactRoot, running: this.running.size },
+      "registered with the runtime",
+    );
     this.resolveRegistered(r);
+  }
+
+  /** The remote artifact path (client, cache), made on first need and kept across registrations. */
+  private remoteArtifacts(): RemoteArtifacts {
+    if (this.remote) return this.remote;
+    const o = this.options;
+    const transfer = WORKER_DEFAULTS.artifactTransfer;
+    this.artifactClient ??= new ArtifactClient({
+      address: o.server,
+      security: o.security,
+      policy: transfer,
+      statTimeoutMs: transfer.statTimeoutMs,
+      log: this.log,
+    });
+    const cache = new ArtifactCache(o.artifactCache, this.artifactClient, this.log);
+    return new RemoteArtifacts({ cache, client: this.artifactClient, parallel: transfer.parallel, log: this.log });
   }
 
   private onAssign(a: AssignFrame): void {
@@ -258,8 +296,9 @@ export class Worker {
       // A deadline without a timeout in the template (another runtime's Assign): kept as given.
       entry.deadline = setTimeout(() => this.timedOut(lease, `its deadline ${new Date(a.deadlineMs).toISOString()}`), Math.max(0, a.deadlineMs - Date.now()));
     }
+    const start = (frame: AssignFrame) => this.startAttempt(frame, template, entry.workDir, (at) => this.onStarted(lease, at));
     try {
-      entry.handle = this.startAttempt(a, template, entry.workDir, (at) => this.onStarted(lease, at));
+      entry.handle = this.remote ? this.remote.around(a, start) : start(a);
     } catch (err) {
       this.finish(lease, { error: { code: "TASK_FAILED", message: `could not start the attempt: ${(err as Error).message}` } });
       return;
@@ -375,7 +414,7 @@ export class Worker {
     this.running.delete(lease);
     let wire: EncodedOutcome;
     if ("error" in outcome) {
-      wire = { error: { code: outcome.error.code, message: outcome.error.message + this.keepFailedWorkDir(lease, entry) } };
+      wire = { error: executionError(outcome.error.code, outcome.error.message + this.keepFailedWorkDir(lease, entry)) };
       this.log.info({ lease: lease.toString(), task: entry.taskName, code: outcome.error.code }, "attempt failed");
     } else {
       wire = { outputs: outcome.outputs instanceof Uint8Array ? outcome.outputs : toBinary(LiteralSetSchema, outcome.outputs) };
@@ -452,6 +491,7 @@ export class Worker {
     }
     clearInterval(this.sweeper);
     await this.connection?.close(Math.max(2_000, drainTimeoutMs));
+    this.artifactClient?.close();
     await this.threads.close();
   }
 }

@@ -15,12 +15,12 @@ export interface ImportSite {
 /** The folders no layering rule reads: dependencies, generated state, user projects used as fixtures. */
 const SKIPPED_DIRS = new Set(["node_modules", ".weir", ".git", "fixtures"]);
 
-/** Every .ts, .mts, .cts, .js and .mjs file under `dir` (declaration files excluded). */
+/** Every .ts, .tsx, .mts, .cts, .js and .mjs file under `dir` (declaration files excluded). */
 export function sourceFiles(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {
     const path = join(dir, name);
     if (statSync(path).isDirectory()) return SKIPPED_DIRS.has(name) ? [] : sourceFiles(path);
-    return /\.[cm]?[tj]s$/.test(name) && !/\.d\.[cm]?ts$/.test(name) ? [path] : [];
+    return /\.([cm]?[tj]s|tsx)$/.test(name) && !/\.d\.[cm]?ts$/.test(name) ? [path] : [];
   });
 }
 

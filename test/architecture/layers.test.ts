@@ -44,7 +44,12 @@ const ALLOWED: Readonly<Record<string, readonly Edge[]>> = {
     { to: "runtime/credentials" },
     { to: "runtime/error-codes" },
     { to: "runtime/log" },
+    // The HTTP port serves /metrics and the web UI's built files (ui/'s face: buildUi).
+    { to: "runtime/metrics" },
+    { to: "ui", faces: ["ui/index.ts"] },
   ],
+  // Fed by the engine as its observer, and reads its occupancy at scrape time.
+  "runtime/metrics": [{ to: "proto" }, { to: "runtime/scheduler" }],
   "runtime/scheduler": [
     { to: "core" },
     { to: "proto" },
@@ -56,6 +61,16 @@ const ALLOWED: Readonly<Record<string, readonly Edge[]>> = {
     { to: "runtime/log" },
   ],
   "runtime/store": [{ to: "proto" }, { to: "runtime/error-codes" }],
+  // The web UI: the page (ui/app/) calls AdminService through the generated messages alone and
+  // reuses the browser-safe files of core/ and sdk/ (no node built-ins behind them), so the types,
+  // durations, schedule ticks and table checks it shows are the runtime's own; ui/build.ts imports
+  // nothing of weir.
+  ui: [
+    { to: "proto", faces: PROTO_MESSAGES },
+    { to: "core", faces: ["core/type-names.ts", "core/duration.ts", "core/schedule-ticks.ts", "core/compatibility.ts"] },
+    // A dataframe chosen in the run form is read and described as the SDK's toLiteral does.
+    { to: "sdk", faces: ["sdk/literal-arrow.ts", "sdk/csv-table.ts"], only: ["ui/app/forms/dataframe-file.ts"] },
+  ],
   "runtime/artifacts": [{ to: "sdk", faces: SDK_VALUES }],
   "runtime/worker": [
     { to: "core" },
@@ -81,8 +96,7 @@ const ALLOWED: Readonly<Record<string, readonly Edge[]>> = {
     { to: "runtime/server", only: ["runtime/cli/demo-run.ts"] },
     { to: "runtime/worker", only: ["runtime/cli/demo-run.ts"] },
   ],
-  "runtime/client": [{ to: "proto" }, { to: "runtime/channel-security" }, { to: "runtime/execution-event-decoding" }],
-  "runtime/execution-event-decoding": [{ to: "proto" }],
+  "runtime/client": [{ to: "proto" }, { to: "runtime/channel-security" }],
   "runtime/channel-security": [{ to: "runtime/credentials" }],
   "runtime/credentials": [],
   "runtime/config": [],
@@ -191,4 +205,10 @@ test("the rules catch what they are for", () => {
   ]);
   expect(rules("runtime/worker/x.ts", `// import { Engine } from "../scheduler/index.ts";\nconst s = 'import "../store/index.ts"';`)).toEqual([]);
   expect(rules("test/x.ts", `import { Engine } from "../runtime/scheduler/engine.ts";`)).toEqual([]);
+  expect(rules("ui/app/x.tsx", `import { connectAdmin } from "../../runtime/client.ts";`)).toEqual([
+    expect.stringMatching(/^ui may not import runtime\/client/),
+  ]);
+  expect(rules("ui/app/x.ts", `import { AdminService } from "../../proto/index.ts";`)).toEqual([
+    "ui may import proto only through proto/messages.ts, not proto/index.ts",
+  ]);
 });

@@ -50,7 +50,8 @@ describe("weir end to end, under failure", () => {
     const runtime = await startRuntime({ cwd: project, db: join(tempDir("weir-e2e-db-"), "weir.db") });
     await register(runtime, "slow");
     const first = await startWorker(runtime, { cwd: project, id: "doomed", runsDir });
-    const id = await start(runtime, "slow", 2_000);
+    // Long enough to outlast the second worker's start (a cold process: 1.5-2 s on a loaded machine).
+    const id = await start(runtime, "slow", 4_000);
     await waitFor("the task to start on the doomed worker", () => runs(runsDir, id, "only", "start").length === 1);
     // Only now a second worker: the attempt cannot have gone to it first.
     await startWorker(runtime, { cwd: project, id: "survivor", runsDir });
@@ -70,7 +71,8 @@ describe("weir end to end, under failure", () => {
     const runtime = await startRuntime({ cwd: project, db: join(tempDir("weir-e2e-db-"), "weir.db") });
     await register(runtime, "slow");
     const zombie = await startWorker(runtime, { cwd: project, id: "zombie", runsDir });
-    const id = await start(runtime, "slow", 2_500);
+    // Long enough to outlast the second worker's start, as above.
+    const id = await start(runtime, "slow", 4_000);
     await waitFor("the task to start on the zombie", () => runs(runsDir, id, "only", "start").length === 1);
     await startWorker(runtime, { cwd: project, id: "healthy", runsDir });
     zombie.kill("SIGSTOP");

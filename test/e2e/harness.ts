@@ -1,6 +1,7 @@
 // End-to-end harness: real `weir server` and `weir worker` child processes on free ports, real
-// SQLite files in temp dirs, the real compiler, and the real CLI. Everything started is tracked
-// and killed in `cleanup()`, so a failing test leaves no processes behind.
+// stores (SQLite files in temp dirs, or with WEIR_TEST_STORE=postgres a fresh PostgreSQL database
+// per runtime), the real compiler, and the real CLI. Everything started is tracked and killed in
+// `cleanup()`, and every database made dropped, so a failing test leaves nothing behind.
 import { spawn, type ChildProcess } from "node:child_process";
 import { cpSync, mkdirSync, mkdtempSync, readdirSync, symlinkSync } from "node:fs";
 import { createServer } from "node:net";
@@ -9,6 +10,7 @@ import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { connectAdmin, type AdminClient } from "../../runtime/client.ts";
 import { ExecutionState, NodeState, type Execution, type NodeExecution } from "../../proto/index.ts";
+import { createTestDatabase, type TestDatabase } from "../runtime/store/postgres-databases.ts";
 
 export const REPO = resolve(fileURLToPath(import.meta.url), "../../..");
 const WEIR_BIN = join(REPO, "bin", "weir.js");
@@ -19,6 +21,28 @@ export const E2E_DEFAULTS = Object.freeze({
   waitTimeoutMs: 45_000,
   pollMs: 100,
 });
+
+/** The engine the suite's runtimes store in: `WEIR_TEST_STORE` (sqlite by default, or postgres). */
+export const TEST_STORE: "sqlite" | "postgres" = (() => {
+  const v = process.env.WEIR_TEST_STORE ?? "sqlite";
+  if (v !== "sqlite" && v !== "postgres") throw new Error(`WEIR_TEST_STORE is ${JSON.stringify(v)}; set it to sqlite (the default) or postgres`);
+  return v;
+})();
+
+/** The PostgreSQL database standing in for each SQLite path a test named. */
+const databases = new Map<string, Promise<TestDatabase>>();
+
+/**
+ * The `--store` URL for the store a test calls `db` (a SQLite file path): that file, or on
+ * PostgreSQL a fresh database made for it on first use, the same one after (a restarted runtime
+ * finds its state), dropped by `cleanup()`.
+ */
+export async function storeUrl(db: string): Promise<string> {
+  if (TEST_STORE === "sqlite") return `sqlite:${db}`;
+  let made = databases.get(db);
+  if (!made) databases.set(db, (made = createTestDatabase()));
+  return (await made).url;
+}
 
 export interface Proc {
   readonly child: ChildProcess;
@@ -78,6 +102,9 @@ export async function cleanup(): Promise<void> {
     p.kill("SIGKILL");
   }
   await Promise.all(all.map((p) => p.exited()));
+  const made = [...databases.values()];
+  databases.clear();
+  for (const db of made) await (await db).drop();
 }
 
 export function freePort(): Promise<number> {
@@ -138,10 +165,11 @@ export interface Runtime {
   stop(): Promise<void>;
 }
 
-/** `weir server` on a SQLite file, waited on until it answers AdminService calls. */
-export async function startRuntime(options: { cwd: string; db: string; port?: number }): Promise<Runtime> {
+/** `weir server` on the store for `db` (see storeUrl), waited on until it answers AdminService calls. */
+export async function startRuntime(options: { cwd: string; db: string; port?: number; args?: string[] }): Promise<Runtime> {
   const port = options.port ?? (await freePort());
-  const proc = spawnWeir(["server", "--store", `sqlite:${options.db}`, "--port", String(port), "--artifacts", join(options.cwd, ".weir", "artifacts")], {
+  const artifacts = join(options.cwd, ".weir", "artifacts");
+  const proc = spawnWeir(["server", "--store", await storeUrl(options.db), "--port", String(port), "--artifacts", artifacts, ...(options.args ?? [])], {
     cwd: options.cwd,
   });
   const address = `127.0.0.1:${port}`;

@@ -7,6 +7,7 @@ import * as grpc from "@grpc/grpc-js";
 import { afterAll, describe, expect, test } from "vitest";
 import {
   BlobKind,
+  encodeResult,
   GetExecutionRequestSchema,
   LiteralSchema,
   WorkerMessageSchema,
@@ -16,7 +17,6 @@ import {
   type ServerMessage,
   type WorkerMessage,
 } from "../../proto/index.ts";
-import { encodeResult } from "../../runtime/worker/wire.ts";
 import { incTask, int, refNode, workflowSpec } from "../runtime/harness.ts";
 import { deepLiteralSetBytes } from "../runtime/server/deep-literals.ts";
 import { rawCall } from "../runtime/server/raw-calls.ts";

@@ -1,7 +1,8 @@
 // `weir server`'s life with real processes: SIGTERM or SIGINT stop it cleanly (exit 0, no fatal
 // line, the store closed after its last commits) with a worker connected and an execution running,
-// and a restarted runtime carries the execution on; a second runtime on the same SQLite file is
-// refused at start, naming the one that holds it.
+// and a restarted runtime carries the execution on; a second runtime on the same store (a SQLite
+// file, or a PostgreSQL database with WEIR_TEST_STORE=postgres) is refused at start, naming the one
+// that holds it.
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { ExecutionState } from "../../proto/index.ts";
@@ -14,6 +15,8 @@ import {
   runs,
   spawnWeir,
   startRuntime,
+  storeUrl,
+  TEST_STORE,
   startWorker,
   tempDir,
   waitFor,
@@ -66,19 +69,24 @@ describe("weir server's life cycle", () => {
     expect(after.proc.output()).not.toMatch(FATAL);
   }, 180_000);
 
-  test("a second runtime on the same SQLite file is refused at start, naming the holder; the first serves on", async () => {
+  test("a second runtime on the same store is refused at start, naming the holder; the first serves on", async () => {
     const db = join(tempDir("weir-e2e-db-"), "weir.db");
     const first = await startRuntime({ cwd: project, db });
     const port = await freePort();
-    const second = spawnWeir(["server", "--store", `sqlite:${db}`, "--port", String(port), "--artifacts", join(project, ".weir", "artifacts")], {
+    const store = await storeUrl(db);
+    const second = spawnWeir(["server", "--store", store, "--port", String(port), "--artifacts", join(project, ".weir", "artifacts")], {
       cwd: project,
     });
     const exit = await second.exited();
     expect(exit.code, second.output()).toBe(1);
     expect(second.output()).toMatch(
-      new RegExp(
-        `another weir runtime \\(pid ${first.proc.pid} on [^,]+, listening on ${first.address.replace(/\./g, "\\.")}, since [^)]+\\) holds the store ${db.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}`,
-      ),
+      TEST_STORE === "sqlite"
+        ? new RegExp(
+            `another weir runtime \\(pid ${first.proc.pid} on [^,]+, listening on ${first.address.replace(/\./g, "\\.")}, since [^)]+\\) holds the store ${db.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}`,
+          )
+        : new RegExp(
+            `another weir runtime pid ${first.proc.pid} on .+ holds the PostgreSQL database ${new URL(store).pathname.slice(1)} at 127\\.0\\.0\\.1:5432`,
+          ),
     );
     expect(second.output()).not.toMatch(/listening on 127\.0\.0\.1:\d+\n/);
     expect((await first.client.listWorkers({})).workers).toEqual([]);

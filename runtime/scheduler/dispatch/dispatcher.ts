@@ -104,6 +104,10 @@ class Queue<T> {
   get length(): number {
     return this.items.length - this.head;
   }
+  /** The item queued longest (a taken head is passed over at once, so the head is always live). */
+  first(): T | undefined {
+    return this.items[this.head];
+  }
   /** Removes and returns the first item matching `ok`, scanning at most `limit` items. */
   take(ok: (x: T) => boolean, limit: number): T | undefined {
     const end = Math.min(this.items.length, this.head + limit);
@@ -168,5 +172,10 @@ export class Dispatcher {
 
   queued(pool: string): number {
     return this.queues.get(pool)?.length ?? 0;
+  }
+
+  /** Each pool's queue: how many attempts wait, and when the one waiting longest was queued (metrics). */
+  queueStates(): Array<{ pool: string; length: number; oldestQueuedAt: number }> {
+    return [...this.queues].map(([pool, q]) => ({ pool, length: q.length, oldestQueuedAt: q.first()?.queuedAt ?? 0 }));
   }
 }

@@ -8,6 +8,7 @@ import { create, toBinary } from "@bufbuild/protobuf";
 import { ExecutionErrorSchema, ExecutionState, NodeState } from "../../../proto/index.ts";
 import { batchSize, emptyBatch, type AttemptRecord, type ExecutionRecord, type NodeRecord, type Store, type StoreBatch } from "../../store/index.ts";
 import type { LiveAttempt, LiveExecution, LiveNode } from "../model/execution-graph.ts";
+import { NO_OBSERVER, type SchedulerObserver } from "../scheduler-observer.ts";
 import { attemptRecord, executionRecord, nodeRecord } from "./store-records.ts";
 
 /** Follows commits (the watch hub): takes what it hands over from the state a commit holds. */
@@ -47,6 +48,8 @@ export class GroupCommit {
     private readonly log: Logger,
     private readonly observer: CommitObserver,
     private readonly onFailure: (err: Error) => void,
+    /** Told how long each commit took (weir_store_commit_seconds). */
+    private readonly metrics: SchedulerObserver = NO_OBSERVER,
   ) {}
 
   touchNode(n: LiveNode): void {
@@ -132,6 +135,7 @@ export class GroupCommit {
     for (const a of attempts) batch.attempts.push(this.record(a, attemptRecord, unencodableAttempt));
     // A small commit the store makes at once (a chain's hop) hands over in this same turn.
     let committedNow: boolean;
+    const started = performance.now();
     try {
       committedNow = this.store.commitNow(batch);
     } catch (err) {
@@ -139,6 +143,7 @@ export class GroupCommit {
       return;
     }
     if (committedNow) {
+      this.metrics.committed(performance.now() - started);
       this.handOver(outbox, this.take(nodes, execs), waiters);
       return;
     }
@@ -158,6 +163,7 @@ export class GroupCommit {
     );
     try {
       await commit;
+      this.metrics.committed(performance.now() - started);
     } catch (err) {
       this.failed(err, waiters);
       return;

@@ -9,6 +9,7 @@ import type { Logger } from "../../log.ts";
 import { emptyBatch, type Store } from "../../store/index.ts";
 import type { Engine } from "../engine.ts";
 import { checkExecutionInputs } from "../model/execution-inputs.ts";
+import { NO_OBSERVER, type SchedulerObserver } from "../scheduler-observer.ts";
 import { kickoffLiteral } from "./kickoff-literal.ts";
 
 export const TICKER_DEFAULTS = Object.freeze({
@@ -24,6 +25,8 @@ export interface TickerDeps {
   readonly log: Logger;
   /** The clock (tests may pin it); Date.now by default. */
   readonly now?: () => number;
+  /** Told how many ticks each pass fired and missed (the runtime's metrics). */
+  readonly observer?: SchedulerObserver;
 }
 
 /** The execution id of a workflow's scheduled run at `tick`: the same id however often it is asked. */
@@ -43,6 +46,7 @@ export class ScheduleTicker {
   private readonly engine: Engine;
   private readonly log: Logger;
   private readonly now: () => number;
+  private readonly observer: SchedulerObserver;
   private readonly scheduled = new Map<string, Scheduled>();
   private readonly lastTick = new Map<string, number>();
   private timer: NodeJS.Timeout | undefined;
@@ -56,6 +60,7 @@ export class ScheduleTicker {
     this.engine = deps.engine;
     this.log = deps.log.child({ part: "ticker" });
     this.now = deps.now ?? Date.now;
+    this.observer = deps.observer ?? NO_OBSERVER;
   }
 
   /** Loads every registered workflow's schedule and its last tick, runs what is due, arms the timer. */
@@ -143,6 +148,9 @@ export class ScheduleTicker {
       ? scheduleTicks(s.schedule, from, to, TICKER_DEFAULTS.maxCatchupTicks, 0)
       : [latestTick(s.schedule, from, to, 0)].filter((x): x is number => x !== undefined);
     if (!due.length) return;
+    // Catchup off: the ticks passed over for the latest are missed (counted only then: it costs a walk).
+    let missed = s.schedule.catchup ? 0 : Math.max(0, scheduleTicks(s.schedule, from, to, TICKER_DEFAULTS.maxCatchupTicks, 0).length - 1);
+    let fired = 0;
     for (const tick of due) {
       if (this.stopped) return;
       const inputs = create(LiteralSetSchema);
@@ -152,6 +160,7 @@ export class ScheduleTicker {
       // A schedule supplies only the kickoff input: a workflow needing more cannot run unattended.
       const problems = checkExecutionInputs(s.workflow.interface, inputs);
       if (problems.length) {
+        missed++;
         this.log.error(
           { workflow: name, tick: new Date(tick).toISOString(), problems },
           "scheduled run not created: a schedule gives only the kickoff input; make the other inputs optional",
@@ -166,10 +175,12 @@ export class ScheduleTicker {
           executionId: id,
           scheduledFor: tick,
         });
+        fired++;
       }
       await this.store.commit({ ...emptyBatch(), scheduleTicks: [{ workflow: name, lastTick: tick }] });
       this.lastTick.set(name, tick);
     }
+    this.observer.scheduleTicks(name, fired, missed);
     this.log.info({ workflow: name, runs: due.length, lastTick: new Date(due.at(-1)!).toISOString() }, "scheduled runs created");
   }
 

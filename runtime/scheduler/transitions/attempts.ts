@@ -4,10 +4,9 @@
 import { create } from "@bufbuild/protobuf";
 import { durationMs } from "@bufbuild/protobuf/wkt";
 import { formatDuration } from "../../../core/index.ts";
-import { ErrorKind, ExecutionErrorSchema, ExecutionState, NodeState, ServerMessageSchema, type ExecutionError } from "../../../proto/index.ts";
-import { encodeAssign } from "../assign-encoding.ts";
+import { encodeAssign, ErrorKind, ExecutionErrorSchema, ExecutionState, NodeState, ServerMessageSchema, type ExecutionError } from "../../../proto/index.ts";
 import { resolveBindings } from "../model/bindings.ts";
-import type { WorkerSlot } from "../dispatch/dispatcher.ts";
+import { poolOf, type WorkerSlot } from "../dispatch/dispatcher.ts";
 import type { LiveAttempt, LiveNode } from "../model/execution-graph.ts";
 import { LeaseTable } from "../durability/leases.ts";
 import { bindingScope } from "./node-transitions.ts";
@@ -33,7 +32,7 @@ type MapNode = LiveNode & { itemsInFlight?: number };
 export class Attempts {
   private leases = new LeaseTable<LiveAttempt>(0n);
 
-  constructor(private readonly ctx: Pick<SchedulerContext, "commits" | "composites" | "config" | "dispatcher" | "log" | "nodes">) {}
+  constructor(private readonly ctx: Pick<SchedulerContext, "commits" | "composites" | "config" | "dispatcher" | "log" | "nodes" | "observer">) {}
 
   /** Lease tokens go on from the highest the store has issued, so they keep increasing across restarts. */
   startLeasesAfter(highestIssued: bigint): void {
@@ -141,6 +140,7 @@ export class Attempts {
     att.state = NodeState.RUNNING;
     att.gpus = w.takeGpus(att);
     w.running.set(att.token, att);
+    this.ctx.observer.attemptStarted(poolOf(att), now - att.queuedAt);
     n.state = NodeState.RUNNING;
     this.ctx.commits.touchNode(n);
     this.ctx.commits.touchAttempt(att);
@@ -203,6 +203,7 @@ export class Attempts {
     att.finishedAt = Date.now();
     att.error = error;
     this.ctx.commits.touchAttempt(att);
+    this.ctx.observer.attemptEnded(att.node.exec.init.workflow, att.node.task?.name ?? "", state);
     if (att.token) this.leases.release(att.token);
     const w = this.ctx.dispatcher.workers.get(att.workerId);
     if (wasRunning && w?.running.delete(att.token)) {

@@ -120,6 +120,7 @@ export class ExecutionRuns {
           a.state = NodeState.CANCELLED;
           a.finishedAt = Date.now();
           commits.touchAttempt(a);
+          this.ctx.observer.attemptEnded(exec.init.workflow, n.task?.name ?? "", NodeState.CANCELLED);
         }
       }
       clearTimeout(n.timer);
@@ -146,6 +147,7 @@ export class ExecutionRuns {
     this.ctx.commits.touchExec(exec);
     this.clearTimers(exec);
     this.ctx.log.info({ execution: exec.id, state: ExecutionState[exec.init.state] }, "execution ended");
+    this.ctx.observer.executionEnded(exec.init.workflow, exec.init.state);
     this.ctx.commits.afterCommit(() => {
       this.ctx.executions.delete(exec.id);
       this.memoryRelease.ended(exec.nodes.size);

@@ -9,12 +9,13 @@ import {
   NodeExecutionSchema,
   type Execution,
   type ExecutionError,
+  type ExecutionView,
   type LiteralSet,
   type NodeExecution,
+  type NodeView,
   type SourceLocation,
 } from "../../../proto/index.ts";
 import type { AttemptRecord, ExecutionRecord, NodeRecord } from "../../store/index.ts";
-import type { ExecutionView, NodeView } from "../execution-encoding.ts";
 import type { LiveExecution, LiveNode } from "../model/execution-graph.ts";
 
 const ts = (ms: number): Timestamp | undefined => (ms ? timestampFromMs(ms) : undefined);

@@ -1,8 +1,7 @@
 // Watches of executions in flight. What a watcher gets is committed state: the group commit hands
 // this hub each commit's changed nodes and executions while the commit runs, and what the hub takes
 // from them (copies, snapshots) goes to the watchers once that commit has resolved.
-import { ExecutionState } from "../../../proto/index.ts";
-import { encodeExecution, type NodeView } from "../execution-encoding.ts";
+import { encodeExecution, ExecutionState, type NodeView } from "../../../proto/index.ts";
 import type { LiveExecution, LiveNode } from "../model/execution-graph.ts";
 import type { CommitObserver } from "../durability/group-commit.ts";
 import { executionViewOf, nodeViewOf } from "./snapshot.ts";

@@ -1,27 +1,24 @@
 import { create, equals, fromBinary, toBinary } from "@bufbuild/protobuf";
 import { describe, expect, it } from "vitest";
 import {
-  ErrorKind,
-  ExecutionErrorSchema,
-  ExecutionEventSchema,
-  ExecutionSchema,
-  ExecutionState,
-  GetExecutionResponseSchema,
-  LiteralSetSchema,
-  NodeExecutionSchema,
-  NodeState,
-  SourceLocationSchema,
-} from "../../../proto/index.ts";
-import { decodeExecutionEvent } from "../../../runtime/execution-event-decoding.ts";
-import {
   encodeExecution,
-  encodeExecutionRecords,
   encodeExecutionResponse,
   encodeNodeExecution,
   encodeNodesEvent,
   encodeSnapshotEvent,
+  ErrorKind,
+  ExecutionErrorSchema,
+  ExecutionSchema,
+  ExecutionState,
+  GetExecutionResponseSchema,
+  ExecutionEventSchema,
+  LiteralSetSchema,
+  NodeExecutionSchema,
+  NodeState,
+  SourceLocationSchema,
   type NodeView,
-} from "../../../runtime/scheduler/execution-encoding.ts";
+} from "../../../proto/index.ts";
+import { encodeExecutionRecords } from "../../../runtime/scheduler/execution-encoding.ts";
 import { executionFrom, liveNodeExecution } from "../../../runtime/scheduler/watching/snapshot.ts";
 import type { LiveNode } from "../../../runtime/scheduler/model/execution-graph.ts";
 
@@ -85,39 +82,6 @@ describe("execution encoding", () => {
       expect(fromBinary(NodeExecutionSchema, encodeNodeExecution(view))).toEqual(expected);
       expect(fromBinary(ExecutionEventSchema, encodeNodesEvent([view, node], 5)).nodes).toEqual([expected, liveNodeExecution(node as unknown as LiveNode)]);
     }
-  });
-
-  it("the client's event decoder builds what fromBinary builds, and leaves what it does not know to it", () => {
-    const rec = {
-      id: "ex-ü",
-      workflow: "wf",
-      version: "v1",
-      state: ExecutionState.FAILED,
-      inputs: toBinary(LiteralSetSchema, outputs),
-      outputs: null,
-      error: toBinary(ExecutionErrorSchema, error),
-      createdAt: 1_000,
-      startedAt: 2_001,
-      finishedAt: 3_999,
-      scheduledFor: 86_400_000,
-      backfillId: "backfill-1",
-      recoveredFrom: "ex-0",
-      maxParallelism: 0,
-    };
-    const events = [
-      encodeSnapshotEvent(encodeExecution(rec, [node, { ...node, id: "é".repeat(50), outputs: create(LiteralSetSchema), error }]), 1_700_000_001_234),
-      encodeNodesEvent([node, { ...node, attempts: [], source: undefined }], 7),
-      encodeNodesEvent([], 8),
-    ];
-    for (const bytes of events) {
-      const fast = decodeExecutionEvent(bytes);
-      expect(fast).toEqual(fromBinary(ExecutionEventSchema, bytes));
-      expect(equals(ExecutionEventSchema, fast, fromBinary(ExecutionEventSchema, bytes))).toBe(true);
-    }
-    // An unknown field (99, varint 1) goes to fromBinary, which keeps it.
-    const unknown = new Uint8Array([...events[1]!, 0x98, 0x06, 0x01]);
-    expect(decodeExecutionEvent(unknown).$unknown).toHaveLength(1);
-    expect(() => decodeExecutionEvent(events[0]!.subarray(0, 40))).toThrow();
   });
 
   it("an execution from store records decodes to what executionFrom builds, as a response and as a snapshot event", () => {

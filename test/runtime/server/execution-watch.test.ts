@@ -1,7 +1,6 @@
 import { fromBinary } from "@bufbuild/protobuf";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { ExecutionEventSchema, ExecutionState, NodeState } from "../../../proto/index.ts";
-import { encodeExecution, type NodeView } from "../../../runtime/scheduler/execution-encoding.ts";
+import { encodeExecution, ExecutionEventSchema, ExecutionState, NodeState, type NodeView } from "../../../proto/index.ts";
 import type { Engine, ExecutionWatcher } from "../../../runtime/scheduler/index.ts";
 import { streamExecution, WATCH_DEFAULTS } from "../../../runtime/server/execution-watch.ts";
 

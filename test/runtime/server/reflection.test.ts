@@ -138,6 +138,7 @@ describe.each(VERSIONS)("server reflection %s", (_version, service) => {
       "grpc.reflection.v1.ServerReflection",
       "grpc.reflection.v1alpha.ServerReflection",
       "weir.v1.AdminService",
+      "weir.v1.ArtifactService",
       "weir.v1.WorkerService",
     ]);
   });
@@ -186,6 +187,8 @@ describe.each(VERSIONS)("server reflection %s", (_version, service) => {
       "weir.v1.ExecutionState": "weir/v1/execution.proto", // an enum
       "weir.v1.EXECUTION_STATE_RUNNING": "weir/v1/execution.proto", // an enum value, scoped beside its enum
       "weir.v1.Literal.value": "weir/v1/literals.proto", // a oneof
+      "weir.v1.ArtifactService.DownloadBlob": "weir/v1/artifacts.proto", // a method of the third weir service
+      "weir.v1.UploadBlobRequest.part": "weir/v1/artifacts.proto",
       "google.protobuf.Timestamp": "google/protobuf/timestamp.proto",
       "grpc.health.v1.Health": "grpc/health/v1/health.proto",
       "grpc.health.v1.HealthListResponse.StatusesEntry": "grpc/health/v1/health.proto",

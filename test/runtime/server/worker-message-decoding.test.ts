@@ -1,9 +1,18 @@
 import { create, equals, fromBinary, toBinary } from "@bufbuild/protobuf";
 import { timestampFromMs } from "@bufbuild/protobuf/wkt";
 import { describe, expect, it } from "vitest";
-import { LiteralSetSchema, ResultSchema, WorkerMessageSchema, type Result, type WorkerMessage } from "../../../proto/index.ts";
+import {
+  encodeResult,
+  encodeResultBatch,
+  ErrorKind,
+  ExecutionErrorSchema,
+  LiteralSetSchema,
+  ResultSchema,
+  WorkerMessageSchema,
+  type Result,
+  type WorkerMessage,
+} from "../../../proto/index.ts";
 import { decodeWorkerFrame, type WorkerFrame } from "../../../runtime/server/worker-message-decoding.ts";
-import { encodeResult, encodeResultBatch } from "../../../runtime/worker/wire.ts";
 
 const outputs = create(LiteralSetSchema, { literals: { y: { value: { case: "scalar", value: { value: { case: "integer", value: 42n } } }, hash: "h" } } });
 
@@ -36,7 +45,7 @@ function random(seed: number): () => number {
 describe("decodeWorkerFrame", () => {
   const worker = [
     encodeResult(7n, 1_700_000_000_123, 1_700_000_000_456, { outputs: toBinary(LiteralSetSchema, outputs) }),
-    encodeResult(2n ** 64n - 1n, 0, 1, { error: { code: "TASK_FAILED", message: "boom" } }),
+    encodeResult(2n ** 64n - 1n, 0, 1, { error: create(ExecutionErrorSchema, { code: "TASK_FAILED", message: "boom", kind: ErrorKind.USER }) }),
     encodeResult(9n, 5, 6, { outputs: new Uint8Array(0) }),
   ];
 

@@ -6,6 +6,7 @@ import { create } from "@bufbuild/protobuf";
 import * as grpc from "@grpc/grpc-js";
 import { describe, expect, it } from "vitest";
 import {
+  encodeResult,
   BlobKind,
   ExecutionState,
   LiteralSchema,
@@ -19,7 +20,6 @@ import {
   type ServerMessage,
   type WorkerMessage,
 } from "../../../proto/index.ts";
-import { encodeResult } from "../../../runtime/worker/wire.ts";
 import { adminClient, finished, incTask, int, intOf, refNode, runtimePerTest, server, tempDir, waitFor, workflowSpec } from "../harness.ts";
 import { deepLiteralSetBytes } from "./deep-literals.ts";
 

@@ -8,10 +8,9 @@ import { tmpdir } from "node:os";
 import { create } from "@bufbuild/protobuf";
 import { pino } from "pino";
 import { afterEach, describe, expect, it } from "vitest";
-import { RegisterSchema, WorkerMessageSchema, type Result } from "../../../proto/index.ts";
+import { encodeResult, RegisterSchema, WorkerMessageSchema, type Result } from "../../../proto/index.ts";
 import { WorkerConnection, type ConnectionOptions } from "../../../runtime/worker/connection.ts";
 import { WORKER_DEFAULTS } from "../../../runtime/worker/defaults.ts";
-import { encodeResult } from "../../../runtime/worker/wire.ts";
 import { RuntimeDouble } from "./runtime-double.ts";
 
 const cleanup: (() => unknown)[] = [];

@@ -1,8 +1,19 @@
 import { create, equals, fromBinary, toBinary } from "@bufbuild/protobuf";
 import { timestampFromMs } from "@bufbuild/protobuf/wkt";
 import { describe, expect, it } from "vitest";
-import { AssignSchema, LiteralSetSchema, ServerMessageSchema, SimpleType, TaskTemplateSchema } from "../../../proto/index.ts";
-import { encodeAssign, encodeAssignBatch, isEncodedAssign, type AssignFields } from "../../../runtime/scheduler/assign-encoding.ts";
+import {
+  AssignSchema,
+  decodeServerFrame,
+  encodeAssign,
+  encodeAssignBatch,
+  isEncodedAssign,
+  LiteralSetSchema,
+  ServerMessageSchema,
+  SimpleType,
+  TaskTemplateSchema,
+  type AssignFields,
+  type AssignFrame,
+} from "../../../proto/index.ts";
 
 describe("encodeAssign", () => {
   const task = create(TaskTemplateSchema, {
@@ -85,5 +96,75 @@ describe("encodeAssign", () => {
     expect(isEncodedAssign(new Uint8Array([...one, 0]))).toBe(false);
     expect(isEncodedAssign(toBinary(ServerMessageSchema, create(ServerMessageSchema, { msg: { case: "cancel", value: { leaseToken: 1n } } })))).toBe(false);
     expect(isEncodedAssign(new Uint8Array(0))).toBe(false);
+  });
+});
+
+function onlyAssign(bytes: Uint8Array): AssignFrame {
+  const frame = decodeServerFrame(bytes);
+  if (frame.case !== "assigns" || frame.value.length !== 1) throw new Error(`expected one assign, got ${frame.case}`);
+  return frame.value[0]!;
+}
+
+describe("decodeServerFrame", () => {
+  const task = create(TaskTemplateSchema, { name: "add", version: "v1", runtime: { case: "node", value: { module: "src/tasks.ts", exportName: "add" } } });
+  const inputs = create(LiteralSetSchema, { literals: { a: { value: { case: "scalar", value: { value: { case: "integer", value: 3n } } } } } });
+
+  it("reads the runtime's encoded Assign with the template and inputs as their bytes", () => {
+    const bytes = encodeAssign({
+      leaseToken: 2n ** 40n,
+      executionId: "ex",
+      nodeId: "n1",
+      attempt: 3,
+      task,
+      inputs,
+      gpus: [0, 2],
+      deadlineMs: 1_700_000_000_123,
+    });
+    const f = onlyAssign(bytes);
+    expect([f.leaseToken, f.executionId, f.nodeId, f.attempt, f.gpus, f.deadlineMs]).toEqual([2n ** 40n, "ex", "n1", 3, [0, 2], 1_700_000_000_123]);
+    expect(fromBinary(TaskTemplateSchema, f.task)).toEqual(task);
+    expect(fromBinary(LiteralSetSchema, f.inputs)).toEqual(inputs);
+  });
+
+  it("reads an Assign protobuf-es wrote, and passes other messages through", () => {
+    const msg = create(ServerMessageSchema, {
+      msg: { case: "assign", value: { leaseToken: 7n, nodeId: "n", task, gpus: [1], deadline: timestampFromMs(5_000) } },
+    });
+    const frame = onlyAssign(toBinary(ServerMessageSchema, msg));
+    expect([frame.leaseToken, frame.gpus, frame.deadlineMs, frame.inputs.length]).toEqual([7n, [1], 5_000, 0]);
+    expect(fromBinary(TaskTemplateSchema, frame.task)).toEqual(task);
+    const cancel = decodeServerFrame(
+      toBinary(ServerMessageSchema, create(ServerMessageSchema, { msg: { case: "cancel", value: { leaseToken: 9n, reason: "r" } } })),
+    );
+    expect(cancel.case === "message" && cancel.value.msg.case === "cancel" && cancel.value.msg.value.leaseToken).toBe(9n);
+  });
+
+  it("reads an AssignBatch, the runtime's or one protobuf-es wrote, in order", () => {
+    const fields = (lease: bigint, nodeId: string) => ({ leaseToken: lease, executionId: "ex", nodeId, attempt: 1, task, inputs, gpus: [], deadlineMs: 0 });
+    const sent = [fields(1n, "a"), fields(2n, "b"), { ...fields(3n, "c"), inputs: undefined, gpus: [3], deadlineMs: 9_000 }];
+    const ours = decodeServerFrame(encodeAssignBatch(sent.map(encodeAssign)));
+    const theirs = decodeServerFrame(
+      toBinary(
+        ServerMessageSchema,
+        create(ServerMessageSchema, {
+          msg: {
+            case: "assigns",
+            value: { assigns: sent.map((f) => ({ ...f, inputs: f.inputs, deadline: f.deadlineMs ? timestampFromMs(f.deadlineMs) : undefined })) },
+          },
+        }),
+      ),
+    );
+    for (const frame of [ours, theirs]) {
+      if (frame.case !== "assigns") throw new Error("expected assigns");
+      expect(frame.value.map((f) => [f.leaseToken, f.nodeId, f.gpus, f.deadlineMs, f.inputs.length > 0])).toEqual([
+        [1n, "a", [], 0, true],
+        [2n, "b", [], 0, true],
+        [3n, "c", [3], 9_000, false],
+      ]);
+      expect(frame.value.map((f) => fromBinary(TaskTemplateSchema, f.task).name)).toEqual(["add", "add", "add"]);
+      expect(fromBinary(LiteralSetSchema, frame.value[1]!.inputs)).toEqual(inputs);
+    }
+    const empty = decodeServerFrame(toBinary(ServerMessageSchema, create(ServerMessageSchema, { msg: { case: "assigns", value: {} } })));
+    expect(empty).toEqual({ case: "assigns", value: [] });
   });
 });

@@ -1,0 +1,153 @@
+// ArtifactService: the runtime's artifact store for workers that do not share its disk. A blob is
+// named by its sha256 and nothing else (no path a client writes reaches the file system); downloads
+// stream from an offset, so a broken one resumes, and wait for the client to read (a slow worker
+// holds one chunk in memory, not the blob); an upload is hashed as it arrives and becomes visible
+// only when it matches its header (the store's putStream: temp file + rename).
+import { create } from "@bufbuild/protobuf";
+import type { sendUnaryData, ServerReadableStream, ServerWritableStream, UntypedServiceImplementation } from "@grpc/grpc-js";
+import {
+  DownloadBlobResponseSchema,
+  StatBlobResponseSchema,
+  UploadBlobResponseSchema,
+  type DownloadBlobRequest,
+  type StatBlobRequest,
+  type UploadBlobRequest,
+  type UploadBlobResponse,
+} from "../../proto/index.ts";
+import { ArtifactError, checkSha256, type ArtifactStore } from "../artifacts/index.ts";
+import { RuntimeError } from "../error-codes.ts";
+import type { Logger } from "../log.ts";
+import { quoted } from "./client-text.ts";
+import { requestRefusal, toServiceError, unary } from "./handlers.ts";
+
+export const ARTIFACT_SERVICE_LIMITS = Object.freeze({
+  /** The largest blob UploadBlob takes (a header declaring more is refused before a byte is written). */
+  maxBlobBytes: 64 * 1024 ** 3,
+});
+
+export interface ArtifactServiceDeps {
+  store: ArtifactStore;
+  log: Logger;
+}
+
+export function artifactService({ store, log }: ArtifactServiceDeps): UntypedServiceImplementation {
+  return {
+    statBlob: unary(log, "StatBlob", async (req: StatBlobRequest) => {
+      const found = await storeCall(() => store.stat(blobName(req.sha256)));
+      return create(StatBlobResponseSchema, found ? { present: true, size: BigInt(found.size), uri: found.uri } : { present: false });
+    }),
+    downloadBlob: (call: ServerWritableStream<DownloadBlobRequest, unknown>): void => {
+      const signal = cancelSignal(call);
+      download(call, store, signal).then(
+        () => signal.aborted || call.end(),
+        (err: unknown) => signal.aborted || call.emit("error", toServiceError(err, log, "DownloadBlob")),
+      );
+    },
+    uploadBlob: (call: ServerReadableStream<UploadBlobRequest, UploadBlobResponse>, callback: sendUnaryData<UploadBlobResponse>): void => {
+      upload(call, store, cancelSignal(call)).then(
+        (res) => callback(null, res),
+        (err: unknown) => callback(toServiceError(err, log, "UploadBlob")),
+      );
+    },
+  };
+}
+
+async function download(call: ServerWritableStream<DownloadBlobRequest, unknown>, store: ArtifactStore, signal: AbortSignal): Promise<void> {
+  const bad = requestRefusal(call.request);
+  if (bad !== undefined) throw bad;
+  const sha256 = blobName(call.request.sha256);
+  const offset = call.request.offset;
+  const found = await storeCall(() => store.stat(sha256));
+  if (!found) throw new RuntimeError("NOT_FOUND", `blob ${sha256} is not in the runtime's artifact store`);
+  if (offset > BigInt(found.size)) {
+    throw new RuntimeError("INVALID_ARGUMENT", `offset ${offset} is past the end of blob ${sha256} (${found.size} bytes); resume from at most its size`);
+  }
+  const chunks = await storeCall(() => store.openRead(sha256, Number(offset)));
+  let at = offset;
+  let first = true;
+  try {
+    for await (const data of chunks) {
+      if (signal.aborted) return;
+      const message = create(DownloadBlobResponseSchema, { size: first ? BigInt(found.size) : 0n, offset: at, data });
+      first = false;
+      at += BigInt(data.byteLength);
+      if (!call.write(message)) await drained(call, signal);
+    }
+  } finally {
+    chunks.destroy();
+  }
+  // Nothing left to send (an empty blob, or resumed at its end): the first message still says the size.
+  if (first && !signal.aborted) call.write(create(DownloadBlobResponseSchema, { size: BigInt(found.size), offset: at }));
+}
+
+async function upload(call: AsyncIterable<UploadBlobRequest>, store: ArtifactStore, signal: AbortSignal): Promise<UploadBlobResponse> {
+  const messages = call[Symbol.asyncIterator]();
+  const head = await messages.next();
+  if (head.done) throw new RuntimeError("INVALID_ARGUMENT", "the upload was empty: its first message must be the header (sha256 and size)");
+  const bad = requestRefusal(head.value);
+  if (bad !== undefined) throw bad;
+  if (head.value.part.case !== "header")
+    throw new RuntimeError("INVALID_ARGUMENT", "the first UploadBlob message must be the header (sha256 and size), not data");
+  const sha256 = blobName(head.value.part.value.sha256);
+  const size = head.value.part.value.size;
+  if (size > BigInt(ARTIFACT_SERVICE_LIMITS.maxBlobBytes)) {
+    throw new RuntimeError(
+      "INVALID_ARGUMENT",
+      `blob ${sha256} declares ${size} bytes; the runtime takes blobs of at most ${ARTIFACT_SERVICE_LIMITS.maxBlobBytes}`,
+    );
+  }
+  async function* data(): AsyncIterable<Uint8Array> {
+    for (let next = await messages.next(); !next.done; next = await messages.next()) {
+      const refused = requestRefusal(next.value);
+      if (refused !== undefined) throw refused;
+      if (next.value.part.case !== "data") throw new RuntimeError("INVALID_ARGUMENT", "only the first UploadBlob message may be a header; the rest carry data");
+      yield next.value.part.value;
+    }
+    // A client that went away ends the stream early: what arrived is not the blob.
+    if (signal.aborted) throw new RuntimeError("INVALID_ARGUMENT", "the upload was cancelled before it ended; nothing was stored");
+  }
+  // A blob the store holds is answered at once (the rest of the stream is not read).
+  const stored = await storeCall(() => store.putStream({ sha256, size: Number(size) }, data()));
+  return create(UploadBlobResponseSchema, { uri: stored.uri, sha256: stored.sha256, size: BigInt(stored.size), created: stored.created });
+}
+
+/** A client's blob name, refused unless it is a sha256: only those name files, and only in the store. */
+function blobName(name: string): string {
+  try {
+    return checkSha256(name);
+  } catch {
+    throw new RuntimeError("INVALID_ARGUMENT", `'${quoted(name)}' is not a sha256 (64 lowercase hex digits); blobs are named by their content hash only`);
+  }
+}
+
+/** A store call, its ArtifactErrors as the statuses a client can act on. */
+async function storeCall<T>(fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    if (!(err instanceof ArtifactError)) throw err;
+    if (err.code === "ARTIFACT_MISSING") throw new RuntimeError("NOT_FOUND", err.message);
+    if (err.code === "ARTIFACT_INVALID" || err.code === "ARTIFACT_OUTSIDE_STORE") throw new RuntimeError("INVALID_ARGUMENT", err.message);
+    throw err;
+  }
+}
+
+/** Resolves when the call can take more (or was cancelled). */
+function drained(call: ServerWritableStream<DownloadBlobRequest, unknown>, signal: AbortSignal): Promise<void> {
+  return new Promise((ok) => {
+    const done = () => {
+      call.off("drain", done);
+      signal.removeEventListener("abort", done);
+      ok();
+    };
+    call.once("drain", done);
+    signal.addEventListener("abort", done, { once: true });
+  });
+}
+
+/** Aborted when the client cancels the call. */
+function cancelSignal(call: { on(event: "cancelled", listener: () => void): unknown }): AbortSignal {
+  const cancelled = new AbortController();
+  call.on("cancelled", () => cancelled.abort());
+  return cancelled.signal;
+}
