@@ -5,12 +5,15 @@ import { create } from "@bufbuild/protobuf";
 import path from "node:path";
 import { CompiledWorkflowSchema, NodeModuleRuntimeSchema, SourceLocationSchema, TaskTemplateSchema, WorkflowTemplateSchema } from "../proto/index.ts";
 import type { CompiledWorkflow, TaskTemplate, TypedInterface, WorkflowTemplate } from "../proto/index.ts";
+import type { CallExpression } from "ts-morph";
 import { readTaskSettings, readWorkflowSettings } from "./config.ts";
+import { atConfigProperties } from "./config-property.ts";
 import { Diagnostics, checkCompiledWorkflow, compareDiagnostics, computeTaskCodeHash, diagnostic, taskVersion } from "../core/index.ts";
 import type { CodeHashSources, Diagnostic } from "../core/index.ts";
 import { discover } from "./discover.ts";
 import type { Definition, Discovery, DiscoveryCache } from "./discover.ts";
 import { extractWorkflowBody } from "./extract/workflow-body.ts";
+import type { BodyCascade } from "./extract/workflow-body.ts";
 import { readInterface } from "./interface.ts";
 import type { ReadInterface } from "./interface.ts";
 import { locationOf } from "./location.ts";
@@ -88,7 +91,8 @@ export function compileLoaded(loaded: LoadedProject, settings: Partial<CompileSe
   }
   diagnostics.push(...compilation.diagnostics);
   for (const [definition, spec] of compiled) {
-    diagnostics.push(...compilation.checks(definition, spec));
+    const found = compilation.withoutCascades(compilation.checks(definition, spec));
+    diagnostics.push(...atConfigProperties(loaded.root, found, (at) => compilation.callAt(at)));
     specs.push(spec);
   }
   specs.sort((a, b) => ((a.workflow?.name ?? "") < (b.workflow?.name ?? "") ? -1 : 1));
@@ -103,6 +107,8 @@ interface CompiledDefinition {
 
 class Compilation {
   readonly diagnostics: Diagnostic[] = [];
+  // "workflow\0node\0path" of each variable a body left unbound after reporting why.
+  private readonly cascades = new Set<string>();
   private readonly interfaces = new Map<Definition, ReadInterface>();
   private readonly tasks = new Map<Definition, TaskTemplate | undefined>();
   private readonly workflows = new Map<Definition, CompiledDefinition | undefined>();
@@ -132,6 +138,25 @@ class Compilation {
     const found = checkCompiledWorkflow(spec);
     if (entry) entry.checks = { found, over };
     return found;
+  }
+
+  /** The spec checks' findings less those that only repeat an error the body already reported. */
+  withoutCascades(found: Diagnostic[]): Diagnostic[] {
+    return found.filter((d) => d.path === undefined || !this.cascades.has(cascadeKey(d.workflow ?? "", d.node, d.path)));
+  }
+
+  private noteCascades(cascades: readonly BodyCascade[]): void {
+    for (const c of cascades) this.cascades.add(cascadeKey(c.workflow, c.node, c.path));
+  }
+
+  private calls: Map<string, CallExpression> | undefined;
+  /** The task or workflow call that starts at `location` (where its template's source points). */
+  callAt(location: Diagnostic["location"]): CallExpression | undefined {
+    if (!this.calls) {
+      this.calls = new Map();
+      for (const d of this.found.definitions) this.calls.set(locationKey(locationOf(this.root, d.call)), d.call);
+    }
+    return location ? this.calls.get(locationKey(location)) : undefined;
   }
 
   private cached(definition: Definition): CachedWorkflow | undefined {
@@ -320,6 +345,7 @@ class Compilation {
       this.diagnostics.push(...hit.before);
       for (const used of usedNow as Definition[]) use(used);
       this.diagnostics.push(...hit.body);
+      this.noteCascades(hit.cascades);
       const compiled: CompiledDefinition = { template: hit.template, tasks, subworkflows };
       this.inProgress.delete(definition);
       this.workflows.set(definition, compiled);
@@ -341,6 +367,7 @@ class Compilation {
       use,
     });
     this.diagnostics.push(...body.diagnostics);
+    this.noteCascades(body.cascades);
     const template = create(WorkflowTemplateSchema, {
       name,
       interface: iface,
@@ -354,11 +381,19 @@ class Compilation {
     this.inProgress.delete(definition);
     this.workflows.set(definition, compiled);
     if (this.incremental) {
-      this.incremental.cache.workflows.set(key, { fingerprint, template, before, used: usedKeys, body: body.diagnostics });
+      this.incremental.cache.workflows.set(key, { fingerprint, template, before, used: usedKeys, body: body.diagnostics, cascades: body.cascades });
       this.reused.add(definition);
     }
     return compiled;
   }
+}
+
+function cascadeKey(workflow: string, node: string | undefined, path: string): string {
+  return `${workflow}\0${node ?? ""}\0${path}`;
+}
+
+function locationKey(l: { file: string; line: number; column: number }): string {
+  return `${l.file}:${l.line}:${l.column}`;
 }
 
 function sameObjects(a: readonly object[], b: readonly object[]): boolean {

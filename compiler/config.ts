@@ -41,7 +41,7 @@ class ConfigReader {
 
   object(call: CallExpression, index = 0): ObjectLiteralExpression | undefined {
     const arg = call.getArguments()[index];
-    const object = arg ? follow(arg) : undefined;
+    const object = arg ? followConst(arg) : undefined;
     if (!object || !Node.isObjectLiteralExpression(object)) {
       this.fail(arg ?? call, `the config of ${this.owner} must be an object literal`);
       return undefined;
@@ -98,7 +98,7 @@ class ConfigReader {
   nested(object: ObjectLiteralExpression | undefined, name: string): ObjectLiteralExpression | undefined {
     const node = this.property(object, name);
     if (!node) return undefined;
-    const target = follow(node);
+    const target = followConst(node);
     if (Node.isObjectLiteralExpression(target)) return target;
     this.fail(node, `${this.owner}: '${name}' must be an object literal`);
     return undefined;
@@ -107,7 +107,7 @@ class ConfigReader {
   strings(object: ObjectLiteralExpression | undefined, name: string): string[] | undefined {
     const node = this.property(object, name);
     if (!node) return undefined;
-    const target = follow(node);
+    const target = followConst(node);
     if (Node.isArrayLiteralExpression(target)) {
       const values = target.getElements().map((e) => e.getType().getLiteralValue());
       if (values.every((v) => typeof v === "string")) return values as string[];
@@ -122,7 +122,7 @@ class ConfigReader {
 }
 
 /** A property's value, following an identifier to its `const` initializer. */
-function follow(node: Node): Node {
+export function followConst(node: Node): Node {
   let current = node;
   for (let i = 0; i < 8 && Node.isIdentifier(current); i++) {
     const declaration = current.getSymbol()?.getDeclarations()[0];
@@ -160,7 +160,7 @@ export function readTaskSettings(root: string, name: string, call: CallExpressio
   let retries: RetryPolicy | undefined;
   const retriesNode = r.property(config, "retries");
   if (retriesNode) {
-    const target = follow(retriesNode);
+    const target = followConst(retriesNode);
     if (Node.isObjectLiteralExpression(target)) {
       retries = create(RetryPolicySchema, {
         attempts: r.number(target, "attempts") ?? 0,
@@ -175,7 +175,7 @@ export function readTaskSettings(root: string, name: string, call: CallExpressio
   let cache: CachePolicy | undefined;
   const cacheNode = r.property(config, "cache");
   if (cacheNode) {
-    const target = follow(cacheNode);
+    const target = followConst(cacheNode);
     if (Node.isObjectLiteralExpression(target)) cache = create(CachePolicySchema, { enabled: true, version: r.string(target, "version") ?? "" });
     else cache = create(CachePolicySchema, { enabled: r.scalar(config, "cache") === true });
   }

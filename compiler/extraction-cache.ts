@@ -5,6 +5,7 @@ import type { ts } from "ts-morph";
 import type { TaskTemplate, WorkflowTemplate } from "../proto/index.ts";
 import type { Diagnostic } from "../core/index.ts";
 import type { DefinitionKind } from "./discover.ts";
+import type { BodyCascade } from "./extract/workflow-body.ts";
 import { isProjectFile } from "./project.ts";
 
 export interface CachedTask {
@@ -23,6 +24,8 @@ export interface CachedWorkflow {
   readonly used: ReadonlyArray<{ readonly key: string; readonly kind: DefinitionKind; readonly name: string | undefined }>;
   /** Reported by the body extractor (after the used definitions). */
   readonly body: readonly Diagnostic[];
+  /** The variables the body left unbound because of an error it reported (see workflow-body.ts). */
+  readonly cascades: readonly BodyCascade[];
   /** The workflow's version and the templates it was computed over (compared by identity). */
   version?: { readonly value: string; readonly over: readonly object[] };
   /** The spec checks' findings on the assembled spec, over the same templates. */

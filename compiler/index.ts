@@ -18,3 +18,5 @@ export { formatHuman } from "./format/index.ts";
 export type { HumanFormatOptions } from "./format/index.ts";
 export { Diagnostics, diagnostic, hasErrors } from "../core/index.ts";
 export type { Diagnostic } from "../core/index.ts";
+export { openEditorSession } from "./editor-session.ts";
+export type { EditorSession } from "./editor-session.ts";

@@ -3,7 +3,8 @@
 // `outputs` become a `TypedInterface`. Only types are read; no user value is evaluated.
 import { clone, create } from "@bufbuild/protobuf";
 import type { MessageInitShape } from "@bufbuild/protobuf";
-import type { Node, Type, ts } from "ts-morph";
+import { Node } from "ts-morph";
+import type { Symbol as TsMorphSymbol, Type, ts } from "ts-morph";
 import { ArrowTypeId, BlobKind, DataFrameColumnSchema, LiteralTypeSchema, SimpleType, TimeUnit, TypedInterfaceSchema, VariableSchema } from "../proto/index.ts";
 import type { ArrowTypeSchema, DataFrameColumn, LiteralType, StructField, TypedInterface, Variable } from "../proto/index.ts";
 
@@ -92,6 +93,31 @@ export function readInterface(definitionType: Type, at: Node): ReadInterface {
   };
   const iface = create(TypedInterfaceSchema, { inputs: side("inputs"), outputs: side("outputs") });
   return { iface, problems };
+}
+
+// zod's `.int()` returns the same ZodNumber type as `z.number()`, so an integer field is known from
+// the schema's source: an `int`, `int32` or `uint32` call in the field's chain (`z.int()`,
+// `z.number().int().min(0).optional()`).
+const ZOD_INTEGER_CALLS = new Set(["int", "int32", "uint32"]);
+
+function isZodInteger(field: TsMorphSymbol | undefined): boolean {
+  const declaration: Node | undefined = field?.getDeclarations()[0];
+  let current: Node | undefined = declaration && Node.isPropertyAssignment(declaration) ? declaration.getInitializer() : undefined;
+  while (current && Node.isCallExpression(current)) {
+    const callee = current.getExpression();
+    if (!Node.isPropertyAccessExpression(callee)) return false;
+    if (ZOD_INTEGER_CALLS.has(callee.getName())) return true;
+    current = callee.getExpression();
+  }
+  return false;
+}
+
+/** A number field's type read as integer (through optional/nullable: `number | null`). */
+function integerLike(type: LiteralType): LiteralType {
+  const t = type.type;
+  if (t.case === "simple" && t.value === SimpleType.FLOAT) return simpleType(SimpleType.INTEGER);
+  if (t.case === "optional" && t.value.inner) return create(LiteralTypeSchema, { type: { case: "optional", value: { inner: integerLike(t.value.inner) } } });
+  return type;
 }
 
 function propertyType(type: Type, name: string, at: Node): Type | undefined {
@@ -232,18 +258,24 @@ class TypeReader {
     const zod = schema ? this.prop(schema, "_zod") : undefined;
     const output = (zod && this.prop(zod, "output")) ?? (schema && this.prop(schema, "_output"));
     if (!output) return this.unresolvable(where, "the struct's zod schema has no inferred output type");
-    const fields = this.objectFields(output, where);
+    const shape = schema ? this.prop(schema, "shape") : undefined;
+    const fields = this.objectFields(output, where, shape);
     const jsonSchema = JSON.stringify(jsonSchemaOf(fields));
     return create(LiteralTypeSchema, { type: { case: "struct", value: { fields, jsonSchema } } });
   }
 
-  private objectFields(object: Type, where: string): StructField[] {
+  /** `shape`, when given, is the zod object's shape: it tells an integer field from a float one. */
+  private objectFields(object: Type, where: string, shape?: Type): StructField[] {
     return object
       .getProperties()
       .map((p) => {
         const optional = p.isOptional();
         const type = p.getTypeAtLocation(this.at);
-        return { name: p.getName(), optional, type: this.fromTsType(optional ? type.getNonNullableType() : type, `${where}.${p.getName()}`) } as StructField;
+        const read = optional ? type.getNonNullableType() : type;
+        const number = read.isNumber() || read.getUnionTypes().some((u) => u.isNumber());
+        const integer = number && shape !== undefined && isZodInteger(shape.getProperty(p.getName()));
+        const fieldType = integer ? integerLike(this.fromTsType(read, `${where}.${p.getName()}`)) : this.fromTsType(read, `${where}.${p.getName()}`);
+        return { name: p.getName(), optional, type: fieldType } as StructField;
       })
       .sort((a, b) => (a.name < b.name ? -1 : 1));
   }

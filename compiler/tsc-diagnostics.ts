@@ -22,7 +22,14 @@ export function tscDiagnostics(project: Project, root: string): Diagnostic[] {
 export class IncrementalTscDiagnostics {
   private builder: ts.SemanticDiagnosticsBuilderProgram | undefined;
 
-  constructor(private readonly root: string) {}
+  /**
+   * `semantic: false` (the editor plugin, whose host already type-checks every file) walks the
+   * affected files for their signatures only, checks none, and reports no semantic errors.
+   */
+  constructor(
+    private readonly root: string,
+    private readonly options: { readonly semantic: boolean } = { semantic: true },
+  ) {}
 
   /**
    * The builder's signature of a file (a hash of its declaration output) once it has been computed
@@ -40,11 +47,13 @@ export class IncrementalTscDiagnostics {
     const builder = ts.createSemanticDiagnosticsBuilderProgram(program, host, this.builder);
     this.builder = builder;
     const outside = (f: ts.SourceFile) => !isProjectFile(this.root, f.fileName);
-    while (builder.getSemanticDiagnosticsOfNextAffectedFile(undefined, outside)) {
+    const skipped = this.options.semantic ? outside : () => true;
+    while (builder.getSemanticDiagnosticsOfNextAffectedFile(undefined, skipped)) {
       // each call checks one affected project file (or skips one outside the project)
     }
     const files = program.getSourceFiles().filter((f) => !outside(f));
     if (first) primeSignatures(builder, program, files);
+    if (!this.options.semantic) return [];
     return convert(this.root, [...beforeSemantic(program, files), ...files.flatMap((f) => builder.getSemanticDiagnostics(f))]);
   }
 }

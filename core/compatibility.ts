@@ -4,6 +4,7 @@
 // against the declared type); the editor's brand lattice (sdk/) is tested against it case by case.
 import { ArrowTypeId, SimpleType } from "../proto/messages.ts";
 import type { ArrowType, DataFrameColumn, DataFrameType, LiteralType } from "../proto/messages.ts";
+import { didYouMean } from "./spec-checks/did-you-mean.ts";
 import { arrowTypeName, dictionaryIndexName, typeName } from "./type-names.ts";
 
 export type IncompatibilityReason =
@@ -230,7 +231,14 @@ function assign(producer: LiteralType | undefined, consumer: LiteralType | undef
         const pf = fields.get(cf.name);
         if (pf === undefined) {
           if (!cf.optional) {
-            push(out, fieldPath, "missing-field", "<absent>", typeName(cf.type), `field is missing in the producer`);
+            push(
+              out,
+              fieldPath,
+              "missing-field",
+              "<absent>",
+              typeName(cf.type),
+              `field is missing in the producer${unmatched(cf.name, p.value.fields, c.value.fields)}`,
+            );
           }
           continue;
         }
@@ -273,13 +281,22 @@ function assignColumns(producer: DataFrameColumn[], consumer: DataFrameColumn[],
         reason: "missing-column",
         producer: "<absent>",
         consumer: arrowTypeName(cc.type),
-        message: `column '${path}': missing in the producer (the consumer needs ${arrowTypeName(cc.type)}${cc.nullable ? "?" : ""})`,
+        message: `column '${path}': missing in the producer (the consumer needs ${arrowTypeName(cc.type)}${cc.nullable ? "?" : ""})${unmatched(cc.name, producer, consumer)}`,
         consumerColumn: cc,
       });
       continue;
     }
     assignColumn(pc, cc, path, out);
   }
+}
+
+/** "; did you mean 'Age'?" among the producer's names the consumer does not itself declare. */
+function unmatched(name: string, producer: ReadonlyArray<{ name: string }>, consumer: ReadonlyArray<{ name: string }>): string {
+  const declared = new Set(consumer.map((x) => x.name));
+  return didYouMean(
+    name,
+    producer.map((x) => x.name).filter((n) => !declared.has(n)),
+  );
 }
 
 function assignColumn(pc: DataFrameColumn, cc: DataFrameColumn, path: string, out: Incompatibility[]): void {

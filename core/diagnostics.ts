@@ -28,6 +28,13 @@ export interface Diagnostic {
   location?: SourceSpan;
   workflow?: string;
   node?: string;
+  /**
+   * What inside its workflow, node or task it is about, when one property or variable: a config
+   * property ("schedule.cron", "resources.cpu"), a node input ("inputs.data") or a workflow output
+   * ("outputs.model"). The spec holds no location finer than a template's, so the compiler uses
+   * this to point at the property itself and to tell a cascade from its cause.
+   */
+  path?: string;
 }
 
 const error = (code: number, message: string): DiagnosticDef => Object.freeze({ code, category: "error", message });
@@ -129,7 +136,7 @@ export function diagnostic(
   args: ReadonlyArray<string | number>,
   location?: SourceSpan,
   details?: string[],
-  extra?: { workflow?: string; node?: string },
+  extra?: { workflow?: string; node?: string; path?: string },
 ): Diagnostic {
   const message = def.message.replace(/\{(\d+)\}/g, (whole, index: string) => {
     const value = args[Number(index)];
@@ -144,6 +151,7 @@ export function diagnostic(
   if (location !== undefined) result.location = location;
   if (extra?.workflow !== undefined) result.workflow = extra.workflow;
   if (extra?.node !== undefined) result.node = extra.node;
+  if (extra?.path !== undefined) result.path = extra.path;
   return result;
 }
 

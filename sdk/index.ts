@@ -55,6 +55,7 @@ export type {
   TaskOutputValues,
   TypeMap,
 } from "./task.ts";
+export type { CheckedInputs, LooseInputs } from "./edge-errors.ts";
 export { and, or, not, RESERVED_OUTPUT_NAMES } from "./ref.ts";
 export type { AfterTarget, BindInputs, Bindable, Condition, NodeOutputs, Operand, Ref, RefShape, RefTarget, StructFields } from "./ref.ts";
 export { map, sensor, traceWorkflow, when, workflow } from "./workflow.ts";

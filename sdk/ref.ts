@@ -87,7 +87,7 @@ export type Bindable<T extends WeirType> =
   | (T extends OptionalType<infer I> ? Ref<I> | undefined : never)
   | ([T] extends [StringType] ? string : never);
 
-type OptionalInputKeys<I> = { [K in keyof I]: I[K] extends OptionalType<any> ? K : never }[keyof I];
+export type OptionalInputKeys<I> = { [K in keyof I]: I[K] extends OptionalType<any> ? K : never }[keyof I];
 
 /** The argument of a task or workflow call: optional inputs may be left out. */
 export type BindInputs<I extends Record<string, WeirType>> = {

@@ -2,7 +2,8 @@
 // where it records a node and returns refs to its outputs.
 import { currentGraph } from "./graph.ts";
 import { assertOutputNames } from "./ref.ts";
-import type { BindInputs, NodeOutputs } from "./ref.ts";
+import type { CheckedInputs, LooseInputs } from "./edge-errors.ts";
+import type { NodeOutputs } from "./ref.ts";
 import type { JsValue, WeirType } from "./types.ts";
 
 export type TypeMap = Record<string, WeirType>;
@@ -54,9 +55,13 @@ export type TaskInputValues<I extends TypeMap> = { [K in keyof I]: JsValue<I[K]>
 export type TaskOutputValues<O extends TypeMap> = { [K in keyof O]: JsValue<O[K]> };
 export type TaskFn<I extends TypeMap, O extends TypeMap> = (inputs: TaskInputValues<I>, ctx: TaskContext) => Promise<TaskOutputValues<O>> | TaskOutputValues<O>;
 
-/** A TypeScript task. The compiler reads `I` and `O` as its type arguments (or from `config`). */
+/**
+ * A TypeScript task. The compiler reads `I` and `O` as its type arguments (or from `config`). A call
+ * binds `BindInputs<I>`; the argument is inferred first so that a mismatch reads as a sentence
+ * naming the column and both sides (`CheckedInputs`, edge-errors.ts).
+ */
 export interface Task<I extends TypeMap, O extends TypeMap> {
-  (inputs: BindInputs<I>): NodeOutputs<O>;
+  <A extends LooseInputs<I>>(inputs: CheckedInputs<I, A>): NodeOutputs<O>;
   readonly kind: "task";
   readonly config: TaskConfig<I, O>;
   readonly fn: TaskFn<I, O>;
@@ -64,14 +69,14 @@ export interface Task<I extends TypeMap, O extends TypeMap> {
 
 /** A task run as an external command, e.g. a Python training script. */
 export interface CommandTask<I extends TypeMap, O extends TypeMap> {
-  (inputs: BindInputs<I>): NodeOutputs<O>;
+  <A extends LooseInputs<I>>(inputs: CheckedInputs<I, A>): NodeOutputs<O>;
   readonly kind: "commandTask";
   readonly config: CommandTaskConfig<I, O>;
 }
 
 function callable<I extends TypeMap, O extends TypeMap>(kind: "task" | "commandTask", config: TaskConfig<I, O>) {
   assertOutputNames(`task "${config.name}"`, config.outputs);
-  return (inputs: BindInputs<I>): NodeOutputs<O> => {
+  return (inputs: object): NodeOutputs<O> => {
     const graph = currentGraph();
     const id = graph.add(kind, config.name, { ...inputs });
     return graph.outputs<O>(id, Object.keys(config.outputs));

@@ -3,6 +3,7 @@
 import { GraphRecorder, currentGraph, withGraph } from "./graph.ts";
 import { assertOutputNames, isRef, makeRef } from "./ref.ts";
 import type { BindInputs, Bindable, Condition, NodeOutputs, Ref } from "./ref.ts";
+import type { CheckedInputs, LooseInputs } from "./edge-errors.ts";
 import type { CommandTask, Task, TypeMap } from "./task.ts";
 import type { FileType, ListType, WeirType } from "./types.ts";
 
@@ -36,7 +37,7 @@ export type WorkflowBody<I extends TypeMap, O extends TypeMap> = (inputs: Workfl
 
 /** A workflow; callable inside another workflow's body as a subworkflow. */
 export interface Workflow<I extends TypeMap, O extends TypeMap> {
-  (inputs: BindInputs<I>): NodeOutputs<O>;
+  <A extends LooseInputs<I>>(inputs: CheckedInputs<I, A>): NodeOutputs<O>;
   readonly kind: "workflow";
   readonly config: WorkflowConfig<I, O>;
   readonly body: WorkflowBody<I, O>;
@@ -47,7 +48,7 @@ export function workflow<I extends TypeMap = {}, O extends TypeMap = {}>(
   body: (inputs: WorkflowInputRefs<NoInfer<I>>) => WorkflowResult<NoInfer<O>> | void,
 ): Workflow<I, O> {
   assertOutputNames(`workflow "${config.name}"`, config.outputs);
-  const call = (inputs: BindInputs<I>): NodeOutputs<O> => {
+  const call = (inputs: object): NodeOutputs<O> => {
     const graph = currentGraph();
     const id = graph.add("workflow", config.name, { ...inputs });
     return graph.outputs<O>(id, Object.keys(config.outputs ?? {}));
@@ -69,7 +70,9 @@ export function traceWorkflow(wf: Workflow<any, any>): WorkflowTrace {
   return { nodes: graph.nodes, outputs };
 }
 
-type Invocable<I extends TypeMap, O extends TypeMap> = Task<I, O> | CommandTask<I, O> | Workflow<I, O>;
+// A map's items are task attempts (spec.proto's MapNode names a task), so a workflow is refused here,
+// in the editor, as `weir compile` refuses it (WEIR9002).
+type Mappable<I extends TypeMap, O extends TypeMap> = Task<I, O> | CommandTask<I, O>;
 export type ListOutputs<O extends TypeMap> = { [K in keyof O]: ListType<O[K]> };
 
 /**
@@ -77,7 +80,7 @@ export type ListOutputs<O extends TypeMap> = { [K in keyof O]: ListType<O[K]> };
  * Each output becomes a list, in item order.
  */
 export function map<I extends TypeMap, O extends TypeMap, F extends Partial<BindInputs<I>> = {}>(
-  target: Invocable<I, O>,
+  target: Mappable<I, O>,
   items: Ref<ListType<I[Exclude<keyof I, keyof F>]>>,
   fixed?: F,
 ): NodeOutputs<ListOutputs<O>> {

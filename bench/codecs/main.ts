@@ -135,7 +135,7 @@ const nodeView = (i: number) => ({
   startedAt: T0 + 1,
   finishedAt: T0 + 5,
   source,
-  attempts: [{ number: 1, state: NodeState.SUCCEEDED, workerId: "w-1", queuedAt: T0, startedAt: T0 + 1, finishedAt: T0 + 5, error: undefined }],
+  attempts: [{ number: 1, state: NodeState.SUCCEEDED, workerId: "w-1", queuedAt: T0, startedAt: T0 + 1, finishedAt: T0 + 5, error: undefined, gpus: [] }],
 });
 /** What protobuf-es needs for the same node: a message (the store holds outputs as bytes). */
 const nodeMessage = (v: ReturnType<typeof nodeView>, outputsMessage = outputs): NodeExecution =>
@@ -154,6 +154,7 @@ const nodeMessage = (v: ReturnType<typeof nodeView>, outputsMessage = outputs): 
       queuedAt: timestampFromMs(a.queuedAt),
       startedAt: timestampFromMs(a.startedAt),
       finishedAt: timestampFromMs(a.finishedAt),
+      gpus: [...a.gpus],
     })),
   });
 const EVENT_NODES = 50;

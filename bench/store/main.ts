@@ -51,6 +51,7 @@ function batch(rows: number, round: number): StoreBatch {
       startedAt: Date.now() - 5,
       finishedAt: Date.now(),
       error: null,
+      gpus: "",
     } satisfies AttemptRecord);
   }
   return b;

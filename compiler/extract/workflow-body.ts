@@ -61,6 +61,17 @@ export interface ExtractedBody {
   readonly nodes: SpecNode[];
   readonly outputs: Binding[];
   readonly diagnostics: Diagnostic[];
+  /** Node inputs and workflow outputs left unbound because reading their value already failed. */
+  readonly cascades: BodyCascade[];
+}
+
+/** A variable a spec check would report unbound only because of an error already reported. */
+export interface BodyCascade {
+  readonly workflow: string;
+  /** The node whose input it is; absent for a workflow output. */
+  readonly node?: string;
+  /** "inputs.<name>" or "outputs.<name>", as the spec checks' diagnostics name it. */
+  readonly path: string;
 }
 
 // How to say in weir what a body tried to do, by construct.
@@ -100,25 +111,40 @@ class Unsupported extends Error {
   }
 }
 
+/** A value that depends on one already reported unsupported: dropped without a second report. */
+class Cascade extends Error {}
+
 class BodyExtractor {
   private readonly scope = new Map<Node, ScopeValue>();
   private readonly ids = new NodeIds();
   private readonly byId = new Map<string, SpecNode>();
   private nodes: SpecNode[] = [];
   private readonly diagnostics: Diagnostic[] = [];
+  private readonly cascades: BodyCascade[] = [];
+  // Names whose initializer was reported unsupported: reading them is a cascade, not a new error.
+  private readonly unresolved = new Set<Node>();
+  // An async body is reported once, at `async`; the awaits in it are that same mistake.
+  private asyncReported = false;
 
   constructor(private readonly ctx: BodyContext) {}
 
   run(body: Node | undefined): ExtractedBody {
     if (!body || !(Node.isArrowFunction(body) || Node.isFunctionExpression(body))) {
       if (body) this.report(new Unsupported(body, shortText(body), "pass the body inline: workflow({...}, (inputs) => { ... })"));
-      return { nodes: [], outputs: [], diagnostics: this.diagnostics };
+      return { nodes: [], outputs: [], diagnostics: this.diagnostics, cascades: this.cascades };
+    }
+    const asyncKeyword = body.getModifiers().find((m) => m.getKind() === SyntaxKind.AsyncKeyword);
+    if (asyncKeyword) {
+      this.report(new Unsupported(asyncKeyword, "async", HINTS.await));
+      this.asyncReported = true;
     }
     this.bindParameter(body);
     const returned = this.functionBody(body);
-    const outputs = returned ? this.objectBindings(returned, (name) => findVar(this.ctx.iface.outputs, name)) : [];
+    const dropped: string[] = [];
+    const outputs = returned ? this.objectBindings(returned, (name) => findVar(this.ctx.iface.outputs, name), [], dropped) : [];
+    for (const name of dropped) this.cascades.push({ workflow: this.ctx.workflowName, path: `outputs.${name}` });
     for (const node of this.byId.values()) node.upstream = [...new Set(node.upstream)].sort();
-    return { nodes: this.nodes, outputs, diagnostics: this.diagnostics };
+    return { nodes: this.nodes, outputs, diagnostics: this.diagnostics, cascades: this.cascades };
   }
 
   // ---- statements -------------------------------------------------------------------------
@@ -151,6 +177,7 @@ class BodyExtractor {
         const result = this.statement(statement);
         if (result) returned = result;
       } catch (error) {
+        if (error instanceof Cascade) continue;
         if (!(error instanceof Unsupported)) throw error;
         this.report(error);
       }
@@ -166,8 +193,17 @@ class BodyExtractor {
       for (const declaration of statement.getDeclarations()) {
         const init = declaration.getInitializer();
         if (!init) throw new Unsupported(declaration, declaration.getText(), HINTS.mutable);
-        const value = this.evaluate(init);
         const name = declaration.getNameNode();
+        let value: ScopeValue;
+        try {
+          value = this.evaluate(init);
+        } catch (error) {
+          // One mistake, one error: what the names stand for is unknown, so later reads are silent.
+          if (!(error instanceof Unsupported || error instanceof Cascade)) throw error;
+          this.unresolved.add(declaration);
+          if (Node.isObjectBindingPattern(name)) for (const element of name.getElements()) this.unresolved.add(element);
+          throw error;
+        }
         if (Node.isIdentifier(name)) {
           this.scope.set(declaration, value);
         } else if (Node.isObjectBindingPattern(name)) {
@@ -239,7 +275,12 @@ class BodyExtractor {
       throw new Unsupported(node, shortText(node), HINTS.operator);
     }
     if (Node.isCallExpression(node)) return this.call(node);
-    if (Node.isAwaitExpression(node)) throw new Unsupported(node, "await", HINTS.await);
+    if (Node.isAwaitExpression(node)) {
+      // Reported (unless the body's `async` was), then read through: what was awaited is still the
+      // node the user meant to wire.
+      if (!this.asyncReported) this.report(new Unsupported(node, "await", HINTS.await));
+      return this.evaluate(node.getExpression());
+    }
     if (Node.isConditionalExpression(node)) throw new Unsupported(node, shortText(node), HINTS.branch);
     if (Node.isNewExpression(node)) throw new Unsupported(node, shortText(node), HINTS.call);
     throw new Unsupported(node, shortText(node), HINTS.operator);
@@ -252,6 +293,7 @@ class BodyExtractor {
     const declaration = symbol?.getDeclarations()[0];
     const known = declaration ? this.scope.get(declaration) : undefined;
     if (known) return known;
+    if (declaration && this.unresolved.has(declaration)) throw new Cascade();
     if (isLiteralExpression(id)) return { kind: "literal", expr: id as Expression };
     throw new Unsupported(id, id.getText(), HINTS.notValue);
   }
@@ -360,15 +402,17 @@ class BodyExtractor {
     const iface = used?.iface;
     const arg = call.getArguments()[0];
     const deps: string[] = [];
+    const dropped: string[] = [];
     let inputs: Binding[] = [];
     if (arg) {
       const object = unwrap(arg);
       if (!Node.isObjectLiteralExpression(object)) {
         throw new Unsupported(arg, shortText(arg), `pass the inputs as an object literal: ${name}({ input: value })`);
       }
-      inputs = this.objectBindings(object, (v) => findVar(iface?.inputs ?? [], v), deps);
+      inputs = this.objectBindings(object, (v) => findVar(iface?.inputs ?? [], v), deps, dropped);
     }
     const id = this.ids.next(name);
+    for (const input of dropped) this.cascades.push({ workflow: this.ctx.workflowName, node: id, path: `inputs.${input}` });
     const node = this.addNode({
       id,
       target: definition.kind === "workflow" ? { case: "subworkflow", value: name } : { case: "task", value: name },
@@ -425,13 +469,15 @@ class BodyExtractor {
     const name = used?.name ?? definition.name ?? definition.localName;
     const inputs = used?.iface.inputs ?? [];
     const deps: string[] = [];
+    const dropped: string[] = [];
     let fixed: Binding[] = [];
     if (fixedArg) {
       const object = unwrap(fixedArg);
       if (!Node.isObjectLiteralExpression(object)) throw new Unsupported(fixedArg, shortText(fixedArg), "pass the fixed inputs as an object literal");
-      fixed = this.objectBindings(object, (v) => findVar(inputs, v), deps);
+      fixed = this.objectBindings(object, (v) => findVar(inputs, v), deps, dropped);
     }
-    const free = inputs.filter((v) => !fixed.some((b) => b.var === v.name) && v.type?.type.case !== "optional");
+    // A fixed input whose value was already reported is not the mapped one.
+    const free = inputs.filter((v) => !fixed.some((b) => b.var === v.name) && !dropped.includes(v.name) && v.type?.type.case !== "optional");
     if (free.length !== 1 || !itemsArg) {
       const what = free.length === 0 ? "every input is fixed" : `inputs ${free.map((v) => `'${v.name}'`).join(", ")} are unbound`;
       throw new Unsupported(call, `map(${name}, ...)`, `${what}; bind all inputs but the mapped one in map's third argument`);
@@ -440,8 +486,10 @@ class BodyExtractor {
     const item = mapped.type;
     const listType = item ? create(LiteralTypeSchema, { type: { case: "collection", value: { item } } }) : undefined;
     const binding = this.binding(mapped.name, itemsArg, listType, deps);
+    const id = this.ids.next(name);
+    for (const input of dropped) this.cascades.push({ workflow: this.ctx.workflowName, node: id, path: `inputs.${input}` });
     const node = this.addNode({
-      id: this.ids.next(name),
+      id,
       target: { case: "map", value: { task: name, mappedInput: mapped.name, concurrency: 0 } },
       inputs: [...fixed, binding].sort(byVar),
       upstream: deps,
@@ -634,11 +682,17 @@ class BodyExtractor {
 
   // ---- bindings ---------------------------------------------------------------------------
 
-  private objectBindings(object: ObjectLiteralExpression, typeOf: (name: string) => LiteralType | undefined, deps: string[] = []): Binding[] {
+  /** The object's bindings; the name of each whose value could not be read goes to `dropped`. */
+  private objectBindings(
+    object: ObjectLiteralExpression,
+    typeOf: (name: string) => LiteralType | undefined,
+    deps: string[] = [],
+    dropped: string[] = [],
+  ): Binding[] {
     const bindings: Binding[] = [];
     for (const property of object.getProperties()) {
+      const name = propertyKey(property);
       try {
-        const name = propertyKey(property);
         if (name === undefined) throw new Unsupported(property, shortText(property), "bind each input with name: value (no spreads or computed names)");
         const valueExpr = Node.isPropertyAssignment(property)
           ? property.getInitializerOrThrow()
@@ -648,6 +702,8 @@ class BodyExtractor {
         if (!valueExpr) throw new Unsupported(property, shortText(property), "bind each input with name: value");
         bindings.push(this.binding(name, valueExpr, typeOf(name), deps));
       } catch (error) {
+        if (name !== undefined) dropped.push(name);
+        if (error instanceof Cascade) continue;
         if (!(error instanceof Unsupported)) throw error;
         this.report(error);
       }

@@ -70,7 +70,7 @@ export function checkNodeInputs(wc: WorkflowCheck, entry: NodeEntry): void {
   }
   for (const slot of shape.inputs ?? []) {
     if (!seen.has(slot.name) && !isOptionalInput(slot)) {
-      wc.ctx.report(Diagnostics.UnboundInput, [slot.name, nodeLabel], where(wc, nodeSpan, node.id));
+      wc.ctx.report(Diagnostics.UnboundInput, [slot.name, nodeLabel], { ...where(wc, nodeSpan, node.id), path: `inputs.${slot.name}` });
     }
   }
 }

@@ -21,11 +21,12 @@ export class CheckContext {
   report(
     def: DiagnosticDef,
     args: ReadonlyArray<string | number>,
-    where: { location?: SourceSpan; workflow?: string; node?: string; details?: string[] } = {},
+    where: { location?: SourceSpan; workflow?: string; node?: string; path?: string; details?: string[] } = {},
   ): void {
-    const extra: { workflow?: string; node?: string } = {};
+    const extra: { workflow?: string; node?: string; path?: string } = {};
     if (where.workflow !== undefined) extra.workflow = where.workflow;
     if (where.node !== undefined) extra.node = where.node;
+    if (where.path !== undefined) extra.path = where.path;
     this.diagnostics.push(diagnostic(def, args, where.location, where.details, extra));
   }
 }

@@ -24,9 +24,10 @@ export function checkSchedule(ctx: CheckContext, workflow: WorkflowTemplate): vo
   const schedule = workflow.schedule;
   if (schedule === undefined) return;
   const location = spanOf(workflow.source);
-  const at = { workflow: workflow.name, ...(location === undefined ? {} : { location }) };
+  // Each problem names its property, so the compiler can point at it rather than at the workflow.
+  const at = (property: string) => ({ workflow: workflow.name, path: `schedule.${property}`, ...(location === undefined ? {} : { location }) });
   const zoneOk = schedule.timezone === "" || isTimeZone(schedule.timezone);
-  if (!zoneOk) ctx.report(Diagnostics.UnknownTimezone, [schedule.timezone, workflow.name], at);
+  if (!zoneOk) ctx.report(Diagnostics.UnknownTimezone, [schedule.timezone, workflow.name], at("timezone"));
   const trigger = schedule.trigger;
   switch (trigger.case) {
     case "cron": {
@@ -40,30 +41,30 @@ export function checkSchedule(ctx: CheckContext, workflow: WorkflowTemplate): vo
             workflow.name,
             `it has ${fields} field${fields === 1 ? "" : "s"}; use 5 (minute hour day-of-month month day-of-week) or 6 (with seconds first)`,
           ],
-          at,
+          at("cron"),
         );
         break;
       }
       try {
         CronExpressionParser.parse(trigger.value, { tz: zoneOk && schedule.timezone !== "" ? schedule.timezone : "UTC", strict: false });
       } catch (e) {
-        ctx.report(Diagnostics.InvalidCron, [trigger.value, workflow.name, e instanceof Error ? e.message : String(e)], at);
+        ctx.report(Diagnostics.InvalidCron, [trigger.value, workflow.name, e instanceof Error ? e.message : String(e)], at("cron"));
       }
       break;
     }
     case "fixedRate":
       if (seconds(trigger.value) < SpecLimits.minFixedRateSeconds) {
-        ctx.report(Diagnostics.FixedRateTooShort, [workflow.name, durationText(trigger.value), `${SpecLimits.minFixedRateSeconds}s`], at);
+        ctx.report(Diagnostics.FixedRateTooShort, [workflow.name, durationText(trigger.value), `${SpecLimits.minFixedRateSeconds}s`], at("every"));
       }
       break;
     default:
-      ctx.report(Diagnostics.ScheduleWithoutTrigger, [workflow.name], at);
+      ctx.report(Diagnostics.ScheduleWithoutTrigger, [workflow.name], { ...at(""), path: "schedule" });
   }
   if (schedule.start !== undefined && schedule.end !== undefined) {
     const start = timestampDate(schedule.start);
     const end = timestampDate(schedule.end);
     if (start.getTime() > end.getTime()) {
-      ctx.report(Diagnostics.ScheduleStartAfterEnd, [workflow.name, start.toISOString(), end.toISOString()], at);
+      ctx.report(Diagnostics.ScheduleStartAfterEnd, [workflow.name, start.toISOString(), end.toISOString()], at("start"));
     }
   }
   if (schedule.kickoffInput !== "") {
@@ -80,13 +81,13 @@ export function checkSchedule(ctx: CheckContext, workflow: WorkflowTemplate): vo
             inputs.map((v) => v.name),
           ).replace(/^;/, ",")}`,
         ],
-        at,
+        at("kickoffInput"),
       );
     } else {
       const t = input.type?.type;
       const inner = t?.case === "optional" ? t.value.inner?.type : t;
       if (!(inner?.case === "simple" && (inner.value === SimpleType.DATE || inner.value === SimpleType.DATETIME))) {
-        ctx.report(Diagnostics.InvalidKickoffInput, [workflow.name, schedule.kickoffInput, "which is neither a date nor a datetime"], at);
+        ctx.report(Diagnostics.InvalidKickoffInput, [workflow.name, schedule.kickoffInput, "which is neither a date nor a datetime"], at("kickoffInput"));
       }
     }
   }

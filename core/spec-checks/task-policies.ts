@@ -9,26 +9,31 @@ import { SpecLimits } from "./limits.ts";
 
 export function checkTaskPolicies(ctx: CheckContext, task: TaskTemplate): void {
   const location = spanOf(task.source);
-  const at = location === undefined ? {} : { location };
-  if (task.runtime.case === undefined) ctx.report(Diagnostics.TaskWithoutRuntime, [task.name], at);
+  // Each problem names its config property, so the compiler can point at it rather than at the task.
+  const at = (path: string) => (location === undefined ? { path } : { location, path });
+  if (task.runtime.case === undefined) ctx.report(Diagnostics.TaskWithoutRuntime, [task.name], at("command"));
   const r = task.resources;
   if (r !== undefined) {
-    if (!Number.isFinite(r.cpu) || r.cpu < 0) ctx.report(Diagnostics.InvalidCpu, [task.name, String(r.cpu)], at);
-    if (r.gpu > SpecLimits.maxGpusPerTask) ctx.report(Diagnostics.TooManyGpus, [task.name, r.gpu, SpecLimits.maxGpusPerTask], at);
+    if (!Number.isFinite(r.cpu) || r.cpu < 0) ctx.report(Diagnostics.InvalidCpu, [task.name, String(r.cpu)], at("resources.cpu"));
+    if (r.gpu > SpecLimits.maxGpusPerTask) ctx.report(Diagnostics.TooManyGpus, [task.name, r.gpu, SpecLimits.maxGpusPerTask], at("resources.gpu"));
   }
   const retries = task.retries;
   if (retries !== undefined) {
     if (retries.attempts > SpecLimits.maxRetryAttempts) {
-      ctx.report(Diagnostics.TooManyRetries, [task.name, retries.attempts, "retry attempts", SpecLimits.maxRetryAttempts], at);
+      ctx.report(Diagnostics.TooManyRetries, [task.name, retries.attempts, "retry attempts", SpecLimits.maxRetryAttempts], at("retries.attempts"));
     }
     if (retries.systemAttempts > SpecLimits.maxRetryAttempts) {
-      ctx.report(Diagnostics.TooManyRetries, [task.name, retries.systemAttempts, "system retry attempts", SpecLimits.maxRetryAttempts], at);
+      ctx.report(
+        Diagnostics.TooManyRetries,
+        [task.name, retries.systemAttempts, "system retry attempts", SpecLimits.maxRetryAttempts],
+        at("retries.systemAttempts"),
+      );
     }
-    for (const [name, d] of [
-      ["the retry backoff", retries.backoff],
-      ["the retry max delay", retries.maxDelay],
+    for (const [name, d, property] of [
+      ["the retry backoff", retries.backoff, "retries.backoff"],
+      ["the retry max delay", retries.maxDelay, "retries.maxDelay"],
     ] as const) {
-      if (d !== undefined && seconds(d) < 0) ctx.report(Diagnostics.InvalidDuration, [name, task.name, durationText(d)], at);
+      if (d !== undefined && seconds(d) < 0) ctx.report(Diagnostics.InvalidDuration, [name, task.name, durationText(d)], at(property));
     }
     if (
       retries.backoff !== undefined &&
@@ -36,13 +41,13 @@ export function checkTaskPolicies(ctx: CheckContext, task: TaskTemplate): void {
       seconds(retries.maxDelay) > 0 &&
       seconds(retries.backoff) > seconds(retries.maxDelay)
     ) {
-      ctx.report(Diagnostics.BackoffExceedsMaxDelay, [task.name, durationText(retries.backoff), durationText(retries.maxDelay)], at);
+      ctx.report(Diagnostics.BackoffExceedsMaxDelay, [task.name, durationText(retries.backoff), durationText(retries.maxDelay)], at("retries.backoff"));
     }
   }
   if (task.timeout !== undefined) {
     const s = seconds(task.timeout);
     if (s <= 0 || s > SpecLimits.maxTimeoutSeconds) {
-      ctx.report(Diagnostics.InvalidTimeout, [task.name, durationText(task.timeout), "7 days"], at);
+      ctx.report(Diagnostics.InvalidTimeout, [task.name, durationText(task.timeout), "7 days"], at("timeout"));
     }
   }
 }

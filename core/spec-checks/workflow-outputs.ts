@@ -39,6 +39,8 @@ export function checkWorkflowOutputs(wc: WorkflowCheck): void {
     });
   }
   for (const out of declared) {
-    if (!bound.has(out.name)) wc.ctx.report(Diagnostics.WorkflowOutputUnbound, [out.name, workflow.name], where(wc, spanOf(workflow.source)));
+    if (!bound.has(out.name)) {
+      wc.ctx.report(Diagnostics.WorkflowOutputUnbound, [out.name, workflow.name], { ...where(wc, spanOf(workflow.source)), path: `outputs.${out.name}` });
+    }
   }
 }

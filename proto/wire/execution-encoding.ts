@@ -49,10 +49,11 @@ import {
   ATTEMPT_STARTED_AT,
   ATTEMPT_FINISHED_AT,
   ATTEMPT_ERROR,
+  ATTEMPT_GPUS,
 } from "./execution-tags.ts";
 import { tagOf } from "./field-tag.ts";
 import { putTimestamp, timestampSize } from "./timestamp.ts";
-import { delimitedSize, putBytes, putDelimited, putString, putVarintField, stringSize, varintFieldSize } from "./writer.ts";
+import { delimitedSize, putBytes, putDelimited, putString, putVarint, putVarintField, stringSize, varintFieldSize, varintSize } from "./writer.ts";
 
 /** A sub-message as a message, or already as bytes (store records hold them encoded). */
 export type Sub<T> = T | Uint8Array | null | undefined;
@@ -66,6 +67,8 @@ export interface AttemptView {
   readonly startedAt: number;
   readonly finishedAt: number;
   readonly error: Sub<ExecutionError>;
+  /** The GPU indices it was given (packed, as protobuf-es writes a repeated uint32). */
+  readonly gpus: readonly number[];
 }
 
 /** What an encoded node needs (the scheduler's live nodes satisfy it). */
@@ -166,6 +169,20 @@ function putSub(out: Uint8Array, at: number, tag: number): number {
   return b ? putBytes(out, at, tag, b) : at;
 }
 
+function packedSized(tag: number, values: readonly number[]): number {
+  if (!values.length) return 0;
+  let size = 0;
+  for (const v of values) size += varintSize(v);
+  recordSize(size);
+  return delimitedSize(tag, size);
+}
+function putPackedSized(out: Uint8Array, at: number, tag: number, values: readonly number[]): number {
+  if (!values.length) return at;
+  at = putDelimited(out, at, tag, sizes[nextSize++]!);
+  for (const v of values) at = putVarint(out, at, v);
+  return at;
+}
+
 function attemptSize(a: AttemptView): number {
   return (
     varintFieldSize(ATTEMPT_NUMBER, a.number) +
@@ -174,7 +191,8 @@ function attemptSize(a: AttemptView): number {
     timestampSized(ATTEMPT_QUEUED_AT, a.queuedAt) +
     timestampSized(ATTEMPT_STARTED_AT, a.startedAt) +
     timestampSized(ATTEMPT_FINISHED_AT, a.finishedAt) +
-    subSized(ATTEMPT_ERROR, errorBytes(a.error))
+    subSized(ATTEMPT_ERROR, errorBytes(a.error)) +
+    packedSized(ATTEMPT_GPUS, a.gpus)
   );
 }
 
@@ -185,7 +203,8 @@ function putAttempt(out: Uint8Array, at: number, a: AttemptView): number {
   at = putTimestampSized(out, at, ATTEMPT_QUEUED_AT, a.queuedAt);
   at = putTimestampSized(out, at, ATTEMPT_STARTED_AT, a.startedAt);
   at = putTimestampSized(out, at, ATTEMPT_FINISHED_AT, a.finishedAt);
-  return putSub(out, at, ATTEMPT_ERROR);
+  at = putSub(out, at, ATTEMPT_ERROR);
+  return putPackedSized(out, at, ATTEMPT_GPUS, a.gpus);
 }
 
 /** A node's body size, recorded (before its attempts') for the writing pass. */

@@ -48,6 +48,8 @@ import {
   ATTEMPT_STARTED_AT,
   ATTEMPT_FINISHED_AT,
   ATTEMPT_ERROR,
+  ATTEMPT_GPUS,
+  ATTEMPT_GPU,
   ERROR_CODE,
   ERROR_MESSAGE,
   ERROR_KIND,
@@ -216,7 +218,7 @@ function readNode(r: WireReader, end: number): NodeExecution {
 }
 
 function readAttempt(r: WireReader, end: number): Attempt {
-  const a = { $typeName: "weir.v1.Attempt", number: 0, state: 0, workerId: "" } as unknown as Attempt;
+  const a = { $typeName: "weir.v1.Attempt", number: 0, state: 0, workerId: "", gpus: [] } as unknown as Attempt;
   while (r.pos < end) {
     switch (r.varint()) {
       case ATTEMPT_NUMBER:
@@ -243,6 +245,15 @@ function readAttempt(r: WireReader, end: number): Attempt {
       case ATTEMPT_ERROR:
         once(a.error);
         a.error = readError(r, r.delimited(end));
+        break;
+      case ATTEMPT_GPUS: {
+        const gpusEnd = r.delimited(end);
+        while (r.pos < gpusEnd) a.gpus.push(r.uint32());
+        r.done(gpusEnd);
+        break;
+      }
+      case ATTEMPT_GPU:
+        a.gpus.push(r.uint32());
         break;
       default:
         throw new WireError("Attempt field");

@@ -1,5 +1,6 @@
 // The tags of the execution messages the watch path writes (execution-encoding.ts) and the client
 // reads (execution-event-decoding.ts), from the generated descriptors.
+import { WireType } from "@bufbuild/protobuf/wire";
 import { AttemptSchema, ExecutionErrorSchema, ExecutionEventSchema, ExecutionSchema, NodeExecutionSchema, SourceLocationSchema } from "../messages.ts";
 import { tagOf } from "./field-tag.ts";
 
@@ -40,6 +41,9 @@ export const ATTEMPT_QUEUED_AT = tagOf(A.queuedAt);
 export const ATTEMPT_STARTED_AT = tagOf(A.startedAt);
 export const ATTEMPT_FINISHED_AT = tagOf(A.finishedAt);
 export const ATTEMPT_ERROR = tagOf(A.error);
+export const ATTEMPT_GPUS = tagOf(A.gpus);
+/** One device a field: the unpacked form a writer may also use. */
+export const ATTEMPT_GPU = tagOf(A.gpus, WireType.Varint);
 const R = ExecutionErrorSchema.field;
 export const ERROR_CODE = tagOf(R.code);
 export const ERROR_MESSAGE = tagOf(R.message);

@@ -18,16 +18,28 @@ export function addRegisterCommand(program: Command): void {
       const results = [];
       for (const spec of specs) {
         const response = await client.registerWorkflow({ spec });
-        results.push({ name: response.name, version: response.version, created: response.created });
+        const warnings = response.warnings.map((w) => ({
+          code: w.code,
+          message: w.message,
+          details: w.details,
+          location: w.location ? { file: w.location.file, line: w.location.line, column: w.location.column } : null,
+        }));
+        results.push({ name: response.name, version: response.version, created: response.created, warnings });
       }
       if (options.json) printJson({ workflows: results });
-      else
+      else {
         process.stdout.write(
           `${table(
             ["WORKFLOW", "VERSION", "STATUS"],
             results.map((r) => [r.name, r.version, r.created ? colors.green("created") : colors.dim("unchanged")]),
           )}\n`,
         );
+        // Registered all the same; said as `weir compile` says it, so the spec's warnings are not lost.
+        for (const w of results.flatMap((r) => r.warnings)) {
+          const at = w.location ? `${w.location.file}:${w.location.line}:${w.location.column} ` : "";
+          process.stdout.write(`${colors.yellow(`warning ${w.code}`)} ${at}${w.message}\n${w.details.map((d) => `  ${d}\n`).join("")}`);
+        }
+      }
     });
   });
 }

@@ -1,7 +1,7 @@
 // An Execution's bytes from store records (committed state), through the hand encoder of
 // proto/wire/: the records' byte fields (outputs, errors) are spliced as they are.
-import { encodeExecution, type NodeView, type SourceLocation } from "../../proto/index.ts";
-import type { AttemptRecord, ExecutionRecord, NodeRecord } from "../store/index.ts";
+import { encodeExecution, type AttemptView, type NodeView, type SourceLocation } from "../../proto/index.ts";
+import { gpuListOf, type AttemptRecord, type ExecutionRecord, type NodeRecord } from "../store/index.ts";
 
 /** The bytes of an `Execution` from store records. */
 export function encodeExecutionRecords(
@@ -10,11 +10,11 @@ export function encodeExecutionRecords(
   attempts: readonly AttemptRecord[],
   sources: ReadonlyMap<string, SourceLocation>,
 ): Uint8Array {
-  const byNode = new Map<string, AttemptRecord[]>();
+  const byNode = new Map<string, AttemptView[]>();
   for (const a of attempts) {
     let list = byNode.get(a.nodeId);
     if (!list) byNode.set(a.nodeId, (list = []));
-    list.push(a);
+    list.push(attemptView(a));
   }
   const views = nodes.map(
     (n): NodeView => ({
@@ -30,4 +30,17 @@ export function encodeExecutionRecords(
     }),
   );
   return encodeExecution({ ...e }, views);
+}
+
+function attemptView(a: AttemptRecord): AttemptView {
+  return {
+    number: a.number,
+    state: a.state,
+    workerId: a.workerId,
+    queuedAt: a.queuedAt,
+    startedAt: a.startedAt,
+    finishedAt: a.finishedAt,
+    error: a.error,
+    gpus: gpuListOf(a.gpus),
+  };
 }

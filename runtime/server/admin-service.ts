@@ -1,6 +1,6 @@
 // AdminService: register, run, watch and repair workflows, as one typed async function per method
 // (request message in, response message out), which both transports call: grpc-js on the gRPC port
-// (admin-grpc.ts) and Connect on the HTTP port (http/admin-connect.ts). Validation happens here, at
+// (grpc-adapter.ts) and Connect on the HTTP port (http/connect-adapter.ts). Validation happens here, at
 // the door: every request's ids and names (request-checks.ts), specs with the compiler's own spec
 // checks plus the runtime's (spec-admission.ts), inputs with the SDK's literal checks and the literal
 // door check (depth, refs inside the artifact store: literal-admission.ts), and an execution's
@@ -8,12 +8,13 @@
 import { createHash } from "node:crypto";
 import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
 import { timestampFromMs, timestampMs } from "@bufbuild/protobuf/wkt";
-import type { DescMessage, MessageShape } from "@bufbuild/protobuf";
 import { checkCompiledWorkflow, ScheduleError, scheduleTicks } from "../../core/index.ts";
+import type { Diagnostic as CheckFinding } from "../../core/index.ts";
 import {
   type AdminService,
   CompiledWorkflowSchema,
   CreateBackfillResponseSchema,
+  DiagnosticSchema,
   encodeExecutionResponse,
   GetNodeLogsResponseSchema,
   GetWorkflowResponseSchema,
@@ -61,27 +62,16 @@ import type { LiteralAdmission } from "./literal-admission.ts";
 import type { OpenCalls } from "./open-calls.ts";
 import { ADMIN_REQUEST_CHECKS } from "./request-checks.ts";
 import { admitSpec } from "./spec-admission.ts";
+import type { ServiceMethods } from "./service-methods.ts";
 import { ArtifactUploads } from "./uploads.ts";
 
-type AdminMethodDescs = (typeof AdminService)["method"];
-
 /**
- * AdminService as typed functions, one per method of the generated descriptor (a method added to
- * admin.proto and not implemented here fails to type-check). A unary method may answer with its
- * response already encoded (bytes a transport sends as they are: the execution snapshots, written
- * from the store's records); WatchExecution yields ExecutionEvent bytes until the execution ends,
- * the signal aborts (the client went away) or the runtime stops; UploadArtifact reads its requests
- * as they arrive. Every failure is a RuntimeError the transports map to one status (call-status.ts).
+ * AdminService as typed functions (service-methods.ts). The execution snapshots answer already
+ * encoded, written from the store's records; WatchExecution yields ExecutionEvent bytes until the
+ * execution ends, the signal aborts or the runtime stops; UploadArtifact reads its requests as they
+ * arrive.
  */
-export type AdminMethods = {
-  [K in keyof AdminMethodDescs]: AdminMethodDescs[K] extends { methodKind: "unary"; input: infer I extends DescMessage; output: infer O extends DescMessage }
-    ? (request: MessageShape<I>) => Promise<MessageShape<O> | Uint8Array>
-    : AdminMethodDescs[K] extends { methodKind: "server_streaming"; input: infer I extends DescMessage }
-      ? (request: MessageShape<I>, signal: AbortSignal) => AsyncIterable<Uint8Array>
-      : AdminMethodDescs[K] extends { methodKind: "client_streaming"; input: infer I extends DescMessage; output: infer O extends DescMessage }
-        ? (requests: AsyncIterable<MessageShape<I>>, signal: AbortSignal) => Promise<MessageShape<O>>
-        : never;
-};
+export type AdminMethods = ServiceMethods<typeof AdminService>;
 
 /** What a stopping runtime ends a watch with: the client watches again once a runtime is back. */
 const STOPPING = "the weir runtime is stopping; watch again once it is back";
@@ -137,7 +127,8 @@ export function adminMethods(deps: AdminDeps): AdminMethods {
       const wf = required(spec.workflow, "spec.workflow");
       required(wf.name, "spec.workflow.name");
       admitSpec(spec, { literals, sensorRoots, maxNodes: config.maxNodes });
-      const problems = checkCompiledWorkflow(spec).filter((d) => d.category === "error");
+      const found = checkCompiledWorkflow(spec);
+      const problems = found.filter((d) => d.category === "error");
       if (problems.length) {
         const lines = problems.map((d) => {
           const at = d.location ? `${d.location.file}:${d.location.line}:${d.location.column} ` : "";
@@ -154,7 +145,9 @@ export function adminMethods(deps: AdminDeps): AdminMethods {
       const created = await store.putWorkflow({ name: wf.name, version, spec: toBinary(CompiledWorkflowSchema, spec), registeredAt: Date.now() });
       log.info({ workflow: wf.name, version, created }, "workflow registered");
       onWorkflowRegistered?.(wf.name);
-      return create(RegisterWorkflowResponseSchema, { name: wf.name, version, created });
+      // Accepted with warnings (an unchecked df.any() edge): the caller sees what `weir compile` shows.
+      const warnings = found.filter((d) => d.category === "warning").map(diagnosticMessage);
+      return create(RegisterWorkflowResponseSchema, { name: wf.name, version, created, warnings });
     },
 
     getWorkflow: async (req: GetWorkflowRequest) => {
@@ -361,4 +354,17 @@ export function adminMethods(deps: AdminDeps): AdminMethods {
     }
     return events;
   }
+}
+
+/** A spec check's finding as the protocol carries it. */
+function diagnosticMessage(d: CheckFinding) {
+  return create(DiagnosticSchema, {
+    code: d.code,
+    category: d.category,
+    message: d.message,
+    details: d.details,
+    location: d.location,
+    workflow: d.workflow ?? "",
+    node: d.node ?? "",
+  });
 }

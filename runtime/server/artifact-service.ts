@@ -1,24 +1,25 @@
-// ArtifactService: the runtime's artifact store for workers that do not share its disk. A blob is
-// named by its sha256 and nothing else (no path a client writes reaches the file system); downloads
-// stream from an offset, so a broken one resumes, and wait for the client to read (a slow worker
-// holds one chunk in memory, not the blob); an upload is hashed as it arrives and becomes visible
-// only when it matches its header (the store's putStream: temp file + rename).
+// ArtifactService: the runtime's artifact store for workers that do not share its disk, and for the
+// web UI (a dataframe's first rows). A blob is named by its sha256 and nothing else (no path a client
+// writes reaches the file system); downloads stream from an offset, so a broken one resumes, and
+// read a chunk only when the transport can send it (a slow client holds one chunk in memory, not
+// the blob); an upload is hashed as it arrives and becomes visible only when it matches its header
+// (the store's putStream: temp file + rename).
 import { create } from "@bufbuild/protobuf";
-import type { sendUnaryData, ServerReadableStream, ServerWritableStream, UntypedServiceImplementation } from "@grpc/grpc-js";
 import {
+  type ArtifactService,
   DownloadBlobResponseSchema,
   StatBlobResponseSchema,
   UploadBlobResponseSchema,
   type DownloadBlobRequest,
+  type DownloadBlobResponse,
   type StatBlobRequest,
   type UploadBlobRequest,
   type UploadBlobResponse,
 } from "../../proto/index.ts";
 import { ArtifactError, checkSha256, type ArtifactStore } from "../artifacts/index.ts";
 import { RuntimeError } from "../error-codes.ts";
-import type { Logger } from "../log.ts";
 import { quoted } from "./client-text.ts";
-import { requestRefusal, toServiceError, unary } from "./handlers.ts";
+import type { ServiceMethods } from "./service-methods.ts";
 
 export const ARTIFACT_SERVICE_LIMITS = Object.freeze({
   /** The largest blob UploadBlob takes (a header declaring more is refused before a byte is written). */
@@ -27,36 +28,26 @@ export const ARTIFACT_SERVICE_LIMITS = Object.freeze({
 
 export interface ArtifactServiceDeps {
   store: ArtifactStore;
-  log: Logger;
 }
 
-export function artifactService({ store, log }: ArtifactServiceDeps): UntypedServiceImplementation {
+/** ArtifactService as typed functions (service-methods.ts), served over gRPC and, for the web UI, over Connect. */
+export type ArtifactMethods = ServiceMethods<typeof ArtifactService>;
+
+export function artifactMethods({ store }: ArtifactServiceDeps): ArtifactMethods {
   return {
-    statBlob: unary(log, "StatBlob", async (req: StatBlobRequest) => {
+    statBlob: async (req: StatBlobRequest) => {
       const found = await storeCall(() => store.stat(blobName(req.sha256)));
       return create(StatBlobResponseSchema, found ? { present: true, size: BigInt(found.size), uri: found.uri } : { present: false });
-    }),
-    downloadBlob: (call: ServerWritableStream<DownloadBlobRequest, unknown>): void => {
-      const signal = cancelSignal(call);
-      download(call, store, signal).then(
-        () => signal.aborted || call.end(),
-        (err: unknown) => signal.aborted || call.emit("error", toServiceError(err, log, "DownloadBlob")),
-      );
     },
-    uploadBlob: (call: ServerReadableStream<UploadBlobRequest, UploadBlobResponse>, callback: sendUnaryData<UploadBlobResponse>): void => {
-      upload(call, store, cancelSignal(call)).then(
-        (res) => callback(null, res),
-        (err: unknown) => callback(toServiceError(err, log, "UploadBlob")),
-      );
-    },
+    downloadBlob: (req: DownloadBlobRequest, signal: AbortSignal) => download(req, store, signal),
+    uploadBlob: (requests: AsyncIterable<UploadBlobRequest>, signal: AbortSignal) => upload(requests, store, signal),
   };
 }
 
-async function download(call: ServerWritableStream<DownloadBlobRequest, unknown>, store: ArtifactStore, signal: AbortSignal): Promise<void> {
-  const bad = requestRefusal(call.request);
-  if (bad !== undefined) throw bad;
-  const sha256 = blobName(call.request.sha256);
-  const offset = call.request.offset;
+/** The blob's chunks from the request's offset; each is read from the store only when the transport asks for it. */
+async function* download(req: DownloadBlobRequest, store: ArtifactStore, signal: AbortSignal): AsyncIterable<DownloadBlobResponse> {
+  const sha256 = blobName(req.sha256);
+  const offset = req.offset;
   const found = await storeCall(() => store.stat(sha256));
   if (!found) throw new RuntimeError("NOT_FOUND", `blob ${sha256} is not in the runtime's artifact store`);
   if (offset > BigInt(found.size)) {
@@ -68,24 +59,21 @@ async function download(call: ServerWritableStream<DownloadBlobRequest, unknown>
   try {
     for await (const data of chunks) {
       if (signal.aborted) return;
-      const message = create(DownloadBlobResponseSchema, { size: first ? BigInt(found.size) : 0n, offset: at, data });
+      yield create(DownloadBlobResponseSchema, { size: first ? BigInt(found.size) : 0n, offset: at, data });
       first = false;
       at += BigInt(data.byteLength);
-      if (!call.write(message)) await drained(call, signal);
     }
   } finally {
     chunks.destroy();
   }
   // Nothing left to send (an empty blob, or resumed at its end): the first message still says the size.
-  if (first && !signal.aborted) call.write(create(DownloadBlobResponseSchema, { size: BigInt(found.size), offset: at }));
+  if (first && !signal.aborted) yield create(DownloadBlobResponseSchema, { size: BigInt(found.size), offset: at });
 }
 
-async function upload(call: AsyncIterable<UploadBlobRequest>, store: ArtifactStore, signal: AbortSignal): Promise<UploadBlobResponse> {
-  const messages = call[Symbol.asyncIterator]();
+async function upload(requests: AsyncIterable<UploadBlobRequest>, store: ArtifactStore, signal: AbortSignal): Promise<UploadBlobResponse> {
+  const messages = requests[Symbol.asyncIterator]();
   const head = await messages.next();
   if (head.done) throw new RuntimeError("INVALID_ARGUMENT", "the upload was empty: its first message must be the header (sha256 and size)");
-  const bad = requestRefusal(head.value);
-  if (bad !== undefined) throw bad;
   if (head.value.part.case !== "header")
     throw new RuntimeError("INVALID_ARGUMENT", "the first UploadBlob message must be the header (sha256 and size), not data");
   const sha256 = blobName(head.value.part.value.sha256);
@@ -98,8 +86,6 @@ async function upload(call: AsyncIterable<UploadBlobRequest>, store: ArtifactSto
   }
   async function* data(): AsyncIterable<Uint8Array> {
     for (let next = await messages.next(); !next.done; next = await messages.next()) {
-      const refused = requestRefusal(next.value);
-      if (refused !== undefined) throw refused;
       if (next.value.part.case !== "data") throw new RuntimeError("INVALID_ARGUMENT", "only the first UploadBlob message may be a header; the rest carry data");
       yield next.value.part.value;
     }
@@ -130,24 +116,4 @@ async function storeCall<T>(fn: () => Promise<T>): Promise<T> {
     if (err.code === "ARTIFACT_INVALID" || err.code === "ARTIFACT_OUTSIDE_STORE") throw new RuntimeError("INVALID_ARGUMENT", err.message);
     throw err;
   }
-}
-
-/** Resolves when the call can take more (or was cancelled). */
-function drained(call: ServerWritableStream<DownloadBlobRequest, unknown>, signal: AbortSignal): Promise<void> {
-  return new Promise((ok) => {
-    const done = () => {
-      call.off("drain", done);
-      signal.removeEventListener("abort", done);
-      ok();
-    };
-    call.once("drain", done);
-    signal.addEventListener("abort", done, { once: true });
-  });
-}
-
-/** Aborted when the client cancels the call. */
-function cancelSignal(call: { on(event: "cancelled", listener: () => void): unknown }): AbortSignal {
-  const cancelled = new AbortController();
-  call.on("cancelled", () => cancelled.abort());
-  return cancelled.signal;
 }

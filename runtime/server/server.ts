@@ -14,9 +14,9 @@ import { createLogger } from "../log.ts";
 import { RuntimeMetrics } from "../metrics/index.ts";
 import { Engine, ScheduleTicker } from "../scheduler/index.ts";
 import { lockStore, openStore, type RuntimeLock, type Store } from "../store/index.ts";
-import { grpcAdminService } from "./admin-grpc.ts";
 import { adminMethods } from "./admin-service.ts";
-import { artifactService } from "./artifact-service.ts";
+import { artifactMethods } from "./artifact-service.ts";
+import { grpcService } from "./grpc-adapter.ts";
 import { exposureWarnings, serverCredentials, tokenInterceptor } from "./auth.ts";
 import { tolerantDefinition } from "./handlers.ts";
 import { addHealth } from "./health.ts";
@@ -130,9 +130,11 @@ export async function startServer(options: Partial<ServerOptions> = {}): Promise
       onWorkflowRegistered: (name) =>
         void ticker.workflowRegistered(name).catch((err) => log.error({ workflow: name, err }, "schedule ticker could not re-plan")),
     });
-    server.addService(tolerantDefinition(grpcServiceDefinition(AdminService)), grpcAdminService(admin, log));
+    server.addService(tolerantDefinition(grpcServiceDefinition(AdminService)), grpcService(AdminService, admin, log));
     server.addService(workerServiceDefinition(), workerService({ engine, log, artifactRoot, storeId, literals, open }));
-    server.addService(tolerantDefinition(grpcServiceDefinition(ArtifactService)), artifactService({ store: new LocalArtifactStore(artifactRoot), log }));
+    // ArtifactService likewise: workers over gRPC, the web UI over Connect.
+    const artifacts = artifactMethods({ store: new LocalArtifactStore(artifactRoot) });
+    server.addService(tolerantDefinition(grpcServiceDefinition(ArtifactService)), grpcService(ArtifactService, artifacts, log));
     addHealth(server);
     addReflection(server);
     const port = await new Promise<number>((ok, fail) =>
@@ -144,7 +146,7 @@ export async function startServer(options: Partial<ServerOptions> = {}): Promise
     const address = `${opts.host}:${port}`;
     let http: HttpServer | undefined;
     if (metrics) {
-      http = await openHttpPort({ ...opts, token }, { admin, metrics, log }).catch(async (err: Error) => {
+      http = await openHttpPort({ ...opts, token }, { admin, artifacts, metrics, log }).catch(async (err: Error) => {
         server.forceShutdown();
         await engine.stop();
         throw err;

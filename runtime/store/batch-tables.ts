@@ -125,6 +125,7 @@ export const BATCH_TABLES: BatchTables = Object.freeze({
       ["started_at", "startedAt", "bigint"],
       ["finished_at", "finishedAt", "bigint"],
       ["error", "error", "bytea"],
+      ["gpus", "gpus", "text"],
     ],
     ["execution_id", "node_id", "number"],
     { kind: "replace" },

@@ -25,6 +25,7 @@ export type {
   WorkflowSummaryRecord,
 } from "./store.ts";
 export { emptyBatch, batchSize } from "./store.ts";
+export { gpuListOf, gpuListText } from "./gpu-list.ts";
 export { openSqliteStore, SqliteStore } from "./sqlite-store.ts";
 export { SQLITE_MIGRATIONS, type Migration } from "./migrations.ts";
 export { openPostgresStore, PostgresStore, POSTGRES_STORE_DEFAULTS, type PostgresStoreOptions } from "./postgres-store.ts";

@@ -77,4 +77,11 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = Object.freeze([
       DROP TABLE leases;
     `,
   },
+  {
+    // The devices an attempt was given, for the UI and GetExecution, and so that a reloaded
+    // running attempt keeps holding them on its worker.
+    version: 3,
+    name: "attempts record their GPU indices",
+    sql: `ALTER TABLE attempts ADD COLUMN gpus TEXT NOT NULL DEFAULT '';`,
+  },
 ]);

@@ -61,4 +61,9 @@ export const POSTGRES_MIGRATIONS: readonly Migration[] = Object.freeze([
       );
     `,
   },
+  {
+    version: 3,
+    name: "attempts record their GPU indices (SQLite's 3)",
+    sql: `ALTER TABLE attempts ADD COLUMN gpus text NOT NULL DEFAULT '';`,
+  },
 ]);

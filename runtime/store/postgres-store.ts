@@ -297,6 +297,7 @@ export class PostgresStore implements Store {
       startedAt: millis(r.started_at),
       finishedAt: millis(r.finished_at),
       error: bytes(r.error),
+      gpus: r.gpus as string,
     }));
   }
 

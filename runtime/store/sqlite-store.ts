@@ -311,6 +311,7 @@ export class SqliteStore implements Store {
       startedAt: r.started_at as number,
       finishedAt: r.finished_at as number,
       error: bytes(r.error),
+      gpus: r.gpus as string,
     }));
   }
 

@@ -72,6 +72,8 @@ export interface AttemptRecord {
   readonly startedAt: Millis;
   readonly finishedAt: Millis;
   readonly error: Uint8Array | null;
+  /** The GPU indices it was given on its worker, as `gpuListText` writes them ("0,1"; "" for none). */
+  readonly gpus: string;
 }
 
 /**

@@ -96,6 +96,8 @@ const ALLOWED: Readonly<Record<string, readonly Edge[]>> = {
     { to: "runtime/server", only: ["runtime/cli/demo-run.ts"] },
     { to: "runtime/worker", only: ["runtime/cli/demo-run.ts"] },
   ],
+  // The editor plugin runs the compiler's checks on the editor's texts (compiler/'s face).
+  "ts-plugin": [{ to: "compiler" }],
   "runtime/client": [{ to: "proto" }, { to: "runtime/channel-security" }],
   "runtime/channel-security": [{ to: "runtime/credentials" }],
   "runtime/credentials": [],

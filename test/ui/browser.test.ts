@@ -4,7 +4,7 @@
 // wait is for a condition on the page, and each page is saved as a screenshot under test-output/ui/.
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { ExecutionState } from "../../proto/index.ts";
-import { generatePartition } from "../../runtime/cli/demo-data.ts";
+import { generatePartition, partitionCsv } from "../../runtime/cli/demo-data.ts";
 import { cleanup, tempDir, waitFor, waitForExecution } from "../e2e/harness.ts";
 import { type Browser, hasChromium, launchChromium, openTab, screenshot, shownText } from "./chromium.ts";
 import { startServer, startUiStack, type UiStack } from "./ui-stack.ts";
@@ -97,7 +97,7 @@ describe.skipIf(!hasChromium)("the web UI in Chromium (skipped where /usr/bin/ch
     expect(await page.locator('[data-testid="timeline-row-train"] .bar').count()).toBeGreaterThan(0);
     await screenshot(page, "execution-succeeded");
 
-    // A node's panel: its attempts, its inputs and outputs (a dataframe by its schema), its logs.
+    // A node's panel: its attempts, its inputs and outputs (a dataframe by its schema and first rows), its logs.
     await page.click(node("clean"));
     const panel = page.locator('[data-testid="node-panel"]');
     await panel.locator('[data-testid="attempt-1"]').waitFor();
@@ -106,8 +106,25 @@ describe.skipIf(!hasChromium)("the web UI in Chromium (skipped where /usr/bin/ch
     const features = await shownText(panel.locator('[data-testid="output-features"]'));
     expect(features).toMatch(/\d+ rows/);
     expect(features).toMatch(/country\s+Dictionary<Int32, Utf8>\s+not null/);
+    // Its first rows, downloaded from the artifact store over Connect and read with apache-arrow:
+    // a real user of the day's partition, with the country and sessions the CSV gave them.
+    const rows = panel.locator('[data-testid="output-features"] [data-testid="dataframe-rows"]');
+    await rows.waitFor();
+    expect(await rows.locator("thead th").allTextContents()).toEqual(["user_id", "age", "country", "sessions", "spend", "churned"]);
+    expect(await rows.locator("tbody tr").count()).toBe(10);
+    const [userId, , country, sessions] = await rows.locator("tbody tr").first().locator("td").allInnerTexts();
+    const csvRow = partitionCsv(UI_SUITE.day, { rows: 400 })
+      .split("\n")
+      .find((line) => line.startsWith(`${userId},`));
+    expect(csvRow?.split(",").slice(2, 4)).toEqual([country, sessions]);
     expect(new URL(page.url()).searchParams.get("node")).toBe("clean");
     await screenshot(page, "execution-node-logs");
+
+    // A GPU task's attempt names the device it was given, by the name its worker declared.
+    await page.click(node("train"));
+    await panel.locator('[data-testid="attempt-1-gpus"]').waitFor();
+    expect(await shownText(panel.locator('[data-testid="attempt-1-gpus"]'))).toBe("GPU 0 · declared GPU");
+    await screenshot(page, "execution-node-gpus");
     expect(errors).toEqual([]);
   }, 150_000);
 

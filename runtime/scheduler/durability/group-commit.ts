@@ -6,7 +6,16 @@ import { RuntimeError } from "../../error-codes.ts";
 import type { Logger } from "../../log.ts";
 import { create, toBinary } from "@bufbuild/protobuf";
 import { ExecutionErrorSchema, ExecutionState, NodeState } from "../../../proto/index.ts";
-import { batchSize, emptyBatch, type AttemptRecord, type ExecutionRecord, type NodeRecord, type Store, type StoreBatch } from "../../store/index.ts";
+import {
+  batchSize,
+  emptyBatch,
+  gpuListText,
+  type AttemptRecord,
+  type ExecutionRecord,
+  type NodeRecord,
+  type Store,
+  type StoreBatch,
+} from "../../store/index.ts";
 import type { LiveAttempt, LiveExecution, LiveNode } from "../model/execution-graph.ts";
 import { NO_OBSERVER, type SchedulerObserver } from "../scheduler-observer.ts";
 import { attemptRecord, executionRecord, nodeRecord } from "./store-records.ts";
@@ -263,6 +272,7 @@ function unencodableAttempt(a: LiveAttempt, err: Error): AttemptRecord {
     startedAt: a.startedAt,
     finishedAt: a.finishedAt || Date.now(),
     error: unencodableError(a.node.id, err),
+    gpus: gpuListText(a.gpus),
   };
 }
 

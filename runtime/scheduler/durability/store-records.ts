@@ -2,7 +2,7 @@
 // and the graph's state applied back from them when an execution is reloaded.
 import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
 import { ExecutionErrorSchema, LiteralSetSchema, type CompiledWorkflow } from "../../../proto/index.ts";
-import type { AttemptRecord, ExecutionRecord, NodeRecord } from "../../store/index.ts";
+import { gpuListOf, gpuListText, type AttemptRecord, type ExecutionRecord, type NodeRecord } from "../../store/index.ts";
 import type { ExecutionInit, LiveAttempt, LiveExecution, LiveNode } from "../model/execution-graph.ts";
 
 export function executionRecord(e: LiveExecution): ExecutionRecord {
@@ -53,6 +53,7 @@ export function attemptRecord(a: LiveAttempt): AttemptRecord {
     startedAt: a.startedAt,
     finishedAt: a.finishedAt,
     error: a.error ? toBinary(ExecutionErrorSchema, a.error) : null,
+    gpus: gpuListText(a.gpus),
   };
 }
 
@@ -87,7 +88,10 @@ export function applyNodeRecord(n: LiveNode, r: NodeRecord): void {
   n.detail = r.detail ? JSON.parse(r.detail) : {};
 }
 
-/** A node's attempt as its record holds it (no GPUs, no timer: those belong to a live process). */
+/**
+ * A node's attempt as its record holds it (no timer: that belongs to a live process). Its GPUs come
+ * back too: a running one still holds them on its worker, which gets them again if redelivered.
+ */
 export function attemptOf(n: LiveNode, a: AttemptRecord): LiveAttempt {
   return {
     node: n,
@@ -99,7 +103,7 @@ export function attemptOf(n: LiveNode, a: AttemptRecord): LiveAttempt {
     startedAt: a.startedAt,
     finishedAt: a.finishedAt,
     error: a.error ? fromBinary(ExecutionErrorSchema, a.error) : undefined,
-    gpus: [],
+    gpus: [...gpuListOf(a.gpus)],
     timer: undefined,
   };
 }

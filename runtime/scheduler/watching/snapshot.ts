@@ -15,13 +15,15 @@ import {
   type NodeView,
   type SourceLocation,
 } from "../../../proto/index.ts";
-import type { AttemptRecord, ExecutionRecord, NodeRecord } from "../../store/index.ts";
+import { gpuListOf, type AttemptRecord, type ExecutionRecord, type NodeRecord } from "../../store/index.ts";
 import type { LiveExecution, LiveNode } from "../model/execution-graph.ts";
 
 const ts = (ms: number): Timestamp | undefined => (ms ? timestampFromMs(ms) : undefined);
 /** A sub-message as stored (bytes) or as the scheduler holds it (a message). */
 const literals = (v: LiteralSet | Uint8Array | null | undefined) => (v instanceof Uint8Array ? fromBinary(LiteralSetSchema, v) : (v ?? undefined));
 const error = (v: ExecutionError | Uint8Array | null | undefined) => (v instanceof Uint8Array ? fromBinary(ExecutionErrorSchema, v) : (v ?? undefined));
+/** GPU indices as stored (text) or as the scheduler holds them. */
+const gpus = (v: string | readonly number[]) => [...(typeof v === "string" ? gpuListOf(v) : v)];
 
 type NodeHead = Pick<NodeRecord, "state" | "target" | "startedAt" | "finishedAt"> & {
   outputs: LiteralSet | Uint8Array | null | undefined;
@@ -29,6 +31,7 @@ type NodeHead = Pick<NodeRecord, "state" | "target" | "startedAt" | "finishedAt"
 };
 type AttemptHead = Pick<AttemptRecord, "number" | "state" | "workerId" | "queuedAt" | "startedAt" | "finishedAt"> & {
   error: ExecutionError | Uint8Array | null | undefined;
+  gpus: string | readonly number[];
 };
 
 /** The one NodeExecution builder, for store records and live nodes alike. */
@@ -50,6 +53,7 @@ function nodeExecution(nodeId: string, n: NodeHead, attempts: readonly AttemptHe
       startedAt: ts(a.startedAt),
       finishedAt: ts(a.finishedAt),
       error: error(a.error),
+      gpus: gpus(a.gpus),
     })),
   });
 }
@@ -81,6 +85,7 @@ export function nodeViewOf(n: LiveNode): NodeView {
       startedAt: a.startedAt,
       finishedAt: a.finishedAt,
       error: a.error,
+      gpus: a.gpus,
     })),
   };
 }

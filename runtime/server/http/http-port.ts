@@ -6,8 +6,10 @@ import { HTTP_DEFAULTS, type ServerOptions } from "../../config.ts";
 import { RuntimeError } from "../../error-codes.ts";
 import type { Logger } from "../../log.ts";
 import type { RuntimeMetrics } from "../../metrics/index.ts";
+import { AdminService, ArtifactService } from "../../../proto/index.ts";
 import type { AdminMethods } from "../admin-service.ts";
-import { connectAdminHandler } from "./admin-connect.ts";
+import type { ArtifactMethods } from "../artifact-service.ts";
+import { connectHandler, connectService } from "./connect-adapter.ts";
 import { type HttpServer, startHttpServer } from "./http-server.ts";
 import { type UiLocator, UiFiles } from "./ui-files.ts";
 
@@ -16,7 +18,7 @@ const builtUi: UiLocator = async () => (await import("../../../ui/index.ts")).bu
 
 export async function openHttpPort(
   opts: Pick<ServerOptions, "host" | "port" | "httpPort" | "uiRoot" | "tls" | "token">,
-  parts: { admin: AdminMethods; metrics: RuntimeMetrics; log: Logger },
+  parts: { admin: AdminMethods; artifacts: ArtifactMethods; metrics: RuntimeMetrics; log: Logger },
 ): Promise<HttpServer> {
   const { log } = parts;
   const uiRoot = opts.uiRoot;
@@ -25,7 +27,8 @@ export async function openHttpPort(
     tls: opts.tls,
     token: opts.token,
     log,
-    admin: connectAdminHandler(parts.admin, log),
+    services: [AdminService, ArtifactService],
+    connect: connectHandler([connectService(AdminService, parts.admin), connectService(ArtifactService, parts.artifacts)], log),
     metrics: parts.metrics,
     ui: new UiFiles(uiRoot !== undefined ? () => Promise.resolve(uiRoot) : builtUi, log),
   };

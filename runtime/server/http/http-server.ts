@@ -1,16 +1,17 @@
-// The runtime's HTTP port, beside gRPC: AdminService over Connect and gRPC-Web for browsers (the
-// same handlers the gRPC port serves), Prometheus metrics at /metrics, /healthz, and the web UI's
+// The runtime's HTTP port, beside gRPC: AdminService and ArtifactService over Connect and gRPC-Web
+// for browsers (the same handlers the gRPC port serves), Prometheus metrics at /metrics, /healthz, and the web UI's
 // files at every other path. HTTPS with the gRPC port's certificate when the runtime has TLS. With
 // a token, every call and /metrics need it, checked before a byte of the request is read (the UI's
 // files hold no data: the page asks for the token and sends it with each call); /healthz is open.
 import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { createServer as createHttpsServer } from "node:https";
+import type { DescService } from "@bufbuild/protobuf";
 import { Code } from "@connectrpc/connect";
 import type { ServerTls } from "../../config.ts";
 import type { Logger } from "../../log.ts";
 import type { RuntimeMetrics } from "../../metrics/index.ts";
 import { REFUSALS, tokenCheck } from "../auth.ts";
-import { ADMIN_PATH_PREFIX } from "./admin-connect.ts";
+import { servicePathPrefix } from "./connect-adapter.ts";
 import { refuseCall } from "./call-refusal.ts";
 import type { UiFiles } from "./ui-files.ts";
 
@@ -22,8 +23,10 @@ export interface HttpDeps {
   readonly tls?: ServerTls;
   readonly token?: string;
   readonly log: Logger;
-  /** AdminService over Connect (admin-connect.ts). */
-  readonly admin: (req: IncomingMessage, res: ServerResponse) => void;
+  /** The services `connect` serves: a path under one of theirs goes to it, after the token check. */
+  readonly services: readonly DescService[];
+  /** Those services over Connect (connect-adapter.ts). */
+  readonly connect: (req: IncomingMessage, res: ServerResponse) => void;
   readonly metrics: RuntimeMetrics;
   readonly ui: UiFiles;
 }
@@ -72,14 +75,15 @@ export async function startHttpServer(deps: HttpDeps, port: number): Promise<Htt
 }
 
 function requestHandler(deps: HttpDeps, closing: () => boolean) {
-  const { log, admin, metrics, ui } = deps;
+  const { log, connect, metrics, ui } = deps;
+  const prefixes = deps.services.map(servicePathPrefix);
   const check = deps.token ? tokenCheck(deps.token) : undefined;
   /** Why a request lacks the token (REFUSALS' key), or undefined when it may go on. */
   const refusal = (req: IncomingMessage) => check?.({ get: () => req.headersDistinct.authorization ?? [] });
 
   return (req: IncomingMessage, res: ServerResponse): void => {
     const pathname = (req.url ?? "/").split("?", 1)[0]!;
-    if (pathname.startsWith(ADMIN_PATH_PREFIX)) {
+    if (prefixes.some((prefix) => pathname.startsWith(prefix))) {
       const refused = refusal(req);
       if (refused !== undefined) {
         log.warn({ method: pathname, peer: req.socket.remoteAddress, refusal: refused }, "refused a call without a valid token");
@@ -87,7 +91,7 @@ function requestHandler(deps: HttpDeps, closing: () => boolean) {
       }
       // A call on a connection kept open while the runtime stops is refused, as gRPC refuses one.
       if (closing()) return refuseCall(req, res, Code.Unavailable, STOPPING);
-      return admin(req, res);
+      return connect(req, res);
     }
     if (pathname === "/metrics") {
       const refused = refusal(req);

@@ -210,6 +210,7 @@ describe("the execution codecs against protobuf-es", () => {
     startedAt: r.ms(),
     finishedAt: r.ms(),
     error: sub(r, () => r.error(), ExecutionErrorSchema),
+    gpus: r.gpus(),
   });
   const nodeView = (r: Random): NodeView => ({
     id: r.string(),
@@ -247,6 +248,7 @@ describe("the execution codecs against protobuf-es", () => {
       startedAt: ms(a.startedAt),
       finishedAt: ms(a.finishedAt),
       error: message(ExecutionErrorSchema, a.error),
+      gpus: [...a.gpus],
     });
   const node = (n: NodeView): NodeExecution =>
     create(NodeExecutionSchema, {
@@ -317,6 +319,7 @@ describe("the execution codecs against protobuf-es", () => {
             startedAt: r.chance(0.7) ? r.timestamp() : undefined,
             finishedAt: r.chance(0.7) ? r.timestamp() : undefined,
             error: r.chance(0.3) ? r.error() : undefined,
+            gpus: r.gpus(),
           }),
         ),
         outputs: r.chance(0.6) ? r.literalSet() : undefined,

@@ -29,7 +29,16 @@ const node: NodeView = {
   finishedAt: 1_700_000_000_999,
   source,
   attempts: [
-    { number: 1, state: NodeState.FAILED, workerId: "w1", queuedAt: 1_700_000_000_000, startedAt: 1_700_000_000_001, finishedAt: 1_700_000_000_500, error },
+    {
+      number: 1,
+      state: NodeState.FAILED,
+      workerId: "w1",
+      queuedAt: 1_700_000_000_000,
+      startedAt: 1_700_000_000_001,
+      finishedAt: 1_700_000_000_500,
+      error,
+      gpus: [],
+    },
     {
       number: 2,
       state: NodeState.SUCCEEDED,
@@ -38,6 +47,7 @@ const node: NodeView = {
       startedAt: 1_700_000_000_601,
       finishedAt: 1_700_000_000_999,
       error: undefined,
+      gpus: [0, 1],
     },
   ],
 };

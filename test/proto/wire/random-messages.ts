@@ -154,6 +154,11 @@ export class Random {
     });
   }
 
+  /** An attempt's GPU indices: none most often, else a few devices, large indices included. */
+  gpus(): number[] {
+    return this.chance(0.5) ? [] : this.list(4, () => (this.chance(0.8) ? this.int(8) : this.uint32()));
+  }
+
   source(): SourceLocation {
     return create(SourceLocationSchema, { file: this.string(), line: this.uint32(), column: this.uint32() });
   }

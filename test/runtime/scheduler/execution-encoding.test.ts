@@ -36,7 +36,16 @@ const node: NodeView = {
   finishedAt: 1_700_000_000_999,
   source,
   attempts: [
-    { number: 1, state: NodeState.FAILED, workerId: "w1", queuedAt: 1_700_000_000_000, startedAt: 1_700_000_000_001, finishedAt: 1_700_000_000_500, error },
+    {
+      number: 1,
+      state: NodeState.FAILED,
+      workerId: "w1",
+      queuedAt: 1_700_000_000_000,
+      startedAt: 1_700_000_000_001,
+      finishedAt: 1_700_000_000_500,
+      error,
+      gpus: [],
+    },
     {
       number: 2,
       state: NodeState.SUCCEEDED,
@@ -45,6 +54,7 @@ const node: NodeView = {
       startedAt: 1_700_000_000_601,
       finishedAt: 1_700_000_000_999,
       error: undefined,
+      gpus: [0, 1],
     },
   ],
 };
@@ -141,6 +151,7 @@ describe("execution encoding", () => {
         startedAt: 2_001,
         finishedAt: 3_999,
         error: toBinary(ExecutionErrorSchema, error),
+        gpus: "1,0",
       },
     ];
     const sources = new Map([["train", source]]);

@@ -4,7 +4,7 @@
 import { create } from "@bufbuild/protobuf";
 import { describe, expect, it } from "vitest";
 import { CompiledWorkflowSchema, ExecutionState, LiteralSchema, LiteralSetSchema, NodeState, type Assign } from "../../../proto/index.ts";
-import { adminClient, finished, incTask, INT, int, intOf, runtimePerTest, server, tempDir, TestWorker, waitFor } from "../harness.ts";
+import { adminClient, finished, incTask, INT, int, intOf, refNode, runtimePerTest, server, tempDir, TestWorker, waitFor, workflowSpec } from "../harness.ts";
 
 const rt = runtimePerTest();
 
@@ -177,6 +177,41 @@ describe("reload and reconnect", () => {
     expect(Object.keys(again.assigns[0]!.inputs!.literals).sort()).toEqual(["k", "x"]);
     const item = done.nodes.find((n: { nodeId: string }) => n.nodeId === "m[0]");
     expect(item.attempts.map((a: { state: number }) => NodeState[a.state])).toEqual(["SUCCEEDED"]);
+    admin.raw.close();
+  });
+
+  it("a GPU attempt's devices are recorded, in GetExecution while it runs and after, and redelivered with it after a restart", async () => {
+    const dir = tempDir();
+    rt.srv = await server(dir);
+    let admin = adminClient(rt.srv.address);
+    const gpus = ["NVIDIA A100-SXM4-80GB", "NVIDIA A100-SXM4-80GB", "NVIDIA A100-SXM4-80GB"];
+    const first = new TestWorker(rt.srv.address, async () => "hang", { id: "w", instance: "process-1", capacity: 2, gpus });
+    await first.connect();
+    const spec = workflowSpec("gpu-devices", [refNode("train", "train", { input: "x" })], [incTask("train", { resources: { gpu: 2 } })]);
+    await admin.registerWorkflow({ spec });
+    const { execution } = await admin.createExecution({ workflow: "gpu-devices", inputs: { literals: { x: int(1) } } });
+    await waitFor(() => first.assigns.length === 1 || undefined, 10_000, "train's Assign");
+    const given = [...first.assigns[0]!.gpus];
+    expect(given).toHaveLength(2);
+    // GetExecution reads the committed attempt rows: their devices are the Assign's.
+    const running = (await admin.getExecution({ id: execution.id })).execution;
+    expect(running.nodes.find((n: { nodeId: string }) => n.nodeId === "train").attempts.map((a: { gpus: number[] }) => a.gpus)).toEqual([given]);
+    first.kill();
+    await rt.srv.stop();
+    admin.raw.close();
+
+    // The reloaded attempt still holds its devices: the same process gets it again with them.
+    rt.srv = await server(dir);
+    admin = adminClient(rt.srv.address);
+    const inc = async (a: Assign) => create(LiteralSetSchema, { literals: { y: int(intOf(a.inputs!.literals.x!) + 1) } });
+    const again = new TestWorker(rt.srv.address, inc, { id: "w", instance: "process-1", capacity: 2, gpus });
+    rt.workers.push(again);
+    await again.connect();
+    const done = await finished(admin, execution.id);
+    expect(ExecutionState[done.state], done.error?.message).toBe("SUCCEEDED");
+    expect(again.assigns.map((a) => [a.leaseToken, [...a.gpus]])).toEqual([[first.assigns[0]!.leaseToken, given]]);
+    const train = done.nodes.find((n: { nodeId: string }) => n.nodeId === "train");
+    expect(train.attempts.map((a: { state: number; gpus: number[] }) => [NodeState[a.state], a.gpus])).toEqual([["SUCCEEDED", given]]);
     admin.raw.close();
   });
 

@@ -56,7 +56,7 @@ const view = (id: string, state: NodeState): NodeView => ({
   startedAt: 2_000,
   finishedAt: state === NodeState.SUCCEEDED ? 3_000 : 0,
   source: undefined,
-  attempts: [{ number: 1, state, workerId: "w", queuedAt: 1_500, startedAt: 2_000, finishedAt: 0, error: undefined }],
+  attempts: [{ number: 1, state, workerId: "w", queuedAt: 1_500, startedAt: 2_000, finishedAt: 0, error: undefined, gpus: [] }],
 });
 
 beforeEach(() => vi.useFakeTimers());

@@ -17,8 +17,12 @@ import { rawCall, type MethodKind } from "./raw-calls.ts";
 
 const FUZZ = Object.freeze({
   seed: 20_261_205,
-  /** Calls before the baseline is taken: a server that has served every kind of call once grew its heap once. */
-  warmupCalls: 1_000,
+  /**
+   * Calls before the baseline is taken: a server that has served the fuzz's calls for a while has
+   * grown its heap and malloc's arenas once (with 1,000, the settled baseline varied 131–144 MB
+   * between runs, and a run whose baseline came out low then "grew" 24 MB without a leak).
+   */
+  warmupCalls: 3_000,
   calls: 3_000,
   concurrency: 24,
   deadlineMs: 5_000,

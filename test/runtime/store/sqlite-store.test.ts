@@ -34,8 +34,9 @@ describe("SqliteStore", () => {
     expect(await store.schemaVersion()).toBe(SQLITE_MIGRATIONS.at(-1)!.version);
     expect(await store.maxLeaseToken()).toBe(78n);
     expect(await store.getAttempts("e1")).toMatchObject([
-      { nodeId: "a", leaseToken: 77n, workerId: "w", startedAt: 12, finishedAt: 13 },
-      { nodeId: "b", leaseToken: 78n },
+      // Rows from before migration 3 recorded no GPU indices: they read as none.
+      { nodeId: "a", leaseToken: 77n, workerId: "w", startedAt: 12, finishedAt: 13, gpus: "" },
+      { nodeId: "b", leaseToken: 78n, gpus: "" },
     ]);
     await store.close();
     const after = new Database(path);

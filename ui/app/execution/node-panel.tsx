@@ -10,6 +10,19 @@ import { LiteralView } from "../values/literal-view.tsx";
 import { NodeLogs } from "./node-logs.tsx";
 import type { ShownInput } from "./node-inputs.ts";
 
+/**
+ * The names the attempt's worker registered its devices under, equal names counted ("NVIDIA A100 ×2");
+ * empty when the worker is gone from the list or registered none.
+ */
+function deviceNames(gpus: readonly number[], w: WorkerInfo | undefined): string {
+  const counts = new Map<string, number>();
+  for (const index of gpus) {
+    const name = w?.gpus.find((g) => g.index === index)?.name;
+    if (name) counts.set(name, (counts.get(name) ?? 0) + 1);
+  }
+  return [...counts].map(([name, n]) => (n > 1 ? `${name} ×${n}` : name)).join(", ");
+}
+
 export function NodePanel(props: {
   executionId: string;
   nodeId: string;
@@ -21,7 +34,6 @@ export function NodePanel(props: {
 }): ReactNode {
   const { node, task } = props;
   const state = node ? nodeState(node) : "pending";
-  const asksGpu = (task?.resources?.gpu ?? 0) > 0;
   return (
     <aside className="node-panel card" data-testid="node-panel">
       <div className="panel-head">
@@ -71,9 +83,10 @@ export function NodePanel(props: {
                   </td>
                   <td>
                     {a.workerId || "—"}
-                    {asksGpu && w && w.gpus.length > 0 && (
-                      <div className="small muted" title="the worker's devices; the runtime does not report which of them an attempt was given">
-                        devices {w.gpus.map((g) => `#${g.index} ${g.name}`).join(", ")}
+                    {a.gpus.length > 0 && (
+                      <div className="small muted" data-testid={`attempt-${a.number}-gpus`}>
+                        GPU {a.gpus.join(", ")}
+                        {deviceNames(a.gpus, w) && ` · ${deviceNames(a.gpus, w)}`}
                       </div>
                     )}
                   </td>

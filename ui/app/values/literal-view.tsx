@@ -1,8 +1,9 @@
 // A value as the page shows it: scalars in full, structs as JSON, lists item by item (the first
-// ones), files by size and hash, dataframes by their schema and row count. A dataframe's rows live
-// in the runtime's artifact store, which AdminService does not serve, so the page shows the schema.
+// ones), files by size and hash, dataframes by their row count, hash, schema and first rows (read
+// from the runtime's artifact store: dataframe-rows.tsx).
 import type { ReactNode } from "react";
 import { BlobKind, type Literal } from "../../../proto/messages.ts";
+import { DataFrameRows } from "./dataframe-rows.tsx";
 import { bytesText, literalSummary, scalarText } from "./literal-text.ts";
 import { ColumnsTable } from "./type-view.tsx";
 
@@ -68,7 +69,7 @@ export function LiteralView(props: { literal: Literal | undefined }): ReactNode 
             <strong>{v.value.rows.toString()}</strong> rows · sha256 <code title={v.value.sha256}>{v.value.sha256.slice(0, 12)}…</code>
           </div>
           {v.value.schema && <ColumnsTable schema={v.value.schema} />}
-          <div className="muted small">rows stay in the runtime's artifact store (not served over AdminService)</div>
+          <DataFrameRows sha256={v.value.sha256} rows={v.value.rows} />
         </div>
       );
     default:

@@ -12,7 +12,7 @@ import type { Execution, ExecutionState, NodeExecution } from "./execution_pb.ts
 import { file_weir_v1_execution } from "./execution_pb.ts";
 import type { LiteralSet } from "./literals_pb.ts";
 import { file_weir_v1_literals } from "./literals_pb.ts";
-import type { CompiledWorkflow, Schedule } from "./spec_pb.ts";
+import type { CompiledWorkflow, Schedule, SourceLocation } from "./spec_pb.ts";
 import { file_weir_v1_spec } from "./spec_pb.ts";
 import type { BlobKind } from "./types_pb.ts";
 import { file_weir_v1_types } from "./types_pb.ts";
@@ -22,7 +22,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file weir/v1/admin.proto.
  */
 export const file_weir_v1_admin: GenFile = /*@__PURE__*/
-  fileDesc("ChN3ZWlyL3YxL2FkbWluLnByb3RvEgd3ZWlyLnYxIkIKF1JlZ2lzdGVyV29ya2Zsb3dSZXF1ZXN0EicKBHNwZWMYASABKAsyGS53ZWlyLnYxLkNvbXBpbGVkV29ya2Zsb3ciSgoYUmVnaXN0ZXJXb3JrZmxvd1Jlc3BvbnNlEgwKBG5hbWUYASABKAkSDwoHdmVyc2lvbhgCIAEoCRIPCgdjcmVhdGVkGAMgASgIIjMKEkdldFdvcmtmbG93UmVxdWVzdBIMCgRuYW1lGAEgASgJEg8KB3ZlcnNpb24YAiABKAkicQoTR2V0V29ya2Zsb3dSZXNwb25zZRInCgRzcGVjGAEgASgLMhkud2Vpci52MS5Db21waWxlZFdvcmtmbG93EjEKDXJlZ2lzdGVyZWRfYXQYAiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIhYKFExpc3RXb3JrZmxvd3NSZXF1ZXN0IqEBCg9Xb3JrZmxvd1N1bW1hcnkSDAoEbmFtZRgBIAEoCRIWCg5sYXRlc3RfdmVyc2lvbhgCIAEoCRIQCgh2ZXJzaW9ucxgDIAEoDRIjCghzY2hlZHVsZRgEIAEoCzIRLndlaXIudjEuU2NoZWR1bGUSMQoNcmVnaXN0ZXJlZF9hdBgFIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAiRAoVTGlzdFdvcmtmbG93c1Jlc3BvbnNlEisKCXdvcmtmbG93cxgBIAMoCzIYLndlaXIudjEuV29ya2Zsb3dTdW1tYXJ5Io8BChZDcmVhdGVFeGVjdXRpb25SZXF1ZXN0EhAKCHdvcmtmbG93GAEgASgJEg8KB3ZlcnNpb24YAiABKAkSIwoGaW5wdXRzGAMgASgLMhMud2Vpci52MS5MaXRlcmFsU2V0EhQKDGV4ZWN1dGlvbl9pZBgEIAEoCRIXCg9tYXhfcGFyYWxsZWxpc20YBSABKA0iQAoXQ3JlYXRlRXhlY3V0aW9uUmVzcG9uc2USJQoJZXhlY3V0aW9uGAEgASgLMhIud2Vpci52MS5FeGVjdXRpb24iIQoTR2V0RXhlY3V0aW9uUmVxdWVzdBIKCgJpZBgBIAEoCSI9ChRHZXRFeGVjdXRpb25SZXNwb25zZRIlCglleGVjdXRpb24YASABKAsyEi53ZWlyLnYxLkV4ZWN1dGlvbiJ0ChVMaXN0RXhlY3V0aW9uc1JlcXVlc3QSEAoId29ya2Zsb3cYASABKAkSJgoFc3RhdGUYAiABKA4yFy53ZWlyLnYxLkV4ZWN1dGlvblN0YXRlEg0KBWxpbWl0GAMgASgNEhIKCnBhZ2VfdG9rZW4YBCABKAkiWQoWTGlzdEV4ZWN1dGlvbnNSZXNwb25zZRImCgpleGVjdXRpb25zGAEgAygLMhIud2Vpci52MS5FeGVjdXRpb24SFwoPbmV4dF9wYWdlX3Rva2VuGAIgASgJIjUKFVdhdGNoRXhlY3V0aW9uUmVxdWVzdBIKCgJpZBgBIAEoCRIQCghlbmRfb25seRgCIAEoCCKRAQoORXhlY3V0aW9uRXZlbnQSJAoIc25hcHNob3QYASABKAsyEi53ZWlyLnYxLkV4ZWN1dGlvbhIlCgVub2RlcxgEIAMoCzIWLndlaXIudjEuTm9kZUV4ZWN1dGlvbhImCgJhdBgDIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXBKBAgCEANSBG5vZGUiNwoZVGVybWluYXRlRXhlY3V0aW9uUmVxdWVzdBIKCgJpZBgBIAEoCRIOCgZyZWFzb24YAiABKAkiQwoaVGVybWluYXRlRXhlY3V0aW9uUmVzcG9uc2USJQoJZXhlY3V0aW9uGAEgASgLMhIud2Vpci52MS5FeGVjdXRpb24iJQoXUmVjb3ZlckV4ZWN1dGlvblJlcXVlc3QSCgoCaWQYASABKAkiQQoYUmVjb3ZlckV4ZWN1dGlvblJlc3BvbnNlEiUKCWV4ZWN1dGlvbhgBIAEoCzISLndlaXIudjEuRXhlY3V0aW9uIk8KEUNsZWFyTm9kZXNSZXF1ZXN0EhQKDGV4ZWN1dGlvbl9pZBgBIAEoCRIQCghub2RlX2lkcxgCIAMoCRISCgpkb3duc3RyZWFtGAMgASgIIjsKEkNsZWFyTm9kZXNSZXNwb25zZRIlCglleGVjdXRpb24YASABKAsyEi53ZWlyLnYxLkV4ZWN1dGlvbiKnAQoVQ3JlYXRlQmFja2ZpbGxSZXF1ZXN0EhAKCHdvcmtmbG93GAEgASgJEikKBXN0YXJ0GAIgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBInCgNlbmQYAyABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEhcKD21heF9hY3RpdmVfcnVucxgEIAEoDRIPCgdkcnlfcnVuGAUgASgIIm8KFkNyZWF0ZUJhY2tmaWxsUmVzcG9uc2USEwoLYmFja2ZpbGxfaWQYASABKAkSKQoFdGlja3MYAiADKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEhUKDWV4ZWN1dGlvbl9pZHMYAyADKAkiFAoSTGlzdFdvcmtlcnNSZXF1ZXN0ItcCCgpXb3JrZXJJbmZvEgoKAmlkGAEgASgJEhAKCGhvc3RuYW1lGAIgASgJEg0KBXBvb2xzGAMgAygJEhAKCGNhcGFjaXR5GAQgASgNEg8KB3J1bm5pbmcYBSABKA0SIAoEZ3B1cxgGIAMoCzISLndlaXIudjEuR3B1RGV2aWNlEi8KBmxhYmVscxgHIAMoCzIfLndlaXIudjEuV29ya2VySW5mby5MYWJlbHNFbnRyeRIwCgxjb25uZWN0ZWRfYXQYCCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEjIKDmxhc3RfaGVhcnRiZWF0GAkgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIRCgljb25uZWN0ZWQYCiABKAgaLQoLTGFiZWxzRW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgJOgI4ASI7ChNMaXN0V29ya2Vyc1Jlc3BvbnNlEiQKB3dvcmtlcnMYASADKAsyEy53ZWlyLnYxLldvcmtlckluZm8iTAoSR2V0Tm9kZUxvZ3NSZXF1ZXN0EhQKDGV4ZWN1dGlvbl9pZBgBIAEoCRIPCgdub2RlX2lkGAIgASgJEg8KB2F0dGVtcHQYAyABKA0iYAoHTG9nTGluZRIPCgdhdHRlbXB0GAEgASgNEg4KBnN0cmVhbRgCIAEoCRIMCgR0ZXh0GAMgASgJEiYKAmF0GAQgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCI2ChNHZXROb2RlTG9nc1Jlc3BvbnNlEh8KBWxpbmVzGAEgAygLMhAud2Vpci52MS5Mb2dMaW5lIkwKCUdwdURldmljZRINCgVpbmRleBgBIAEoDRIMCgR1dWlkGAIgASgJEgwKBG5hbWUYAyABKAkSFAoMbWVtb3J5X2J5dGVzGAQgASgEIlQKFVVwbG9hZEFydGlmYWN0UmVxdWVzdBIfCgRraW5kGAEgASgOMhEud2Vpci52MS5CbG9iS2luZBIMCgRwYXRoGAIgASgJEgwKBGRhdGEYAyABKAwiQwoWVXBsb2FkQXJ0aWZhY3RSZXNwb25zZRILCgN1cmkYASABKAkSDgoGc2hhMjU2GAIgASgJEgwKBHNpemUYAyABKAQyzwkKDEFkbWluU2VydmljZRJXChBSZWdpc3RlcldvcmtmbG93EiAud2Vpci52MS5SZWdpc3RlcldvcmtmbG93UmVxdWVzdBohLndlaXIudjEuUmVnaXN0ZXJXb3JrZmxvd1Jlc3BvbnNlEkgKC0dldFdvcmtmbG93Ehsud2Vpci52MS5HZXRXb3JrZmxvd1JlcXVlc3QaHC53ZWlyLnYxLkdldFdvcmtmbG93UmVzcG9uc2USTgoNTGlzdFdvcmtmbG93cxIdLndlaXIudjEuTGlzdFdvcmtmbG93c1JlcXVlc3QaHi53ZWlyLnYxLkxpc3RXb3JrZmxvd3NSZXNwb25zZRJUCg9DcmVhdGVFeGVjdXRpb24SHy53ZWlyLnYxLkNyZWF0ZUV4ZWN1dGlvblJlcXVlc3QaIC53ZWlyLnYxLkNyZWF0ZUV4ZWN1dGlvblJlc3BvbnNlEksKDEdldEV4ZWN1dGlvbhIcLndlaXIudjEuR2V0RXhlY3V0aW9uUmVxdWVzdBodLndlaXIudjEuR2V0RXhlY3V0aW9uUmVzcG9uc2USUQoOTGlzdEV4ZWN1dGlvbnMSHi53ZWlyLnYxLkxpc3RFeGVjdXRpb25zUmVxdWVzdBofLndlaXIudjEuTGlzdEV4ZWN1dGlvbnNSZXNwb25zZRJLCg5XYXRjaEV4ZWN1dGlvbhIeLndlaXIudjEuV2F0Y2hFeGVjdXRpb25SZXF1ZXN0Ghcud2Vpci52MS5FeGVjdXRpb25FdmVudDABEl0KElRlcm1pbmF0ZUV4ZWN1dGlvbhIiLndlaXIudjEuVGVybWluYXRlRXhlY3V0aW9uUmVxdWVzdBojLndlaXIudjEuVGVybWluYXRlRXhlY3V0aW9uUmVzcG9uc2USVwoQUmVjb3ZlckV4ZWN1dGlvbhIgLndlaXIudjEuUmVjb3ZlckV4ZWN1dGlvblJlcXVlc3QaIS53ZWlyLnYxLlJlY292ZXJFeGVjdXRpb25SZXNwb25zZRJFCgpDbGVhck5vZGVzEhoud2Vpci52MS5DbGVhck5vZGVzUmVxdWVzdBobLndlaXIudjEuQ2xlYXJOb2Rlc1Jlc3BvbnNlElEKDkNyZWF0ZUJhY2tmaWxsEh4ud2Vpci52MS5DcmVhdGVCYWNrZmlsbFJlcXVlc3QaHy53ZWlyLnYxLkNyZWF0ZUJhY2tmaWxsUmVzcG9uc2USSAoLTGlzdFdvcmtlcnMSGy53ZWlyLnYxLkxpc3RXb3JrZXJzUmVxdWVzdBocLndlaXIudjEuTGlzdFdvcmtlcnNSZXNwb25zZRJICgtHZXROb2RlTG9ncxIbLndlaXIudjEuR2V0Tm9kZUxvZ3NSZXF1ZXN0Ghwud2Vpci52MS5HZXROb2RlTG9nc1Jlc3BvbnNlElMKDlVwbG9hZEFydGlmYWN0Eh4ud2Vpci52MS5VcGxvYWRBcnRpZmFjdFJlcXVlc3QaHy53ZWlyLnYxLlVwbG9hZEFydGlmYWN0UmVzcG9uc2UoARJOCgtQdXRBcnRpZmFjdBIeLndlaXIudjEuVXBsb2FkQXJ0aWZhY3RSZXF1ZXN0Gh8ud2Vpci52MS5VcGxvYWRBcnRpZmFjdFJlc3BvbnNlYgZwcm90bzM", [file_google_protobuf_timestamp, file_weir_v1_execution, file_weir_v1_literals, file_weir_v1_spec, file_weir_v1_types]);
+  fileDesc("ChN3ZWlyL3YxL2FkbWluLnByb3RvEgd3ZWlyLnYxIkIKF1JlZ2lzdGVyV29ya2Zsb3dSZXF1ZXN0EicKBHNwZWMYASABKAsyGS53ZWlyLnYxLkNvbXBpbGVkV29ya2Zsb3cicQoYUmVnaXN0ZXJXb3JrZmxvd1Jlc3BvbnNlEgwKBG5hbWUYASABKAkSDwoHdmVyc2lvbhgCIAEoCRIPCgdjcmVhdGVkGAMgASgIEiUKCHdhcm5pbmdzGAQgAygLMhMud2Vpci52MS5EaWFnbm9zdGljIpkBCgpEaWFnbm9zdGljEgwKBGNvZGUYASABKAkSEAoIY2F0ZWdvcnkYAiABKAkSDwoHbWVzc2FnZRgDIAEoCRIPCgdkZXRhaWxzGAQgAygJEikKCGxvY2F0aW9uGAUgASgLMhcud2Vpci52MS5Tb3VyY2VMb2NhdGlvbhIQCgh3b3JrZmxvdxgGIAEoCRIMCgRub2RlGAcgASgJIjMKEkdldFdvcmtmbG93UmVxdWVzdBIMCgRuYW1lGAEgASgJEg8KB3ZlcnNpb24YAiABKAkicQoTR2V0V29ya2Zsb3dSZXNwb25zZRInCgRzcGVjGAEgASgLMhkud2Vpci52MS5Db21waWxlZFdvcmtmbG93EjEKDXJlZ2lzdGVyZWRfYXQYAiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIhYKFExpc3RXb3JrZmxvd3NSZXF1ZXN0IqEBCg9Xb3JrZmxvd1N1bW1hcnkSDAoEbmFtZRgBIAEoCRIWCg5sYXRlc3RfdmVyc2lvbhgCIAEoCRIQCgh2ZXJzaW9ucxgDIAEoDRIjCghzY2hlZHVsZRgEIAEoCzIRLndlaXIudjEuU2NoZWR1bGUSMQoNcmVnaXN0ZXJlZF9hdBgFIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAiRAoVTGlzdFdvcmtmbG93c1Jlc3BvbnNlEisKCXdvcmtmbG93cxgBIAMoCzIYLndlaXIudjEuV29ya2Zsb3dTdW1tYXJ5Io8BChZDcmVhdGVFeGVjdXRpb25SZXF1ZXN0EhAKCHdvcmtmbG93GAEgASgJEg8KB3ZlcnNpb24YAiABKAkSIwoGaW5wdXRzGAMgASgLMhMud2Vpci52MS5MaXRlcmFsU2V0EhQKDGV4ZWN1dGlvbl9pZBgEIAEoCRIXCg9tYXhfcGFyYWxsZWxpc20YBSABKA0iQAoXQ3JlYXRlRXhlY3V0aW9uUmVzcG9uc2USJQoJZXhlY3V0aW9uGAEgASgLMhIud2Vpci52MS5FeGVjdXRpb24iIQoTR2V0RXhlY3V0aW9uUmVxdWVzdBIKCgJpZBgBIAEoCSI9ChRHZXRFeGVjdXRpb25SZXNwb25zZRIlCglleGVjdXRpb24YASABKAsyEi53ZWlyLnYxLkV4ZWN1dGlvbiJ0ChVMaXN0RXhlY3V0aW9uc1JlcXVlc3QSEAoId29ya2Zsb3cYASABKAkSJgoFc3RhdGUYAiABKA4yFy53ZWlyLnYxLkV4ZWN1dGlvblN0YXRlEg0KBWxpbWl0GAMgASgNEhIKCnBhZ2VfdG9rZW4YBCABKAkiWQoWTGlzdEV4ZWN1dGlvbnNSZXNwb25zZRImCgpleGVjdXRpb25zGAEgAygLMhIud2Vpci52MS5FeGVjdXRpb24SFwoPbmV4dF9wYWdlX3Rva2VuGAIgASgJIjUKFVdhdGNoRXhlY3V0aW9uUmVxdWVzdBIKCgJpZBgBIAEoCRIQCghlbmRfb25seRgCIAEoCCKRAQoORXhlY3V0aW9uRXZlbnQSJAoIc25hcHNob3QYASABKAsyEi53ZWlyLnYxLkV4ZWN1dGlvbhIlCgVub2RlcxgEIAMoCzIWLndlaXIudjEuTm9kZUV4ZWN1dGlvbhImCgJhdBgDIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXBKBAgCEANSBG5vZGUiNwoZVGVybWluYXRlRXhlY3V0aW9uUmVxdWVzdBIKCgJpZBgBIAEoCRIOCgZyZWFzb24YAiABKAkiQwoaVGVybWluYXRlRXhlY3V0aW9uUmVzcG9uc2USJQoJZXhlY3V0aW9uGAEgASgLMhIud2Vpci52MS5FeGVjdXRpb24iJQoXUmVjb3ZlckV4ZWN1dGlvblJlcXVlc3QSCgoCaWQYASABKAkiQQoYUmVjb3ZlckV4ZWN1dGlvblJlc3BvbnNlEiUKCWV4ZWN1dGlvbhgBIAEoCzISLndlaXIudjEuRXhlY3V0aW9uIk8KEUNsZWFyTm9kZXNSZXF1ZXN0EhQKDGV4ZWN1dGlvbl9pZBgBIAEoCRIQCghub2RlX2lkcxgCIAMoCRISCgpkb3duc3RyZWFtGAMgASgIIjsKEkNsZWFyTm9kZXNSZXNwb25zZRIlCglleGVjdXRpb24YASABKAsyEi53ZWlyLnYxLkV4ZWN1dGlvbiKnAQoVQ3JlYXRlQmFja2ZpbGxSZXF1ZXN0EhAKCHdvcmtmbG93GAEgASgJEikKBXN0YXJ0GAIgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBInCgNlbmQYAyABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEhcKD21heF9hY3RpdmVfcnVucxgEIAEoDRIPCgdkcnlfcnVuGAUgASgIIm8KFkNyZWF0ZUJhY2tmaWxsUmVzcG9uc2USEwoLYmFja2ZpbGxfaWQYASABKAkSKQoFdGlja3MYAiADKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEhUKDWV4ZWN1dGlvbl9pZHMYAyADKAkiFAoSTGlzdFdvcmtlcnNSZXF1ZXN0ItcCCgpXb3JrZXJJbmZvEgoKAmlkGAEgASgJEhAKCGhvc3RuYW1lGAIgASgJEg0KBXBvb2xzGAMgAygJEhAKCGNhcGFjaXR5GAQgASgNEg8KB3J1bm5pbmcYBSABKA0SIAoEZ3B1cxgGIAMoCzISLndlaXIudjEuR3B1RGV2aWNlEi8KBmxhYmVscxgHIAMoCzIfLndlaXIudjEuV29ya2VySW5mby5MYWJlbHNFbnRyeRIwCgxjb25uZWN0ZWRfYXQYCCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEjIKDmxhc3RfaGVhcnRiZWF0GAkgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIRCgljb25uZWN0ZWQYCiABKAgaLQoLTGFiZWxzRW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgJOgI4ASI7ChNMaXN0V29ya2Vyc1Jlc3BvbnNlEiQKB3dvcmtlcnMYASADKAsyEy53ZWlyLnYxLldvcmtlckluZm8iTAoSR2V0Tm9kZUxvZ3NSZXF1ZXN0EhQKDGV4ZWN1dGlvbl9pZBgBIAEoCRIPCgdub2RlX2lkGAIgASgJEg8KB2F0dGVtcHQYAyABKA0iYAoHTG9nTGluZRIPCgdhdHRlbXB0GAEgASgNEg4KBnN0cmVhbRgCIAEoCRIMCgR0ZXh0GAMgASgJEiYKAmF0GAQgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCI2ChNHZXROb2RlTG9nc1Jlc3BvbnNlEh8KBWxpbmVzGAEgAygLMhAud2Vpci52MS5Mb2dMaW5lIkwKCUdwdURldmljZRINCgVpbmRleBgBIAEoDRIMCgR1dWlkGAIgASgJEgwKBG5hbWUYAyABKAkSFAoMbWVtb3J5X2J5dGVzGAQgASgEIlQKFVVwbG9hZEFydGlmYWN0UmVxdWVzdBIfCgRraW5kGAEgASgOMhEud2Vpci52MS5CbG9iS2luZBIMCgRwYXRoGAIgASgJEgwKBGRhdGEYAyABKAwiQwoWVXBsb2FkQXJ0aWZhY3RSZXNwb25zZRILCgN1cmkYASABKAkSDgoGc2hhMjU2GAIgASgJEgwKBHNpemUYAyABKAQyzwkKDEFkbWluU2VydmljZRJXChBSZWdpc3RlcldvcmtmbG93EiAud2Vpci52MS5SZWdpc3RlcldvcmtmbG93UmVxdWVzdBohLndlaXIudjEuUmVnaXN0ZXJXb3JrZmxvd1Jlc3BvbnNlEkgKC0dldFdvcmtmbG93Ehsud2Vpci52MS5HZXRXb3JrZmxvd1JlcXVlc3QaHC53ZWlyLnYxLkdldFdvcmtmbG93UmVzcG9uc2USTgoNTGlzdFdvcmtmbG93cxIdLndlaXIudjEuTGlzdFdvcmtmbG93c1JlcXVlc3QaHi53ZWlyLnYxLkxpc3RXb3JrZmxvd3NSZXNwb25zZRJUCg9DcmVhdGVFeGVjdXRpb24SHy53ZWlyLnYxLkNyZWF0ZUV4ZWN1dGlvblJlcXVlc3QaIC53ZWlyLnYxLkNyZWF0ZUV4ZWN1dGlvblJlc3BvbnNlEksKDEdldEV4ZWN1dGlvbhIcLndlaXIudjEuR2V0RXhlY3V0aW9uUmVxdWVzdBodLndlaXIudjEuR2V0RXhlY3V0aW9uUmVzcG9uc2USUQoOTGlzdEV4ZWN1dGlvbnMSHi53ZWlyLnYxLkxpc3RFeGVjdXRpb25zUmVxdWVzdBofLndlaXIudjEuTGlzdEV4ZWN1dGlvbnNSZXNwb25zZRJLCg5XYXRjaEV4ZWN1dGlvbhIeLndlaXIudjEuV2F0Y2hFeGVjdXRpb25SZXF1ZXN0Ghcud2Vpci52MS5FeGVjdXRpb25FdmVudDABEl0KElRlcm1pbmF0ZUV4ZWN1dGlvbhIiLndlaXIudjEuVGVybWluYXRlRXhlY3V0aW9uUmVxdWVzdBojLndlaXIudjEuVGVybWluYXRlRXhlY3V0aW9uUmVzcG9uc2USVwoQUmVjb3ZlckV4ZWN1dGlvbhIgLndlaXIudjEuUmVjb3ZlckV4ZWN1dGlvblJlcXVlc3QaIS53ZWlyLnYxLlJlY292ZXJFeGVjdXRpb25SZXNwb25zZRJFCgpDbGVhck5vZGVzEhoud2Vpci52MS5DbGVhck5vZGVzUmVxdWVzdBobLndlaXIudjEuQ2xlYXJOb2Rlc1Jlc3BvbnNlElEKDkNyZWF0ZUJhY2tmaWxsEh4ud2Vpci52MS5DcmVhdGVCYWNrZmlsbFJlcXVlc3QaHy53ZWlyLnYxLkNyZWF0ZUJhY2tmaWxsUmVzcG9uc2USSAoLTGlzdFdvcmtlcnMSGy53ZWlyLnYxLkxpc3RXb3JrZXJzUmVxdWVzdBocLndlaXIudjEuTGlzdFdvcmtlcnNSZXNwb25zZRJICgtHZXROb2RlTG9ncxIbLndlaXIudjEuR2V0Tm9kZUxvZ3NSZXF1ZXN0Ghwud2Vpci52MS5HZXROb2RlTG9nc1Jlc3BvbnNlElMKDlVwbG9hZEFydGlmYWN0Eh4ud2Vpci52MS5VcGxvYWRBcnRpZmFjdFJlcXVlc3QaHy53ZWlyLnYxLlVwbG9hZEFydGlmYWN0UmVzcG9uc2UoARJOCgtQdXRBcnRpZmFjdBIeLndlaXIudjEuVXBsb2FkQXJ0aWZhY3RSZXF1ZXN0Gh8ud2Vpci52MS5VcGxvYWRBcnRpZmFjdFJlc3BvbnNlYgZwcm90bzM", [file_google_protobuf_timestamp, file_weir_v1_execution, file_weir_v1_literals, file_weir_v1_spec, file_weir_v1_types]);
 
 /**
  * @generated from message weir.v1.RegisterWorkflowRequest
@@ -61,6 +61,14 @@ export type RegisterWorkflowResponse = Message<"weir.v1.RegisterWorkflowResponse
    * @generated from field: bool created = 3;
    */
   created: boolean;
+
+  /**
+   * What the spec checks (the compiler's own) warn about in an accepted spec, e.g. an unchecked
+   * df.any() edge; errors refuse the call instead.
+   *
+   * @generated from field: repeated weir.v1.Diagnostic warnings = 4;
+   */
+  warnings: Diagnostic[];
 };
 
 /**
@@ -69,6 +77,63 @@ export type RegisterWorkflowResponse = Message<"weir.v1.RegisterWorkflowResponse
  */
 export const RegisterWorkflowResponseSchema: GenMessage<RegisterWorkflowResponse> = /*@__PURE__*/
   messageDesc(file_weir_v1_admin, 1);
+
+/**
+ * One finding of the spec checks, as `weir compile --format json` writes it.
+ *
+ * @generated from message weir.v1.Diagnostic
+ */
+export type Diagnostic = Message<"weir.v1.Diagnostic"> & {
+  /**
+   * Stable code, e.g. "WEIR6001".
+   *
+   * @generated from field: string code = 1;
+   */
+  code: string;
+
+  /**
+   * "error" or "warning".
+   *
+   * @generated from field: string category = 2;
+   */
+  category: string;
+
+  /**
+   * @generated from field: string message = 3;
+   */
+  message: string;
+
+  /**
+   * One line per column difference, candidate, etc.
+   *
+   * @generated from field: repeated string details = 4;
+   */
+  details: string[];
+
+  /**
+   * Where in the compiled project; absent when not recorded.
+   *
+   * @generated from field: weir.v1.SourceLocation location = 5;
+   */
+  location?: SourceLocation | undefined;
+
+  /**
+   * @generated from field: string workflow = 6;
+   */
+  workflow: string;
+
+  /**
+   * @generated from field: string node = 7;
+   */
+  node: string;
+};
+
+/**
+ * Describes the message weir.v1.Diagnostic.
+ * Use `create(DiagnosticSchema)` to create a new message.
+ */
+export const DiagnosticSchema: GenMessage<Diagnostic> = /*@__PURE__*/
+  messageDesc(file_weir_v1_admin, 2);
 
 /**
  * @generated from message weir.v1.GetWorkflowRequest
@@ -92,7 +157,7 @@ export type GetWorkflowRequest = Message<"weir.v1.GetWorkflowRequest"> & {
  * Use `create(GetWorkflowRequestSchema)` to create a new message.
  */
 export const GetWorkflowRequestSchema: GenMessage<GetWorkflowRequest> = /*@__PURE__*/
-  messageDesc(file_weir_v1_admin, 2);
+  messageDesc(file_weir_v1_admin, 3);
 
 /**
  * @generated from message weir.v1.GetWorkflowResponse
@@ -114,7 +179,7 @@ export type GetWorkflowResponse = Message<"weir.v1.GetWorkflowResponse"> & {
  * Use `create(GetWorkflowResponseSchema)` to create a new message.
  */
 export const GetWorkflowResponseSchema: GenMessage<GetWorkflowResponse> = /*@__PURE__*/
-  messageDesc(file_weir_v1_admin, 3);
+  messageDesc(file_weir_v1_admin, 4);
 
 /**
  * @generated from message weir.v1.ListWorkflowsRequest
@@ -127,7 +192,7 @@ export type ListWorkflowsRequest = Message<"weir.v1.ListWorkflowsRequest"> & {
  * Use `create(ListWorkflowsRequestSchema)` to create a new message.
  */
 export const ListWorkflowsRequestSchema: GenMessage<ListWorkflowsRequest> = /*@__PURE__*/
-  messageDesc(file_weir_v1_admin, 4);
+  messageDesc(file_weir_v1_admin, 5);
 
 /**
  * @generated from message weir.v1.WorkflowSummary
@@ -164,7 +229,7 @@ export type WorkflowSummary = Message<"weir.v1.WorkflowSummary"> & {
  * Use `create(WorkflowSummarySchema)` to create a new message.
  */
 export const WorkflowSummarySchema: GenMessage<WorkflowSummary> = /*@__PURE__*/
-  messageDesc(file_weir_v1_admin, 5);
+  messageDesc(file_weir_v1_admin, 6);
 
 /**
  * @generated from message weir.v1.ListWorkflowsResponse
@@ -181,7 +246,7 @@ export type ListWorkflowsResponse = Message<"weir.v1.ListWorkflowsResponse"> & {
  * Use `create(ListWorkflowsResponseSchema)` to create a new message.
  */
 export const ListWorkflowsResponseSchema: GenMessage<ListWorkflowsResponse> = /*@__PURE__*/
-  messageDesc(file_weir_v1_admin, 6);
+  messageDesc(file_weir_v1_admin, 7);
 
 /**
  * @generated from message weir.v1.CreateExecutionRequest
@@ -224,7 +289,7 @@ export type CreateExecutionRequest = Message<"weir.v1.CreateExecutionRequest"> &
  * Use `create(CreateExecutionRequestSchema)` to create a new message.
  */
 export const CreateExecutionRequestSchema: GenMessage<CreateExecutionRequest> = /*@__PURE__*/
-  messageDesc(file_weir_v1_admin, 7);
+  messageDesc(file_weir_v1_admin, 8);
 
 /**
  * @generated from message weir.v1.CreateExecutionResponse
@@ -241,7 +306,7 @@ export type CreateExecutionResponse = Message<"weir.v1.CreateExecutionResponse">
  * Use `create(CreateExecutionResponseSchema)` to create a new message.
  */
 export const CreateExecutionResponseSchema: GenMessage<CreateExecutionResponse> = /*@__PURE__*/
-  messageDesc(file_weir_v1_admin, 8);
+  messageDesc(file_weir_v1_admin, 9);
 
 /**
  * @generated from message weir.v1.GetExecutionRequest
@@ -258,7 +323,7 @@ export type GetExecutionRequest = Message<"weir.v1.GetExecutionRequest"> & {
  * Use `create(GetExecutionRequestSchema)` to create a new message.
  */
 export const GetExecutionRequestSchema: GenMessage<GetExecutionRequest> = /*@__PURE__*/
-  messageDesc(file_weir_v1_admin, 9);
+  messageDesc(file_weir_v1_admin, 10);
 
 /**
  * @generated from message weir.v1.GetExecutionResponse
@@ -275,7 +340,7 @@ export type GetExecutionResponse = Message<"weir.v1.GetExecutionResponse"> & {
  * Use `create(GetExecutionResponseSchema)` to create a new message.
  */
 export const GetExecutionResponseSchema: GenMessage<GetExecutionResponse> = /*@__PURE__*/
-  messageDesc(file_weir_v1_admin, 10);
+  messageDesc(file_weir_v1_admin, 11);
 
 /**
  * @generated from message weir.v1.ListExecutionsRequest
@@ -307,7 +372,7 @@ export type ListExecutionsRequest = Message<"weir.v1.ListExecutionsRequest"> & {
  * Use `create(ListExecutionsRequestSchema)` to create a new message.
  */
 export const ListExecutionsRequestSchema: GenMessage<ListExecutionsRequest> = /*@__PURE__*/
-  messageDesc(file_weir_v1_admin, 11);
+  messageDesc(file_weir_v1_admin, 12);
 
 /**
  * @generated from message weir.v1.ListExecutionsResponse
@@ -329,7 +394,7 @@ export type ListExecutionsResponse = Message<"weir.v1.ListExecutionsResponse"> &
  * Use `create(ListExecutionsResponseSchema)` to create a new message.
  */
 export const ListExecutionsResponseSchema: GenMessage<ListExecutionsResponse> = /*@__PURE__*/
-  messageDesc(file_weir_v1_admin, 12);
+  messageDesc(file_weir_v1_admin, 13);
 
 /**
  * @generated from message weir.v1.WatchExecutionRequest
@@ -354,7 +419,7 @@ export type WatchExecutionRequest = Message<"weir.v1.WatchExecutionRequest"> & {
  * Use `create(WatchExecutionRequestSchema)` to create a new message.
  */
 export const WatchExecutionRequestSchema: GenMessage<WatchExecutionRequest> = /*@__PURE__*/
-  messageDesc(file_weir_v1_admin, 13);
+  messageDesc(file_weir_v1_admin, 14);
 
 /**
  * @generated from message weir.v1.ExecutionEvent
@@ -386,7 +451,7 @@ export type ExecutionEvent = Message<"weir.v1.ExecutionEvent"> & {
  * Use `create(ExecutionEventSchema)` to create a new message.
  */
 export const ExecutionEventSchema: GenMessage<ExecutionEvent> = /*@__PURE__*/
-  messageDesc(file_weir_v1_admin, 14);
+  messageDesc(file_weir_v1_admin, 15);
 
 /**
  * @generated from message weir.v1.TerminateExecutionRequest
@@ -408,7 +473,7 @@ export type TerminateExecutionRequest = Message<"weir.v1.TerminateExecutionReque
  * Use `create(TerminateExecutionRequestSchema)` to create a new message.
  */
 export const TerminateExecutionRequestSchema: GenMessage<TerminateExecutionRequest> = /*@__PURE__*/
-  messageDesc(file_weir_v1_admin, 15);
+  messageDesc(file_weir_v1_admin, 16);
 
 /**
  * @generated from message weir.v1.TerminateExecutionResponse
@@ -425,7 +490,7 @@ export type TerminateExecutionResponse = Message<"weir.v1.TerminateExecutionResp
  * Use `create(TerminateExecutionResponseSchema)` to create a new message.
  */
 export const TerminateExecutionResponseSchema: GenMessage<TerminateExecutionResponse> = /*@__PURE__*/
-  messageDesc(file_weir_v1_admin, 16);
+  messageDesc(file_weir_v1_admin, 17);
 
 /**
  * @generated from message weir.v1.RecoverExecutionRequest
@@ -442,7 +507,7 @@ export type RecoverExecutionRequest = Message<"weir.v1.RecoverExecutionRequest">
  * Use `create(RecoverExecutionRequestSchema)` to create a new message.
  */
 export const RecoverExecutionRequestSchema: GenMessage<RecoverExecutionRequest> = /*@__PURE__*/
-  messageDesc(file_weir_v1_admin, 17);
+  messageDesc(file_weir_v1_admin, 18);
 
 /**
  * @generated from message weir.v1.RecoverExecutionResponse
@@ -459,7 +524,7 @@ export type RecoverExecutionResponse = Message<"weir.v1.RecoverExecutionResponse
  * Use `create(RecoverExecutionResponseSchema)` to create a new message.
  */
 export const RecoverExecutionResponseSchema: GenMessage<RecoverExecutionResponse> = /*@__PURE__*/
-  messageDesc(file_weir_v1_admin, 18);
+  messageDesc(file_weir_v1_admin, 19);
 
 /**
  * @generated from message weir.v1.ClearNodesRequest
@@ -486,7 +551,7 @@ export type ClearNodesRequest = Message<"weir.v1.ClearNodesRequest"> & {
  * Use `create(ClearNodesRequestSchema)` to create a new message.
  */
 export const ClearNodesRequestSchema: GenMessage<ClearNodesRequest> = /*@__PURE__*/
-  messageDesc(file_weir_v1_admin, 19);
+  messageDesc(file_weir_v1_admin, 20);
 
 /**
  * @generated from message weir.v1.ClearNodesResponse
@@ -503,7 +568,7 @@ export type ClearNodesResponse = Message<"weir.v1.ClearNodesResponse"> & {
  * Use `create(ClearNodesResponseSchema)` to create a new message.
  */
 export const ClearNodesResponseSchema: GenMessage<ClearNodesResponse> = /*@__PURE__*/
-  messageDesc(file_weir_v1_admin, 20);
+  messageDesc(file_weir_v1_admin, 21);
 
 /**
  * @generated from message weir.v1.CreateBackfillRequest
@@ -542,7 +607,7 @@ export type CreateBackfillRequest = Message<"weir.v1.CreateBackfillRequest"> & {
  * Use `create(CreateBackfillRequestSchema)` to create a new message.
  */
 export const CreateBackfillRequestSchema: GenMessage<CreateBackfillRequest> = /*@__PURE__*/
-  messageDesc(file_weir_v1_admin, 21);
+  messageDesc(file_weir_v1_admin, 22);
 
 /**
  * @generated from message weir.v1.CreateBackfillResponse
@@ -569,7 +634,7 @@ export type CreateBackfillResponse = Message<"weir.v1.CreateBackfillResponse"> &
  * Use `create(CreateBackfillResponseSchema)` to create a new message.
  */
 export const CreateBackfillResponseSchema: GenMessage<CreateBackfillResponse> = /*@__PURE__*/
-  messageDesc(file_weir_v1_admin, 22);
+  messageDesc(file_weir_v1_admin, 23);
 
 /**
  * @generated from message weir.v1.ListWorkersRequest
@@ -582,7 +647,7 @@ export type ListWorkersRequest = Message<"weir.v1.ListWorkersRequest"> & {
  * Use `create(ListWorkersRequestSchema)` to create a new message.
  */
 export const ListWorkersRequestSchema: GenMessage<ListWorkersRequest> = /*@__PURE__*/
-  messageDesc(file_weir_v1_admin, 23);
+  messageDesc(file_weir_v1_admin, 24);
 
 /**
  * @generated from message weir.v1.WorkerInfo
@@ -644,7 +709,7 @@ export type WorkerInfo = Message<"weir.v1.WorkerInfo"> & {
  * Use `create(WorkerInfoSchema)` to create a new message.
  */
 export const WorkerInfoSchema: GenMessage<WorkerInfo> = /*@__PURE__*/
-  messageDesc(file_weir_v1_admin, 24);
+  messageDesc(file_weir_v1_admin, 25);
 
 /**
  * @generated from message weir.v1.ListWorkersResponse
@@ -661,7 +726,7 @@ export type ListWorkersResponse = Message<"weir.v1.ListWorkersResponse"> & {
  * Use `create(ListWorkersResponseSchema)` to create a new message.
  */
 export const ListWorkersResponseSchema: GenMessage<ListWorkersResponse> = /*@__PURE__*/
-  messageDesc(file_weir_v1_admin, 25);
+  messageDesc(file_weir_v1_admin, 26);
 
 /**
  * @generated from message weir.v1.GetNodeLogsRequest
@@ -690,7 +755,7 @@ export type GetNodeLogsRequest = Message<"weir.v1.GetNodeLogsRequest"> & {
  * Use `create(GetNodeLogsRequestSchema)` to create a new message.
  */
 export const GetNodeLogsRequestSchema: GenMessage<GetNodeLogsRequest> = /*@__PURE__*/
-  messageDesc(file_weir_v1_admin, 26);
+  messageDesc(file_weir_v1_admin, 27);
 
 /**
  * @generated from message weir.v1.LogLine
@@ -724,7 +789,7 @@ export type LogLine = Message<"weir.v1.LogLine"> & {
  * Use `create(LogLineSchema)` to create a new message.
  */
 export const LogLineSchema: GenMessage<LogLine> = /*@__PURE__*/
-  messageDesc(file_weir_v1_admin, 27);
+  messageDesc(file_weir_v1_admin, 28);
 
 /**
  * @generated from message weir.v1.GetNodeLogsResponse
@@ -741,7 +806,7 @@ export type GetNodeLogsResponse = Message<"weir.v1.GetNodeLogsResponse"> & {
  * Use `create(GetNodeLogsResponseSchema)` to create a new message.
  */
 export const GetNodeLogsResponseSchema: GenMessage<GetNodeLogsResponse> = /*@__PURE__*/
-  messageDesc(file_weir_v1_admin, 28);
+  messageDesc(file_weir_v1_admin, 29);
 
 /**
  * @generated from message weir.v1.GpuDevice
@@ -773,7 +838,7 @@ export type GpuDevice = Message<"weir.v1.GpuDevice"> & {
  * Use `create(GpuDeviceSchema)` to create a new message.
  */
 export const GpuDeviceSchema: GenMessage<GpuDevice> = /*@__PURE__*/
-  messageDesc(file_weir_v1_admin, 29);
+  messageDesc(file_weir_v1_admin, 30);
 
 /**
  * @generated from message weir.v1.UploadArtifactRequest
@@ -807,7 +872,7 @@ export type UploadArtifactRequest = Message<"weir.v1.UploadArtifactRequest"> & {
  * Use `create(UploadArtifactRequestSchema)` to create a new message.
  */
 export const UploadArtifactRequestSchema: GenMessage<UploadArtifactRequest> = /*@__PURE__*/
-  messageDesc(file_weir_v1_admin, 30);
+  messageDesc(file_weir_v1_admin, 31);
 
 /**
  * @generated from message weir.v1.UploadArtifactResponse
@@ -836,7 +901,7 @@ export type UploadArtifactResponse = Message<"weir.v1.UploadArtifactResponse"> &
  * Use `create(UploadArtifactResponseSchema)` to create a new message.
  */
 export const UploadArtifactResponseSchema: GenMessage<UploadArtifactResponse> = /*@__PURE__*/
-  messageDesc(file_weir_v1_admin, 31);
+  messageDesc(file_weir_v1_admin, 32);
 
 /**
  * @generated from service weir.v1.AdminService

@@ -1,42 +1,59 @@
-// AdminService over Connect (and gRPC-Web) on the HTTP port, for browsers: the second thin adapter
-// of the same typed methods (admin-service.ts) the gRPC port serves. Each request is held to its
+// AdminService and ArtifactService over Connect (and gRPC-Web) on the HTTP port, for browsers: the
+// second thin adapter of the same typed methods (service-methods.ts) the gRPC port serves. Each request is held to its
 // method's size limit (message-limits.ts: a unary body is cut off past it with gRPC's refusal; each
 // message of a stream by Connect's own readMaxBytes) and to the nesting limit, failures answer with
 // the code and text gRPC gives (call-status.ts), and a response the methods hand over already
 // encoded is decoded once here, since Connect writes messages itself (binary or JSON, as asked).
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { type DescMessage, type DescMethod, fromBinary } from "@bufbuild/protobuf";
+import { type DescMessage, type DescMethod, type DescService, fromBinary } from "@bufbuild/protobuf";
 import { Code, ConnectError, createConnectRouter, type HandlerContext } from "@connectrpc/connect";
 import { compressionBrotli, compressionGzip, universalRequestFromNodeRequest, universalResponseToNodeResponse } from "@connectrpc/connect-node";
-import { AdminService } from "../../../proto/index.ts";
 import type { Logger } from "../../log.ts";
-import type { AdminMethods } from "../admin-service.ts";
 import { callStatus } from "../call-status.ts";
 import { depthRefusal, messageLimit, messageTooDeep, sizeRefusal } from "../message-limits.ts";
+import type { ServiceMethods } from "../service-methods.ts";
 
 type Unary = (req: unknown) => Promise<unknown>;
-type ServerStreaming = (req: unknown, signal: AbortSignal) => AsyncIterable<Uint8Array>;
+type ServerStreaming = (req: unknown, signal: AbortSignal) => AsyncIterable<unknown>;
 type ClientStreaming = (requests: AsyncIterable<unknown>, signal: AbortSignal) => Promise<unknown>;
 
-/** The request path of an AdminService method over Connect: `/weir.v1.AdminService/<Method>`. */
-export const ADMIN_PATH_PREFIX = `/${AdminService.typeName}/`;
+/** A service and its typed methods, as the HTTP port serves it (made by `connectService`, which checks they match). */
+export interface ConnectService {
+  readonly desc: DescService;
+  readonly methods: object;
+}
 
-/** A node request handler serving AdminService's paths over Connect and gRPC-Web (plain gRPC stays on the gRPC port). */
-export function connectAdminHandler(methods: AdminMethods, log: Logger): (req: IncomingMessage, res: ServerResponse) => void {
+export function connectService<S extends DescService>(desc: S, methods: ServiceMethods<S>): ConnectService {
+  return { desc, methods };
+}
+
+/** The request path prefix of a service's methods over Connect: `/weir.v1.AdminService/`. */
+export function servicePathPrefix(desc: DescService): string {
+  return `/${desc.typeName}/`;
+}
+
+/**
+ * A node request handler serving the services' paths over Connect and gRPC-Web (plain gRPC stays on
+ * the gRPC port). The caller routes only paths under a service's prefix here.
+ */
+export function connectHandler(services: readonly ConnectService[], log: Logger): (req: IncomingMessage, res: ServerResponse) => void {
   const router = createConnectRouter({ connect: true, grpcWeb: true, grpc: false, acceptCompression: [compressionGzip, compressionBrotli] });
-  for (const m of AdminService.methods) {
-    const fn = methods[m.localName as keyof AdminMethods];
-    const options = { readMaxBytes: messageLimit(`${ADMIN_PATH_PREFIX}${m.name}`) };
-    if (m.methodKind === "unary") router.rpc(m, unary(m, fn as Unary, log) as never, options);
-    else if (m.methodKind === "server_streaming") router.rpc(m, serverStreaming(m, fn as ServerStreaming, log) as never, options);
-    else if (m.methodKind === "client_streaming") router.rpc(m, clientStreaming(m, fn as ClientStreaming, log) as never, options);
+  for (const { desc, methods } of services) {
+    for (const m of desc.methods) {
+      const fn = (methods as Record<string, unknown>)[m.localName];
+      const options = { readMaxBytes: messageLimit(`${servicePathPrefix(desc)}${m.name}`) };
+      if (m.methodKind === "unary") router.rpc(m, unary(m, fn as Unary, log) as never, options);
+      else if (m.methodKind === "server_streaming") router.rpc(m, serverStreaming(m, fn as ServerStreaming, log) as never, options);
+      else if (m.methodKind === "client_streaming") router.rpc(m, clientStreaming(m, fn as ClientStreaming, log) as never, options);
+    }
   }
   const handlers = new Map(router.handlers.map((h) => [h.requestPath, h]));
   return (req, res) => {
-    const handler = handlers.get((req.url ?? "").split("?", 1)[0]!);
+    const path = (req.url ?? "").split("?", 1)[0]!;
+    const handler = handlers.get(path);
     if (!handler) {
       res.writeHead(404, { "content-type": "text/plain; charset=utf-8" });
-      return void res.end(`AdminService has no method ${req.url}\n`);
+      return void res.end(`no method ${path.slice(path.lastIndexOf("/") + 1)} in ${path.slice(1, path.lastIndexOf("/"))}\n`);
     }
     const uReq = universalRequestFromNodeRequest(req, res, undefined, undefined);
     const limit = messageLimit(handler.requestPath);
@@ -85,7 +102,7 @@ function serverStreaming(m: DescMethod, fn: ServerStreaming, log: Logger) {
   return async function* (req: object, ctx: HandlerContext): AsyncIterable<unknown> {
     try {
       admit(m, req);
-      for await (const event of fn(req, ctx.signal)) yield fromBinary(m.output, event);
+      for await (const message of fn(req, ctx.signal)) yield decoded(m.output, message);
     } catch (err) {
       throw connectError(err, log, m.name);
     }

@@ -1,21 +1,23 @@
-// AdminService over grpc-js: the thin adapter from gRPC calls to the typed methods (admin-service.ts).
-// Requests arrive decoded by tolerantDefinition (one refused as it was read answers at once),
-// responses already encoded go out as they are, a watch is written event by event until it ends,
-// its client cancels or the runtime stops, and an upload's messages are read as they arrive.
+// A service's typed methods (service-methods.ts: AdminService, ArtifactService) over grpc-js: the thin
+// adapter from gRPC calls to them. Requests arrive decoded by tolerantDefinition (one refused as it
+// was read answers at once), responses already encoded go out as they are, a server stream is
+// written message by message, waiting for the client to read (a slow one holds one message of the
+// runtime's memory), until it ends, its client cancels or the runtime stops, and a client stream's
+// messages are read as they arrive.
+import type { DescService } from "@bufbuild/protobuf";
 import type { sendUnaryData, ServerReadableStream, ServerWritableStream, UntypedServiceImplementation } from "@grpc/grpc-js";
-import { AdminService } from "../../proto/index.ts";
 import type { Logger } from "../log.ts";
-import type { AdminMethods } from "./admin-service.ts";
 import { requestRefusal, toServiceError, unary } from "./handlers.ts";
+import type { ServiceMethods } from "./service-methods.ts";
 
 type Unary = (req: unknown) => Promise<unknown>;
-type ServerStreaming = (req: unknown, signal: AbortSignal) => AsyncIterable<Uint8Array>;
+type ServerStreaming = (req: unknown, signal: AbortSignal) => AsyncIterable<unknown>;
 type ClientStreaming = (requests: AsyncIterable<unknown>, signal: AbortSignal) => Promise<unknown>;
 
-export function grpcAdminService(methods: AdminMethods, log: Logger): UntypedServiceImplementation {
+export function grpcService<S extends DescService>(desc: S, methods: ServiceMethods<S>, log: Logger): UntypedServiceImplementation {
   const service: UntypedServiceImplementation = {};
-  for (const m of AdminService.methods) {
-    const fn = methods[m.localName as keyof AdminMethods];
+  for (const m of desc.methods) {
+    const fn = methods[m.localName as keyof ServiceMethods<S>];
     if (m.methodKind === "unary") service[m.localName] = unary(log, m.name, fn as Unary);
     else if (m.methodKind === "server_streaming") service[m.localName] = serverStreaming(log, m.name, fn as ServerStreaming);
     else if (m.methodKind === "client_streaming") service[m.localName] = clientStreaming(log, m.name, fn as ClientStreaming);
@@ -24,13 +26,16 @@ export function grpcAdminService(methods: AdminMethods, log: Logger): UntypedSer
 }
 
 function serverStreaming(log: Logger, method: string, fn: ServerStreaming) {
-  return (call: ServerWritableStream<unknown, Uint8Array>): void => {
+  return (call: ServerWritableStream<unknown, unknown>): void => {
     const bad = requestRefusal(call.request);
     if (bad !== undefined) return void call.emit("error", toServiceError(bad, log, method));
     const cancelled = cancelSignal(call);
     void (async () => {
       try {
-        for await (const event of fn(call.request, cancelled)) call.write(event);
+        for await (const message of fn(call.request, cancelled)) {
+          if (cancelled.aborted) return;
+          if (!call.write(message)) await drained(call, cancelled);
+        }
         if (!cancelled.aborted) call.end();
       } catch (err) {
         if (!cancelled.aborted) call.emit("error", toServiceError(err, log, method));
@@ -55,6 +60,19 @@ async function* admitted(call: AsyncIterable<unknown>): AsyncIterable<unknown> {
     if (bad !== undefined) throw bad;
     yield req;
   }
+}
+
+/** Resolves when the call can take more (or was cancelled). */
+function drained(call: ServerWritableStream<unknown, unknown>, signal: AbortSignal): Promise<void> {
+  return new Promise((ok) => {
+    const done = () => {
+      call.off("drain", done);
+      signal.removeEventListener("abort", done);
+      ok();
+    };
+    call.once("drain", done);
+    signal.addEventListener("abort", done, { once: true });
+  });
 }
 
 /** Aborted when the client cancels the call (grpc-js sets `cancelled` and emits it together). */
