@@ -12,6 +12,12 @@ export interface RuntimeConfig {
    * while the runtime was down is delivered, not run again.
    */
   readonly restartGraceMs: number;
+  /**
+   * How long a worker may report attempts this runtime does not hold before it is told to cancel
+   * them: 0 alone; a replica gives another replica's dead executions time to be adopted here (a
+   * worker that failed over keeps running what the dead replica gave it).
+   */
+  readonly foreignLeaseGraceMs: number;
   /** System retries (lost workers, preemption) when a task's RetryPolicy gives none. */
   readonly systemRetries: number;
   /** First user-retry backoff when a task's RetryPolicy gives none. */
@@ -47,6 +53,7 @@ export const RUNTIME_DEFAULTS: RuntimeConfig = Object.freeze({
   heartbeatTimeoutMs: 3_000,
   livenessCheckMs: 200,
   restartGraceMs: 10_000,
+  foreignLeaseGraceMs: 0,
   systemRetries: 3,
   retryBackoffMs: 1_000,
   retryMaxDelayMs: 60_000,

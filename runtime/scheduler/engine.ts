@@ -34,6 +34,7 @@ import { newId } from "./ids.ts";
 import { MemoryRelease } from "./memory-release.ts";
 import { NodeTransitions } from "./transitions/node-transitions.ts";
 import { occupancyOf, type Occupancy } from "./occupancy.ts";
+import { leaseRange, type ReplicaRole } from "./replication/replica-role.ts";
 import { NO_OBSERVER, type SchedulerObserver } from "./scheduler-observer.ts";
 import { isSuccess } from "./model/readiness.ts";
 import type { SchedulerContext } from "./scheduler-context.ts";
@@ -58,6 +59,8 @@ export interface EngineOptions {
   readonly onStoreFailure?: (err: Error) => void;
   /** Told of the transitions metrics count (the runtime's metrics); none by default. */
   readonly observer?: SchedulerObserver;
+  /** Set when this runtime is one of several replicas on its store: it drives only what it owns. */
+  readonly replica?: ReplicaRole;
 }
 
 export interface CreateExecutionArgs {
@@ -81,8 +84,10 @@ export class Engine {
   private readonly ctx: SchedulerContext;
   private readonly watches: WatchHub;
   private readonly reload: ExecutionReload;
+  private readonly replica: ReplicaRole | undefined;
 
   constructor(opts: EngineOptions) {
+    this.replica = opts.replica;
     const config = (this.config = Object.freeze({ ...RUNTIME_DEFAULTS, ...opts.config }));
     const log = opts.log.child({ part: "scheduler" });
     // Filled in below; the parts read it only when called, never while being built.
@@ -119,13 +124,24 @@ export class Engine {
   // ---------------------------------------------------------------------------------------------
   // Life cycle
 
-  /** Reloads in-flight executions from the store and starts lost-worker detection. */
+  /**
+   * Reloads in-flight executions from the store and starts lost-worker detection. A replica
+   * reloads nothing here: it loads what it owns as it adopts or claims it (`adopt`).
+   */
   async start(): Promise<void> {
-    this.ctx.attempts.startLeasesAfter(await this.ctx.store.maxLeaseToken());
+    if (this.replica) {
+      const range = leaseRange(this.replica.epoch);
+      this.ctx.attempts.startLeasesAfter(range.floor, range.end);
+    } else this.ctx.attempts.startLeasesAfter(await this.ctx.store.maxLeaseToken());
     await this.ctx.workers.loadRecorded();
-    await this.reload.reloadActive();
+    if (!this.replica) await this.reload.reloadActive();
     this.ctx.workers.startLiveness();
     await this.committed();
+  }
+
+  /** A replica now owns these executions: those not ended and not in memory are loaded and driven. Returns those loaded. */
+  adopt(ids: readonly string[]): Promise<string[]> {
+    return this.reload.adopt(ids);
   }
 
   async stop(): Promise<void> {
@@ -183,6 +199,13 @@ export class Engine {
     }
     commits.touchExec(exec);
     for (const n of exec.nodes.values()) commits.touchNode(n);
+    if (this.replica && !this.replica.drivesNew()) {
+      // No worker here: recorded, then left for a replica that has some to claim.
+      await this.committed();
+      executions.delete(exec.id);
+      await this.replica.release(exec.id);
+      return exec.id;
+    }
     const backfill = args.backfillId ? { id: args.backfillId, maxActiveRuns: args.maxActiveRuns ?? 0 } : undefined;
     if (admission.admit(admissionGroups(exec.init.workflow, spec, backfill), exec.id)) this.ctx.runs.run(exec);
     await this.committed();

@@ -60,6 +60,7 @@ import { streamExecution } from "./execution-watch.ts";
 import { required } from "./handlers.ts";
 import type { LiteralAdmission } from "./literal-admission.ts";
 import type { OpenCalls } from "./open-calls.ts";
+import type { ReplicaPeers } from "./replica-peers.ts";
 import { ADMIN_REQUEST_CHECKS } from "./request-checks.ts";
 import { admitSpec } from "./spec-admission.ts";
 import type { ServiceMethods } from "./service-methods.ts";
@@ -91,6 +92,8 @@ export interface AdminDeps {
   readonly open: OpenCalls;
   /** Called after a workflow version is registered (the schedule ticker re-plans). */
   readonly onWorkflowRegistered?: (name: string) => void;
+  /** Set on a replica: calls about an execution another replica drives go to that one. */
+  readonly peers?: ReplicaPeers;
 }
 
 /** A backfill's ticks; a stored schedule that cannot tick is the caller's INVALID_ARGUMENT. */
@@ -104,7 +107,7 @@ function backfillTicks(schedule: Schedule, start: number, end: number): number[]
 }
 
 export function adminMethods(deps: AdminDeps): AdminMethods {
-  const { store, engine, log, config, artifactRoot, literals, sensorRoots, open, onWorkflowRegistered } = deps;
+  const { store, engine, log, config, artifactRoot, literals, sensorRoots, open, onWorkflowRegistered, peers } = deps;
   const uploads = new ArtifactUploads(artifactRoot);
   /**
    * The committed state of an execution as `Execution` bytes, its nodes included unless
@@ -207,11 +210,13 @@ export function adminMethods(deps: AdminDeps): AdminMethods {
       });
     },
 
-    watchExecution: (req: WatchExecutionRequest, signal: AbortSignal) => watch(req, signal),
+    watchExecution: (req: WatchExecutionRequest, signal: AbortSignal) => (peers ? watchOnOwner(peers, req, signal) : watch(req, signal)),
 
     terminateExecution: async (req: TerminateExecutionRequest) => {
       ADMIN_REQUEST_CHECKS.TerminateExecution(req);
-      await engine.terminate(required(req.id, "id"), req.reason);
+      const owner = await peers?.ownerClient(required(req.id, "id"));
+      if (owner) await owner.terminateExecution({ id: req.id, reason: req.reason });
+      else await engine.terminate(req.id, req.reason);
       return respond(req.id);
     },
 
@@ -290,7 +295,8 @@ export function adminMethods(deps: AdminDeps): AdminMethods {
             running: w?.running.size ?? 0,
             connectedAt: timestampFromMs(r.connectedAt),
             lastHeartbeat: timestampFromMs(w?.lastHeartbeat ?? r.lastHeartbeat),
-            connected: w?.connected ?? false,
+            // A replica knows its own workers; the others' the store says (a dead replica's are not).
+            connected: w?.connected ?? (peers !== undefined && r.connected),
           };
         }),
       });
@@ -310,6 +316,12 @@ export function adminMethods(deps: AdminDeps): AdminMethods {
 
     putArtifact: (req: UploadArtifactRequest) => uploads.receive([req]),
   };
+
+  /** A replica's watch: the stream of the replica driving the execution, or this one's own. */
+  async function* watchOnOwner(peers: ReplicaPeers, req: WatchExecutionRequest, signal: AbortSignal): AsyncIterable<Uint8Array> {
+    const remote = await peers.ownerWatch(req, signal);
+    yield* remote ?? watch(req, signal);
+  }
 
   /**
    * Snapshot first, node events as they commit, a final snapshot when the execution ends; ended

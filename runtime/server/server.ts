@@ -27,6 +27,7 @@ import { openHttpPort } from "./http/http-port.ts";
 import { enableNoDelay } from "./no-delay.ts";
 import { OpenCalls } from "./open-calls.ts";
 import { addReflection } from "./reflection.ts";
+import { ReplicaPeers } from "./replica-peers.ts";
 import { workerService, workerServiceDefinition } from "./worker-service.ts";
 
 export interface RunningServer {
@@ -82,6 +83,26 @@ export async function startServer(options: Partial<ServerOptions> = {}): Promise
     const stopForStoreFailure = (): void => {
       if (running && storeError) void running.stop().finally(() => storeFailed(storeError!));
     };
+    // On PostgreSQL this runtime is one replica of those sharing the database.
+    let ticker: ScheduleTicker | undefined;
+    const startTicker = async (): Promise<void> => {
+      ticker = new ScheduleTicker({ store, engine, log, observer: metrics });
+      await ticker.start();
+    };
+    const peers = await ReplicaPeers.join(store, opts, log, {
+      leading: (leads) => {
+        log.info({ leads }, leads ? "this replica leads: it runs the schedules" : "this replica no longer leads");
+        const previous = ticker;
+        ticker = undefined;
+        void previous?.stop();
+        if (leads) void startTicker().catch((err) => log.error({ err }, "schedule ticker could not start"));
+      },
+      lost: (err) => {
+        log.fatal({ err }, "weir replica stopping: it no longer drives its executions; restart it to rejoin");
+        storeError = err;
+        stopForStoreFailure();
+      },
+    });
     // Only a runtime with an HTTP port serves metrics; without one, the engine reports to nobody.
     const metrics: RuntimeMetrics | undefined = opts.httpPort === false ? undefined : new RuntimeMetrics(() => engine.occupancy());
     const engine = new Engine({
@@ -96,7 +117,10 @@ export async function startServer(options: Partial<ServerOptions> = {}): Promise
         heartbeatTimeoutMs: opts.heartbeatTimeoutMs,
         restartGraceMs: opts.restartGraceMs,
         maxNodes: opts.maxNodes,
+        // A worker that failed over from a dead replica keeps its attempts until one adopts them.
+        ...(peers ? { foreignLeaseGraceMs: opts.restartGraceMs } : {}),
       },
+      replica: peers?.role,
       onStoreFailure: (err) => {
         log.fatal(
           { err },
@@ -107,7 +131,6 @@ export async function startServer(options: Partial<ServerOptions> = {}): Promise
       },
     });
     await engine.start();
-    const ticker = new ScheduleTicker({ store, engine, log, observer: metrics });
     const open = new OpenCalls();
     const literals = new LiteralAdmission(artifactRoot);
 
@@ -127,8 +150,9 @@ export async function startServer(options: Partial<ServerOptions> = {}): Promise
       literals,
       sensorRoots,
       open,
+      peers,
       onWorkflowRegistered: (name) =>
-        void ticker.workflowRegistered(name).catch((err) => log.error({ workflow: name, err }, "schedule ticker could not re-plan")),
+        void ticker?.workflowRegistered(name).catch((err) => log.error({ workflow: name, err }, "schedule ticker could not re-plan")),
     });
     server.addService(tolerantDefinition(grpcServiceDefinition(AdminService)), grpcService(AdminService, admin, log));
     server.addService(workerServiceDefinition(), workerService({ engine, log, artifactRoot, storeId, literals, open }));
@@ -158,11 +182,13 @@ export async function startServer(options: Partial<ServerOptions> = {}): Promise
       "weir runtime listening",
     );
     for (const warning of exposureWarnings(opts.host, opts.tls !== undefined, token !== undefined)) log.warn(warning);
-    await ticker.start();
+    // A replica starts its ticker when it leads; the leader learns other replicas' registrations each round.
+    if (peers) await peers.start(engine, address, () => ticker?.start());
+    else await startTicker();
 
     let stopping: Promise<void> | undefined;
     const stop = async (): Promise<void> => {
-      await ticker.stop();
+      await ticker?.stop();
       // No new connections or calls; those in progress go on.
       const drained = Promise.all([new Promise<void>((ok) => server.tryShutdown(() => ok())), http?.close()]);
       open.closeAll();
@@ -176,6 +202,7 @@ export async function startServer(options: Partial<ServerOptions> = {}): Promise
       }
       // Every call has ended: what they changed is committed, then nothing more is.
       await engine.stop();
+      await peers?.leave();
       await store.close();
       lock?.release();
       log.info({ address }, "weir runtime stopped");

@@ -31,11 +31,12 @@ export { SQLITE_MIGRATIONS, type Migration } from "./migrations.ts";
 export { openPostgresStore, PostgresStore, POSTGRES_STORE_DEFAULTS, type PostgresStoreOptions } from "./postgres-store.ts";
 export { POSTGRES_MIGRATIONS } from "./postgres-migrations.ts";
 export { RuntimeLock, type StoreHolder } from "./runtime-lock.ts";
+export { ReplicaMembership, REPLICA_DEFAULTS, type ReplicaHost, type ReplicaOptions, type ReplicaRecord } from "./postgres-replicas.ts";
 
 /**
  * Takes the store's runtime lock (one runtime per SQLite file), or throws FAILED_PRECONDITION naming
  * its holder; undefined for a store no other process can open (`sqlite::memory:`), and for
- * PostgreSQL, whose store takes its own lock as it opens (postgres-runtime-lock.ts). Before openStore.
+ * PostgreSQL, which runtimes share as replicas (postgres-replicas.ts). Before openStore.
  */
 export function lockStore(url: string, cwd: string = process.cwd()): RuntimeLock | undefined {
   if (!url.startsWith("sqlite:")) return undefined;
@@ -45,7 +46,7 @@ export function lockStore(url: string, cwd: string = process.cwd()): RuntimeLock
 
 /**
  * Opens the store a URL names: `sqlite:<path>` (relative to `cwd`), `sqlite::memory:`, or
- * `postgres://user@host:port/database` (connected, locked for this runtime and migrated).
+ * `postgres://user@host:port/database` (connected and migrated).
  */
 export async function openStore(url: string, cwd: string = process.cwd()): Promise<Store> {
   if (url.startsWith("sqlite:")) {

@@ -84,4 +84,11 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = Object.freeze([
     name: "attempts record their GPU indices",
     sql: `ALTER TABLE attempts ADD COLUMN gpus TEXT NOT NULL DEFAULT '';`,
   },
+  {
+    // PostgreSQL's 4 adds replicas; a SQLite file has one runtime (its lock), so nothing changes
+    // here but the version, which keeps both engines' schema versions in step.
+    version: 4,
+    name: "replicas (PostgreSQL only)",
+    sql: "",
+  },
 ]);

@@ -1,7 +1,10 @@
 // The PostgreSQL store's commit: one or more StoreBatches (a group commit) written by one statement,
 // so one round trip and one transaction. Each table's rows travel as one array per column and are
 // inserted with `unnest`, every table in its own data-modifying WITH clause of that statement; each
-// table's conflict rule is the one SQLite applies (batch-tables.ts).
+// table's conflict rule is the one SQLite applies (batch-tables.ts). A replica's commit is fenced:
+// every insert reads a `fence` clause calling weir_fence(epoch) (postgres-migrations.ts, 4), so the
+// whole statement fails once the replica is deposed; its new executions are owned by it, and the
+// workers it writes are connected to it.
 import { BATCH_TABLE_KEYS, BATCH_TABLES, type BatchTable, type Column } from "./batch-tables.ts";
 import type { StoreBatch } from "./store.ts";
 
@@ -17,8 +20,19 @@ export interface CommitStatement {
   readonly values: unknown[];
 }
 
-/** The statement writing `batches` in order, as if each were applied after the one before; undefined when they hold no row. */
-export function commitStatement(batches: readonly StoreBatch[]): CommitStatement | undefined {
+/** What a replica adds to a table's rows: the executions it creates are its own, the workers it writes connected to it. */
+const REPLICA_COLUMNS: Partial<Record<keyof StoreBatch, { readonly name: string; readonly onConflict: boolean }>> = {
+  // Only the replica driving an execution writes its row, so the last writer is its owner (one that
+  // reran an ended execution's nodes took it over).
+  executions: { name: "owner", onConflict: true },
+  workers: { name: "replica", onConflict: true },
+};
+
+/**
+ * The statement writing `batches` in order, as if each were applied after the one before; undefined
+ * when they hold no row. With `epoch`, fenced: it fails unless that replica is still current.
+ */
+export function commitStatement(batches: readonly StoreBatch[], epoch?: bigint): CommitStatement | undefined {
   let mask = 0;
   const values: unknown[] = [];
   BATCH_TABLE_KEYS.forEach((key, i) => {
@@ -32,14 +46,20 @@ export function commitStatement(batches: readonly StoreBatch[]): CommitStatement
     for (const c of table.columns) values.push(columnValues(rows, c));
   });
   if (!mask) return undefined;
-  return { name: `weir_commit_${mask}`, text: statementText(mask), values };
+  const fenced = epoch !== undefined;
+  if (fenced) values.push(epoch);
+  return { name: `weir_commit_${mask}${fenced ? "_fenced" : ""}`, text: statementText(mask, fenced), values };
 }
 
-const TEXTS = new Map<number, string>();
+const TEXTS = new Map<string, string>();
 
-/** `WITH t0 AS (INSERT …), t1 AS (INSERT …) INSERT …`: the tables in `mask`, parameters in table then column order. */
-function statementText(mask: number): string {
-  let text = TEXTS.get(mask);
+/**
+ * `WITH t0 AS (INSERT …), t1 AS (INSERT …) INSERT …`: the tables in `mask`, parameters in table then
+ * column order; fenced, the epoch is the last parameter and every insert waits on the fence.
+ */
+function statementText(mask: number, fenced: boolean): string {
+  const cacheKey = `${mask}${fenced ? "f" : ""}`;
+  let text = TEXTS.get(cacheKey);
   if (text) return text;
   const inserts: string[] = [];
   let next = 1;
@@ -47,20 +67,26 @@ function statementText(mask: number): string {
     if (!(mask & (1 << i))) return;
     const t = tableOf(key);
     const params = t.columns.map((c) => `$${next++}::${c.type}[]`).join(", ");
-    inserts.push(`INSERT INTO ${t.table} (${t.columns.map((c) => c.name).join(", ")}) SELECT * FROM unnest(${params})${conflictClause(t)}`);
+    const extra = fenced ? REPLICA_COLUMNS[key] : undefined;
+    const columns = [...t.columns.map((c) => c.name), ...(extra ? [extra.name] : [])].join(", ");
+    const select = `SELECT u.*${extra ? ", (SELECT epoch FROM fence)" : ""} FROM unnest(${params}) AS u${fenced ? " WHERE (SELECT ok FROM fence)" : ""}`;
+    inserts.push(`INSERT INTO ${t.table} (${columns}) ${select}${conflictClause(t, extra?.onConflict ? extra.name : undefined)}`);
   });
   const last = inserts.pop()!;
-  text = inserts.length ? `WITH ${inserts.map((s, i) => `w${i} AS (${s})`).join(", ")} ${last}` : last;
-  TEXTS.set(mask, text);
+  const clauses = inserts.map((s, i) => `w${i} AS (${s})`);
+  // MATERIALIZED: evaluated once per statement, whichever inserts read it.
+  if (fenced) clauses.unshift(`fence AS MATERIALIZED (SELECT weir_fence($${next}::bigint) AS ok, $${next}::bigint AS epoch)`);
+  text = clauses.length ? `WITH ${clauses.join(", ")} ${last}` : last;
+  TEXTS.set(cacheKey, text);
   return text;
 }
 
-/** SQLite's INSERT OR IGNORE / OR REPLACE / upsert, in PostgreSQL's words. */
-function conflictClause(t: BatchTable<Row>): string {
+/** SQLite's INSERT OR IGNORE / OR REPLACE / upsert, in PostgreSQL's words (`also`: one more column a conflict overwrites). */
+function conflictClause(t: BatchTable<Row>, also?: string): string {
   const c = t.onConflict;
   if (c.kind === "append") return "";
   if (c.kind === "ignore") return " ON CONFLICT DO NOTHING";
-  const updated = c.kind === "update" ? c.columns : t.columns.map((col) => col.name).filter((n) => !t.key.includes(n));
+  const updated = [...(c.kind === "update" ? c.columns : t.columns.map((col) => col.name).filter((n) => !t.key.includes(n))), ...(also ? [also] : [])];
   return ` ON CONFLICT (${t.key.join(", ")}) DO UPDATE SET ${updated.map((n) => `${n} = EXCLUDED.${n}`).join(", ")}`;
 }
 

@@ -24,6 +24,11 @@ export function postgresError(err: unknown, target: PostgresTarget, doing: strin
         "STORE_FAILED",
         `the database ${target.database} does not exist on ${where}; create it (createdb -h ${target.address.replace(/:(\d+)$/, " -p $1")} -U ${target.user} ${target.database}) or check --store`,
       );
+    case "WR001":
+      return new RuntimeError(
+        "STORE_FAILED",
+        `this replica was deposed (its lease lapsed; another replica drives its executions now), so ${where} refused its ${doing}: restart it to rejoin as a new replica`,
+      );
     case "53300":
       return new RuntimeError("STORE_FAILED", `${where} has no connection slot left: ${message}; raise its max_connections or lower ?pool= in --store`);
   }

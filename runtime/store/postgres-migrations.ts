@@ -66,4 +66,31 @@ export const POSTGRES_MIGRATIONS: readonly Migration[] = Object.freeze([
     name: "attempts record their GPU indices (SQLite's 3)",
     sql: `ALTER TABLE attempts ADD COLUMN gpus text NOT NULL DEFAULT '';`,
   },
+  {
+    // Replicas (postgres-replicas.ts): a row per runtime process, its epoch the fencing token; the
+    // replica driving each execution; the replica each worker is connected to. weir_fence is called
+    // by every commit of a replica: it holds the replica's row FOR SHARE for the commit's
+    // transaction, so a deposition waits for a commit in flight and every later commit is refused.
+    version: 4,
+    name: "replicas: membership, fencing, execution owners",
+    sql: `
+      CREATE TABLE replicas (
+        epoch bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        address text NOT NULL, process text NOT NULL, started_at timestamptz NOT NULL DEFAULT now(),
+        lease_until timestamptz NOT NULL, deposed boolean NOT NULL DEFAULT false
+      );
+      ALTER TABLE executions ADD COLUMN owner bigint;
+      CREATE INDEX executions_owner ON executions (owner) WHERE state IN (1, 2);
+      ALTER TABLE workers ADD COLUMN replica bigint;
+      CREATE FUNCTION weir_fence(e bigint) RETURNS boolean LANGUAGE plpgsql AS $$
+      BEGIN
+        PERFORM 1 FROM replicas WHERE epoch = e AND NOT deposed FOR SHARE;
+        IF NOT FOUND THEN
+          RAISE EXCEPTION 'weir replica epoch % was deposed: another replica drives its executions now', e
+            USING ERRCODE = 'WR001';
+        END IF;
+        RETURN true;
+      END $$;
+    `,
+  },
 ]);

@@ -1,15 +1,14 @@
 // The PostgreSQL metastore (node-postgres): the Store contract on a small pool of connections,
 // versioned migrations applied under an advisory lock, and commits in order, each one statement (one
 // round trip, one transaction, durable when it resolves: synchronous_commit stays on). Batches that
-// arrive while a commit is in flight share the next one (group commit). While a runtime owns the
-// database it holds the one-runtime lock (postgres-runtime-lock.ts).
+// arrive while a commit is in flight share the next one (group commit). Several runtimes may share
+// the database as replicas (postgres-replicas.ts): a replica's commits are fenced by its epoch.
 import pg from "pg";
 import { RuntimeError } from "../error-codes.ts";
 import type { Migration } from "./migrations.ts";
 import { commitStatement } from "./postgres-commit.ts";
 import { postgresError } from "./postgres-errors.ts";
 import { POSTGRES_MIGRATIONS } from "./postgres-migrations.ts";
-import { PostgresRuntimeLock } from "./postgres-runtime-lock.ts";
 import { parsePostgresUrl, type PostgresTarget } from "./postgres-url.ts";
 import type {
   AttemptRecord,
@@ -30,11 +29,6 @@ import type {
 type Row = Record<string, unknown>;
 
 export interface PostgresStoreOptions {
-  /**
-   * Hold the database's runtime lock for the store's life (one runtime per database). Off only for
-   * what opens a database beside its runtime (tests, tools).
-   */
-  readonly exclusive: boolean;
   readonly migrations: readonly Migration[];
   /** Connecting longer than this fails (an unreachable host would otherwise wait for TCP's timeout). */
   readonly connectTimeoutMs: number;
@@ -43,27 +37,21 @@ export interface PostgresStoreOptions {
    * hang on a connection whose server went away without closing it.
    */
   readonly queryTimeoutMs: number;
-  /** See PostgresRuntimeLockOptions.waitMs. */
-  readonly lockWaitMs: number;
 }
 
 export const POSTGRES_STORE_DEFAULTS: PostgresStoreOptions = Object.freeze({
-  exclusive: true,
   migrations: POSTGRES_MIGRATIONS,
   connectTimeoutMs: 10_000,
   queryTimeoutMs: 60_000,
-  lockWaitMs: 1_000,
 });
 
-/** The schema migrations' lock: the runtime lock's key with 2 (postgres-runtime-lock.ts), per database. */
+/** The schema migrations' lock: "weir" in ASCII, then 2; per database. */
 const MIGRATION_LOCK_SQL = "SELECT pg_advisory_xact_lock(2003134834, 2)";
 
-/** Connects, takes the runtime lock (unless `exclusive` is off) and migrates; fails as STORE_FAILED saying what to check. */
+/** Connects and migrates; fails as STORE_FAILED saying what to check. */
 export async function openPostgresStore(url: string, options: Partial<PostgresStoreOptions> = {}): Promise<PostgresStore> {
   const opts = { ...POSTGRES_STORE_DEFAULTS, ...options };
   const target = parsePostgresUrl(url);
-  // Before the migrations write: a second runtime on the database stops here.
-  const lock = opts.exclusive ? await PostgresRuntimeLock.acquire(target, { connectTimeoutMs: opts.connectTimeoutMs, waitMs: opts.lockWaitMs }) : undefined;
   const pool = new pg.Pool({
     connectionString: target.connectionString,
     max: target.poolSize,
@@ -79,10 +67,9 @@ export async function openPostgresStore(url: string, options: Partial<PostgresSt
     await migrate(pool, opts.migrations);
   } catch (err) {
     await pool.end().catch(() => undefined);
-    await lock?.release();
     throw postgresError(err, target, "migration");
   }
-  return new PostgresStore(pool, target, lock);
+  return new PostgresStore(pool, target, opts);
 }
 
 async function migrate(pool: pg.Pool, migrations: readonly Migration[]): Promise<void> {
@@ -128,7 +115,11 @@ const SQL = Object.freeze({
   getAttempts: 'SELECT * FROM attempts WHERE execution_id = $1 ORDER BY node_id COLLATE "C", number',
   maxLease: "SELECT MAX(issued_through) AS m FROM lease_blocks",
   getCache: "SELECT * FROM cache_entries WHERE key = $1",
-  listWorkers: 'SELECT * FROM workers ORDER BY id COLLATE "C"',
+  // Connected only while the replica it is connected to lives: a dead replica's rows say otherwise.
+  listWorkers: `SELECT w.id, w.hostname, w.register, w.connected_at, w.last_heartbeat,
+      w.connected AND (w.replica IS NULL OR EXISTS (
+        SELECT 1 FROM replicas r WHERE r.epoch = w.replica AND NOT r.deposed AND r.lease_until > now())) AS connected
+    FROM workers w ORDER BY w.id COLLATE "C"`,
   logsAll: "SELECT * FROM logs WHERE execution_id = $1 AND node_id = $2 ORDER BY id",
   logsAttempt: "SELECT * FROM logs WHERE execution_id = $1 AND node_id = $2 AND attempt = $3 ORDER BY id",
   getBackfill: "SELECT * FROM backfills WHERE id = $1",
@@ -145,23 +136,37 @@ export class PostgresStore implements Store {
   private draining = false;
   /** The latest writeQueued, for close to wait on. */
   private writing: Promise<void> = Promise.resolve();
+  /** Set while this store writes for a replica: every commit is fenced by its epoch. */
+  private epoch: bigint | undefined;
+  /** Set once this replica stopped driving (deposed, or its lease lapsed): nothing more is written. */
+  private stoppedWriting: RuntimeError | undefined;
 
   constructor(
-    private readonly pool: pg.Pool,
-    private readonly target: PostgresTarget,
-    private readonly lock?: PostgresRuntimeLock,
+    readonly pool: pg.Pool,
+    readonly target: PostgresTarget,
+    readonly options: PostgresStoreOptions,
   ) {
     this.url = target.display;
+  }
+
+  /** From now on every commit is fenced: refused by the database unless replica `epoch` is current. */
+  fenceWith(epoch: bigint): void {
+    this.epoch = epoch;
+  }
+
+  /** Refuses every write from now on with `why` (the replica's lease lapsed by its own clock). */
+  stopWriting(why: RuntimeError): void {
+    this.stoppedWriting ??= why;
   }
 
   private guard(): void {
     if (this.closed) throw new RuntimeError("STORE_FAILED", `the store ${this.url} is closed`);
   }
 
-  /** Before a write: a runtime that lost the database's lock must not write on. */
+  /** Before a write: a replica that stopped driving must not write on. */
   private guardWrite(): void {
     this.guard();
-    if (this.lock?.lost) throw this.lock.lost;
+    if (this.stoppedWriting) throw this.stoppedWriting;
   }
 
   private async rows(name: string, text: string, values: unknown[] = []): Promise<Row[]> {
@@ -204,8 +209,11 @@ export class PostgresStore implements Store {
         const group = this.queue;
         this.queue = [];
         try {
-          if (this.lock?.lost) throw this.lock.lost;
-          const statement = commitStatement(group.map((p) => p.batch));
+          if (this.stoppedWriting) throw this.stoppedWriting;
+          const statement = commitStatement(
+            group.map((p) => p.batch),
+            this.epoch,
+          );
           if (statement) await this.pool.query(statement);
           for (const p of group) p.ok();
         } catch (err) {
@@ -354,13 +362,12 @@ export class PostgresStore implements Store {
     return r && millis(r.last_tick);
   }
 
-  /** Commits what was queued, then closes the connections and lets the next runtime in. */
+  /** Commits what was queued, then closes the connections. */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
     await this.writing;
     await this.pool.end().catch(() => undefined);
-    await this.lock?.release();
   }
 }
 

@@ -38,7 +38,7 @@ export function addWorkerCommand(program: Command): void {
   program
     .command("worker")
     .description("Run tasks for the runtime (start it in the project root)")
-    .requiredOption("--server <host:port>", "the runtime's gRPC address (https://host:port for TLS)")
+    .requiredOption("--server <host:port>", "the runtime's gRPC address (https://host:port for TLS); several replicas separated by commas, tried in turn")
     .option("--tls", "speak TLS, trusting the system's CAs")
     .option("--tls-ca <pem>", "speak TLS, trusting this CA (default $WEIR_TLS_CA)")
     .option("--token-file <file>", "send the token in this file (default $WEIR_TOKEN)")
@@ -100,7 +100,12 @@ export function addWorkerCommand(program: Command): void {
       const { CredentialError } = await import("../credentials.ts");
       let channel: ReturnType<typeof resolveChannel>;
       try {
-        channel = resolveChannel(opts.server, opts);
+        // Several replicas: one address each, one TLS and token setting for all.
+        const channels = String(opts.server)
+          .split(",")
+          .filter((a) => a.trim())
+          .map((a) => resolveChannel(a.trim(), opts));
+        channel = { target: channels.map((c) => c.target).join(","), security: channels[0]!.security };
       } catch (err) {
         if (err instanceof CredentialError) program.error(`error [${err.code}]: ${err.message}`, { exitCode: 2 });
         throw err;

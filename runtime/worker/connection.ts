@@ -15,6 +15,7 @@ import { PLAINTEXT, callMetadata, channelCredentials, diagnoseTlsFailure, type C
 import type { Logger } from "../log.ts";
 
 export interface ConnectionOptions {
+  /** host:port of the runtime, or of several replicas separated by commas: a broken one hands over to the next. */
   address: string;
   /** TLS and the token; plaintext without a token when absent. */
   security?: ChannelSecurity;
@@ -57,7 +58,10 @@ const serialize = (value: Outgoing): Buffer =>
   value instanceof Uint8Array ? Buffer.from(value.buffer, value.byteOffset, value.byteLength) : Buffer.from(toBinary(WorkerMessageSchema, value));
 
 export class WorkerConnection {
-  private readonly client: grpc.Client;
+  private client: grpc.Client;
+  /** The runtime addresses (replicas) and the one in use. */
+  private readonly addresses: string[];
+  private current = 0;
   private stream: grpc.ClientDuplexStream<Outgoing, ServerFrame> | undefined;
   private registered = false;
   /** Registered at least once: from then on every failure is retried (results are queued). */
@@ -85,19 +89,41 @@ export class WorkerConnection {
     this.options = options;
     this.backoffMs = options.reconnectInitialMs;
     this.security = options.security ?? PLAINTEXT;
-    this.client = new grpc.Client(options.address, channelCredentials(this.security), {
+    this.addresses = options.address
+      .split(",")
+      .map((a) => a.trim())
+      .filter(Boolean);
+    this.client = this.channelTo(this.addresses[0]!);
+  }
+
+  /** The runtime this worker is (or is about to be) connected to. */
+  get address(): string {
+    return this.addresses[this.current]!;
+  }
+
+  private channelTo(address: string): grpc.Client {
+    return new grpc.Client(address, channelCredentials(this.security), {
       "grpc.keepalive_time_ms": 10_000,
       "grpc.keepalive_timeout_ms": 5_000,
       // grpc-js backs off reconnecting the channel on its own (up to 120 s by default, failing
       // calls fast meanwhile): capped at half our own cap (its jitter is ±20%), and a re-connect
       // waits for the channel (waitForReady), so a worker is back well within a second of the
       // runtime listening again, after any outage.
-      "grpc.initial_reconnect_backoff_ms": Math.min(options.reconnectInitialMs, options.reconnectMaxMs),
-      "grpc.max_reconnect_backoff_ms": Math.max(1, Math.floor(options.reconnectMaxMs / 2)),
+      "grpc.initial_reconnect_backoff_ms": Math.min(this.options.reconnectInitialMs, this.options.reconnectMaxMs),
+      "grpc.max_reconnect_backoff_ms": Math.max(1, Math.floor(this.options.reconnectMaxMs / 2)),
       // The stream reconnects on its own (Register again, results kept): grpc-js's transparent
       // retries would add a buffering layer to every message written on it.
       "grpc.enable_retries": 0,
     });
+  }
+
+  /** With several replicas, the next one: a worker whose runtime died carries on with another. */
+  private nextAddress(): void {
+    if (this.addresses.length < 2) return;
+    this.current = (this.current + 1) % this.addresses.length;
+    this.client.close();
+    this.client = this.channelTo(this.address);
+    this.options.log.info({ address: this.address }, "trying the next runtime replica");
   }
 
   get isRegistered(): boolean {
@@ -109,7 +135,8 @@ export class WorkerConnection {
     const metadata = callMetadata(this.security);
     // Once registered, a new stream waits for the channel to reconnect instead of failing at once
     // while it backs off; a first connection fails fast, so a refusal can be told and reported.
-    if (this.everRegistered) metadata.setOptions({ waitForReady: true });
+    // With several replicas it fails fast instead, and the next attempt tries the next replica.
+    if (this.everRegistered && this.addresses.length < 2) metadata.setOptions({ waitForReady: true });
     const stream = this.client.makeBidiStreamRequest(CONNECT_PATH, serialize, decodeServerFrame, metadata);
     this.stream = stream;
     stream.on("data", (frame: ServerFrame) => this.onFrame(frame));
@@ -274,7 +301,10 @@ export class WorkerConnection {
     const delay = Math.round(this.backoffMs * (0.5 + Math.random() * 0.5));
     this.backoffMs = Math.min(this.backoffMs * 2, this.options.reconnectMaxMs);
     this.options.log.warn({ why, retryInMs: delay }, "connection to the runtime lost; reconnecting");
-    this.reconnect = setTimeout(() => this.start(), delay);
+    this.reconnect = setTimeout(() => {
+      this.nextAddress();
+      this.start();
+    }, delay);
   }
 
   /**

@@ -34,7 +34,7 @@ import { ownCopy } from "./transfer-list.ts";
 import { attemptWorkDir, removeWorkDir, sweepWorkDirs, workDirExists } from "./work-dirs.ts";
 
 export interface WorkerOptions {
-  /** host:port of the runtime's gRPC server. */
+  /** host:port of the runtime's gRPC server, or of several replicas separated by commas. */
   server: string;
   /** TLS and the token for the connection to it. */
   security: ChannelSecurity;
@@ -119,6 +119,7 @@ export class Worker {
   /** Set while the runtime's disk is not this worker's: inputs are fetched and outputs delivered through ArtifactService. */
   private remote: RemoteArtifacts | undefined;
   private artifactClient: ArtifactClient | undefined;
+  private artifactAddress: string | undefined;
   private draining = false;
   private stopping: Promise<void> | undefined;
   /** Ends the drain's wait: every attempt finished, the drain timed out, or a second signal. */
@@ -242,13 +243,20 @@ export class Worker {
     this.resolveRegistered(r);
   }
 
-  /** The remote artifact path (client, cache), made on first need and kept across registrations. */
+  /** The remote artifact path (client, cache), made on first need and kept across registrations to the same runtime. */
   private remoteArtifacts(): RemoteArtifacts {
-    if (this.remote) return this.remote;
+    const address = this.connection?.address ?? this.options.server;
+    if (this.remote && this.artifactAddress === address) return this.remote;
     const o = this.options;
     const transfer = WORKER_DEFAULTS.artifactTransfer;
+    if (this.artifactAddress !== address) {
+      // Failed over to another replica: its ArtifactService serves the same store.
+      this.artifactClient?.close();
+      this.artifactClient = undefined;
+      this.artifactAddress = address;
+    }
     this.artifactClient ??= new ArtifactClient({
-      address: o.server,
+      address,
       security: o.security,
       policy: transfer,
       statTimeoutMs: transfer.statTimeoutMs,

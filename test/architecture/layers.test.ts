@@ -47,6 +47,9 @@ const ALLOWED: Readonly<Record<string, readonly Edge[]>> = {
     // The HTTP port serves /metrics and the web UI's built files (ui/'s face: buildUi).
     { to: "runtime/metrics" },
     { to: "ui", faces: ["ui/index.ts"] },
+    // A replica passes terminate and watch calls to the replica driving the execution, as a client.
+    { to: "runtime/client", only: ["runtime/server/replica-peers.ts"] },
+    { to: "runtime/channel-security", only: ["runtime/server/replica-peers.ts"] },
   ],
   // Fed by the engine as its observer, and reads its occupancy at scrape time.
   "runtime/metrics": [{ to: "proto" }, { to: "runtime/scheduler" }],

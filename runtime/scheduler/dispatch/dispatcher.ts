@@ -29,6 +29,8 @@ export class WorkerSlot {
   process = "";
   /** Its last re-registration came from the process it had before (it kept what it was running). */
   sameProcess = false;
+  /** Tokens it reports that this runtime does not hold, from when (a replica waits for their adoption). */
+  readonly foreign = new Map<bigint, number>();
 
   constructor(
     readonly id: string,

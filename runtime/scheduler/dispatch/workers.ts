@@ -78,7 +78,14 @@ export class Workers {
    */
   reattach(att: LiveAttempt, now: number): void {
     let w = this.ctx.dispatcher.workers.get(att.workerId);
-    if (!w) {
+    if (w?.link) {
+      // Adopted from a dead replica, by the one its worker failed over to: the next heartbeat says
+      // whether the worker still runs it; if not, the same lease is sent again, and a worker that
+      // finished it answers with its kept Result instead of running it twice.
+      w.unreported = new Set([...(w.unreported ?? []), att.token]);
+      w.sameProcess = true;
+      w.foreign.delete(att.token);
+    } else if (!w) {
       w = new WorkerSlot(att.workerId, create(RegisterSchema), now);
       w.process = this.recorded.get(att.workerId) ?? "";
       // Longer than a worker's reconnect interval: it is back, with its results, before this ends.
@@ -107,14 +114,18 @@ export class Workers {
     }
     // Attempts it runs whose lease is no longer live here (a frozen worker back after being
     // declared lost, its attempts retried elsewhere): it stops them at once, side effects and all.
+    const graceMs = this.ctx.config.foreignLeaseGraceMs;
     for (const token of hb.running) {
-      if (!w.running.has(token))
-        this.ctx.attempts.sendCancel(
-          w,
-          token,
-          "its lease is no longer live: the runtime declared the attempt lost or ended it, and it may be running elsewhere",
-        );
+      if (w.running.has(token)) continue;
+      if (graceMs > 0 && !this.ctx.attempts.issuedHere(token)) {
+        // A replica: another replica's attempt, which may be about to be adopted here.
+        const since = w.foreign.get(token) ?? w.foreign.set(token, w.lastHeartbeat).get(token)!;
+        if (w.lastHeartbeat - since < graceMs) continue;
+        w.foreign.delete(token);
+      }
+      this.ctx.attempts.sendCancel(w, token, "its lease is no longer live: the runtime declared the attempt lost or ended it, and it may be running elsewhere");
     }
+    if (w.foreign.size > hb.running.length) for (const token of w.foreign.keys()) if (!hb.running.includes(token)) w.foreign.delete(token);
   }
 
   /** The worker started an attempt's code: its timeout's backstop runs from now (fenced like a Result). */

@@ -19,7 +19,27 @@ export class ExecutionReload {
   async reloadActive(): Promise<void> {
     // Running executions first, so they hold their group's slots before any queued one is admitted;
     // otherwise a restart would start every queued run of a backfill or schedule at once.
-    const active = await this.ctx.store.listActiveExecutions();
+    await this.reload(await this.ctx.store.listActiveExecutions());
+  }
+
+  /**
+   * Loads executions a replica now owns (adopted from a dead one, or claimed): those that have not
+   * ended and are not in memory already. Returns the ids loaded.
+   */
+  async adopt(ids: readonly string[]): Promise<string[]> {
+    const records: ExecutionRecord[] = [];
+    for (const id of ids) {
+      if (this.ctx.executions.has(id)) continue;
+      // Read now: an execution that ended here since the owner query leaves memory only after the
+      // commit that records its end, so this read sees that end.
+      const rec = await this.ctx.store.getExecution(id);
+      if (rec && (rec.state === ExecutionState.QUEUED || rec.state === ExecutionState.RUNNING) && !this.ctx.executions.has(id)) records.push(rec);
+    }
+    await this.reload(records);
+    return records.map((r) => r.id).filter((id) => this.ctx.executions.has(id));
+  }
+
+  private async reload(active: readonly ExecutionRecord[]): Promise<void> {
     const ordered = [...active.filter((r) => r.state === ExecutionState.RUNNING), ...active.filter((r) => r.state !== ExecutionState.RUNNING)];
     for (const rec of ordered) {
       try {

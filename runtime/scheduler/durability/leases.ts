@@ -11,7 +11,14 @@ export class LeaseTable<A> {
   private reservedThrough: bigint;
   private readonly live = new Map<bigint, A>();
 
-  constructor(highestIssued: bigint) {
+  /**
+   * `rangeEnd`: where this issuer's tokens end. A replica issues from its own range (its epoch in the
+   * high bits), and a token it restores from another replica's range does not move it there.
+   */
+  constructor(
+    private readonly highestIssued: bigint,
+    private readonly rangeEnd?: bigint,
+  ) {
     this.next = highestIssued + 1n;
     this.reservedThrough = highestIssued;
   }
@@ -30,7 +37,12 @@ export class LeaseTable<A> {
   /** Re-establishes a lease reloaded from the store after a restart. */
   restore(token: bigint, holder: A): void {
     this.live.set(token, holder);
-    if (token >= this.next) this.next = token + 1n;
+    if (token >= this.next && (this.rangeEnd === undefined || token < this.rangeEnd)) this.next = token + 1n;
+  }
+
+  /** Whether this issuer could have issued `token` (a replica's range; anything for a lone runtime). */
+  issuedHere(token: bigint): boolean {
+    return this.rangeEnd === undefined || (token > this.highestIssued && token < this.rangeEnd);
   }
 
   /** The holder of a live token; undefined for stale or unknown tokens (fencing). */

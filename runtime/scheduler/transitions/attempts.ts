@@ -35,8 +35,13 @@ export class Attempts {
   constructor(private readonly ctx: Pick<SchedulerContext, "commits" | "composites" | "config" | "dispatcher" | "log" | "nodes" | "observer">) {}
 
   /** Lease tokens go on from the highest the store has issued, so they keep increasing across restarts. */
-  startLeasesAfter(highestIssued: bigint): void {
-    this.leases = new LeaseTable<LiveAttempt>(highestIssued);
+  startLeasesAfter(highestIssued: bigint, rangeEnd?: bigint): void {
+    this.leases = new LeaseTable<LiveAttempt>(highestIssued, rangeEnd);
+  }
+
+  /** Whether this runtime could have issued `token`: another replica's token may be adopted here yet. */
+  issuedHere(token: bigint): boolean {
+    return this.leases.issuedHere(token);
   }
 
   /** The attempt a live lease token belongs to; undefined for a stale or unknown token (fencing). */

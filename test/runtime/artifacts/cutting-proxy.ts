@@ -1,6 +1,8 @@
-// A TCP proxy the tests control, between a worker and the runtime: it forwards both ways and, once
-// armed, cuts every connection through it (both sockets destroyed, as a broken network would) after
-// a number of bytes went from the runtime to the worker. New connections are forwarded again.
+// A TCP proxy the tests control, between a worker and the runtime (or a runtime and PostgreSQL): it
+// forwards both ways and, once armed, cuts every connection through it (both sockets destroyed, as
+// a broken network would) after a number of bytes went from the runtime to the worker. New
+// connections are forwarded again. Partitioned, it forwards nothing either way and keeps every
+// socket open, as a network that silently drops packets does (the client's calls hang, not fail).
 import { createServer, connect, type Server, type Socket } from "node:net";
 
 export interface CuttingProxy {
@@ -12,6 +14,8 @@ export interface CuttingProxy {
   readonly bytesDown: number;
   /** Cuts every open connection once `bytes` more have gone from the runtime to clients. */
   cutAfter(bytes: number): void;
+  /** From now on nothing is forwarded, and nothing is closed. */
+  partition(): void;
   close(): Promise<void>;
 }
 
@@ -21,6 +25,7 @@ export async function startCuttingProxy(target: string): Promise<CuttingProxy> {
   let cuts = 0;
   let bytesDown = 0;
   let cutAt: number | undefined;
+  let partitioned = false;
   const cutAll = () => {
     cutAt = undefined;
     cuts++;
@@ -37,8 +42,9 @@ export async function startCuttingProxy(target: string): Promise<CuttingProxy> {
         (s === client ? upstream : client).destroy();
       });
     }
-    client.on("data", (chunk: Buffer) => upstream.write(chunk));
+    client.on("data", (chunk: Buffer) => partitioned || upstream.write(chunk));
     upstream.on("data", (chunk: Buffer) => {
+      if (partitioned) return;
       bytesDown += chunk.byteLength;
       client.write(chunk);
       if (cutAt !== undefined && bytesDown >= cutAt) cutAll();
@@ -56,6 +62,9 @@ export async function startCuttingProxy(target: string): Promise<CuttingProxy> {
     },
     cutAfter(bytes) {
       cutAt = bytesDown + bytes;
+    },
+    partition() {
+      partitioned = true;
     },
     close() {
       for (const socket of open) socket.destroy();

@@ -1,13 +1,11 @@
 // What only the PostgreSQL store does, on the local server, each test in a database of its own:
 // migrations once (two processes opening a new database at once), the schema's types, group commit,
-// atomic batches, connections killed under it (never a hang, never half a batch), the one-runtime
-// lock, and errors that say what to check. The Store contract itself is store-contract.test.ts.
-import { spawn } from "node:child_process";
-import { join } from "node:path";
+// atomic batches, connections killed under it (never a hang, never half a batch), and errors that
+// say what to check. Replicas' membership and fencing are postgres-replicas.test.ts. The Store contract itself is store-contract.test.ts.
 import pg from "pg";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { NodeState } from "../../../proto/index.ts";
-import { RuntimeError } from "../../../runtime/error-codes.ts";
+import type { RuntimeError } from "../../../runtime/error-codes.ts";
 import {
   emptyBatch,
   openPostgresStore,
@@ -114,13 +112,15 @@ describe("PostgresStore", () => {
         "logs",
         "backfills",
         "schedule_ticks",
+        // PostgreSQL's own: the replicas sharing the database (postgres-replicas.ts).
+        "replicas",
       ]),
     );
   });
 
   it("applies each migration once when two processes open a new database at the same moment", async () => {
     const db = await database();
-    const opened = await Promise.all(Array.from({ length: 4 }, () => open(db.url, { exclusive: false })));
+    const opened = await Promise.all(Array.from({ length: 4 }, () => open(db.url)));
     for (const s of opened) expect(await s.schemaVersion()).toBe(POSTGRES_MIGRATIONS.at(-1)!.version);
     expect(await queryDatabase(db, "SELECT COUNT(*)::int AS n FROM schema_migrations")).toEqual([{ n: POSTGRES_MIGRATIONS.length }]);
   });
@@ -130,7 +130,7 @@ describe("PostgresStore", () => {
     const broken = [...POSTGRES_MIGRATIONS, { version: 99, name: "broken", sql: "CREATE TABLE extra (x int); SELECT no_such_function();" }];
     await expect(open(db.url, { migrations: broken })).rejects.toMatchObject({ code: "STORE_FAILED", message: expect.stringMatching(/no_such_function/) });
     expect(await queryDatabase(db, "SELECT to_regclass('extra') AS t, to_regclass('schema_migrations') AS m")).toEqual([{ t: null, m: null }]);
-    // The lock went with it: the database opens at once.
+    // Nothing half-made: the database opens at once.
     await open(db.url);
   });
 
@@ -193,7 +193,7 @@ describe("PostgresStore", () => {
 
   it("recovers on fresh connections after its idle pool connections are killed, never half-applying a batch", async () => {
     const db = await database();
-    const store = await open(db.url, { exclusive: false });
+    const store = await open(db.url);
     await Promise.all([store.getNodes("e1"), store.getNodes("e1"), store.commit(nodes(1, "warm"))]);
     expect(await terminate(db, "weir runtime")).toBeGreaterThanOrEqual(1);
     // Either the dead connection is noticed first (and the commit takes a fresh one) or the commit
@@ -208,57 +208,6 @@ describe("PostgresStore", () => {
     expect([1, 21]).toContain(await nodeCount(db));
     await settles(store.commit(nodes(2, "y")));
     expect(await nodeCount(db)).toBeGreaterThanOrEqual(3);
-  });
-
-  it("stops writing once the session holding its runtime lock is killed: another runtime may hold the database now", async () => {
-    const db = await database();
-    const store = await open(db.url);
-    expect(await terminate(db, "weir runtime pid %")).toBe(1);
-    await vi.waitFor(() => expect(() => store.commitNow(nodes(1))).toThrow(/lost its hold on the PostgreSQL database/), { timeout: 10_000, interval: 50 });
-    await expect(store.commit(nodes(1))).rejects.toMatchObject({ code: "STORE_FAILED", message: expect.stringMatching(/restart this one/) });
-    expect(await nodeCount(db)).toBe(0);
-    // Reads still answer; and the database is free for the next runtime.
-    expect(await store.getNodes("e1")).toEqual([]);
-    await open(db.url);
-  });
-
-  it("refuses a second runtime on the database, naming the first, until it closes", async () => {
-    const db = await database();
-    const first = await open(db.url);
-    const refusal = await open(db.url, { lockWaitMs: 200 }).catch((err: unknown) => err);
-    expect(refusal).toBeInstanceOf(RuntimeError);
-    expect(refusal).toMatchObject({ code: "FAILED_PRECONDITION" });
-    expect((refusal as Error).message).toMatch(
-      new RegExp(
-        `another weir runtime pid ${process.pid} on .+, since .+ holds the PostgreSQL database ${db.name} at 127\\.0\\.0\\.1:5432; one runtime per database .*another database in --store`,
-      ),
-    );
-    await first.close();
-    await open(db.url);
-  });
-
-  it("lets the next runtime in once the holder's process is SIGKILLed", async () => {
-    const db = await database();
-    const code = `
-      import(${JSON.stringify(join(process.cwd(), "runtime/store/index.ts"))}).then(async ({ openStore }) => {
-        await openStore(${JSON.stringify(db.url)});
-        process.stdout.write("held\\n");
-        setInterval(() => {}, 1000);
-      });`;
-    const child = spawn(process.execPath, ["--import", "tsx", "-e", code], { stdio: ["ignore", "pipe", "inherit"] });
-    const exited = new Promise<void>((ok) => child.once("exit", () => ok()));
-    try {
-      await new Promise<void>((ok, fail) => {
-        child.stdout.on("data", (d: Buffer) => d.toString().includes("held") && ok());
-        child.once("exit", (c) => fail(new Error(`the holder exited (${c}) before opening the store`)));
-      });
-      await expect(open(db.url, { lockWaitMs: 0 })).rejects.toThrow(new RegExp(`pid ${child.pid} on`));
-    } finally {
-      child.kill("SIGKILL");
-      await exited;
-    }
-    // Its backend ends when its socket closes; the default wait covers that moment.
-    await open(db.url);
   });
 
   it("says what to check when the URL, the server or the database is wrong, and never shows the password", async () => {
