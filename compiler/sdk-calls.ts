@@ -1,6 +1,7 @@
 // Recognises weir SDK calls by the symbol they resolve to (a declaration in the weir package's
-// sdk/ folder), never by the text of the name, so aliases and namespace imports work and a user's
-// own function called `task` is not mistaken for weir's.
+// sdk/ folder, or in types/sdk/, its generated declarations that user projects resolve `weir` to),
+// never by the text of the name, so aliases and namespace imports work and a user's own function
+// called `task` is not mistaken for weir's.
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { Node } from "ts-morph";
@@ -81,13 +82,17 @@ export function resolveAlias(symbol: MorphSymbol | undefined): MorphSymbol | und
 
 const packageNameByDir = new Map<string, string | undefined>();
 
-/** True for a file in the `sdk/` folder of the package named "weir" (this repo or node_modules). */
+// Where the SDK's declarations sit in the package: its sources, and the `.d.ts` files generated from
+// them (bench/types/generate-declarations.ts) that the package's "types" condition points at.
+const SDK_DIRS: readonly string[] = Object.freeze(["sdk", path.join("types", "sdk")]);
+
+/** True for a file in `sdk/` or `types/sdk/` of the package named "weir" (this repo or node_modules). */
 export function isSdkFile(filePath: string): boolean {
   let dir = path.dirname(filePath);
   const sdkDir = dir;
   for (;;) {
     const name = packageName(dir);
-    if (name !== undefined) return name === "weir" && path.relative(dir, sdkDir) === "sdk";
+    if (name !== undefined) return name === "weir" && SDK_DIRS.includes(path.relative(dir, sdkDir));
     const parent = path.dirname(dir);
     if (parent === dir) return false;
     dir = parent;

@@ -73,4 +73,4 @@ export type {
   WorkflowResult,
   WorkflowTrace,
 } from "./workflow.ts";
-export { parseDuration, parseMemory } from "../core/index.ts";
+export { parseDuration, parseMemory } from "./duration.ts";

@@ -124,7 +124,13 @@ function chainHandOffs(execution: Execution): number[] {
 
 export type BenchStore = "sqlite" | "postgres";
 
-export async function benchWeir(storeKind: BenchStore = "sqlite", settings = BENCH_DEFAULTS): Promise<SystemResult> {
+/**
+ * `replicas` > 1 (PostgreSQL): that many `weir server`s on the database; the worker is given every
+ * address and connects to the first; the client talks to the last, which has no worker, so every
+ * execution goes through a release and a claim by the first.
+ */
+export async function benchWeir(storeKind: BenchStore = "sqlite", settings = BENCH_DEFAULTS, replicas = 1): Promise<SystemResult> {
+  if (replicas > 1 && storeKind !== "postgres") throw new Error("replicas share a PostgreSQL database: use --store postgres");
   const dir = mkdtempSync(join(tmpdir(), "weir-bench-"));
   const database = storeKind === "postgres" ? await benchDatabase("weir") : undefined;
   const store = database ? database.url : `sqlite:${join(dir, "weir.db")}`;
@@ -139,14 +145,23 @@ export async function benchWeir(storeKind: BenchStore = "sqlite", settings = BEN
   const seed = compiled.specs[0];
   if (!seed) throw new Error(`the bench project did not compile: ${compiled.diagnostics.map((d) => d.message).join("; ")}`);
 
-  const port = await freePort();
-  const address = `127.0.0.1:${port}`;
-  const server = spawnWeir(["server", "--store", store, "--port", String(port), "--log-level", "warn"], dir);
-  const client = connectAdmin(address, { deadlineMs: 60_000 });
+  const addresses: string[] = [];
+  const servers: ChildProcess[] = [];
+  for (let i = 0; i < replicas; i++) {
+    const port = await freePort();
+    addresses.push(`127.0.0.1:${port}`);
+    servers.push(spawnWeir(["server", "--store", store, "--port", String(port), "--log-level", "warn"], dir));
+  }
+  const server = servers[0]!;
+  const client = connectAdmin(addresses.at(-1)!, { deadlineMs: 60_000 });
   let worker: ChildProcess | undefined;
   try {
-    await client.waitForReady(30_000);
-    worker = spawnWeir(["worker", "--server", address, "--pool", "cpu", "--concurrency", String(settings.workerConcurrency), "--id", "bench"], dir);
+    for (const address of addresses) {
+      const c = connectAdmin(address);
+      await c.waitForReady(30_000);
+      c.close();
+    }
+    worker = spawnWeir(["worker", "--server", addresses.join(","), "--pool", "cpu", "--concurrency", String(settings.workerConcurrency), "--id", "bench"], dir);
     for (const deadline = Date.now() + 30_000; ; ) {
       const { workers } = await client.listWorkers({});
       if (workers.some((w) => w.id === "bench" && w.connected)) break;
@@ -163,7 +178,7 @@ export async function benchWeir(storeKind: BenchStore = "sqlite", settings = BEN
     for (const spec of Object.values(specs)) await client.registerWorkflow({ spec });
 
     const shapes: ShapeResult[] = [];
-    cpuPids.push(server.pid!, worker.pid!);
+    cpuPids.push(...servers.map((s) => s.pid!), worker.pid!);
     await runShape(client, "bench_warm");
     const small = await runShape(client, "bench_fan_out_1000");
     shapes.push({ shape: "fan-out 1,000", seconds: small.seconds, tasks: settings.smallFanOut + 1 });
@@ -182,7 +197,7 @@ export async function benchWeir(storeKind: BenchStore = "sqlite", settings = BEN
     const live = await runShape(client, "bench_fan_out_10000", true);
     shapes.push({ shape: "fan-out 10,000, live follower", seconds: live.seconds, tasks: settings.largeFanOut + 1 });
     return {
-      system: database ? "weir (PostgreSQL)" : "weir (SQLite)",
+      system: database ? `weir (PostgreSQL${replicas > 1 ? `, ${replicas} replicas` : ""})` : "weir (SQLite)",
       shapes,
       p50ReadyToStartMs: percentile(dispatch, 50),
       p99ReadyToStartMs: percentile(dispatch, 99),
@@ -192,6 +207,11 @@ export async function benchWeir(storeKind: BenchStore = "sqlite", settings = BEN
         `chain 100: the median of ${settings.chainRuns} runs on each side after ${settings.chainWarmUp} untimed ones (the first of those is the "first run" row, on a fresh process); ready→started from the median run`,
         `weir ready→started: ${dispatch.length} chain links, finished_at of the node below → started_at, from the store's attempts (ms resolution)`,
         `weir memory: the \`weir server\` process VmRSS after the 10,000 fan-out (worker process not counted)`,
+        ...(replicas > 1
+          ? [
+              `weir with ${replicas} replicas: the worker on the first, the client on the last (no worker), so each execution is released and claimed; memory is the first's`,
+            ]
+          : []),
         "weir workflows: the real compiler's no-op TaskTemplate, fan-out/chain CompiledWorkflow protos built by the bench",
         "weir timed shapes wait for the end alone (WatchExecution end_only, the signal BullMQ's half gets); the live-follower row runs the 10,000 fan-out again (after the RSS reading) with `followExecution` streaming every node's changes, as `weir run --follow` does",
       ],
@@ -199,8 +219,8 @@ export async function benchWeir(storeKind: BenchStore = "sqlite", settings = BEN
   } finally {
     client.close();
     worker?.kill("SIGTERM");
-    server.kill("SIGTERM");
-    await Promise.all([worker, server].map((c) => (c && c.exitCode === null ? new Promise((ok) => c.once("exit", ok)) : undefined)));
+    for (const s of servers) s.kill("SIGTERM");
+    await Promise.all([worker, ...servers].map((c) => (c && c.exitCode === null ? new Promise((ok) => c.once("exit", ok)) : undefined)));
     rmSync(dir, { recursive: true, force: true });
     await database?.drop();
   }

@@ -68,8 +68,10 @@ const packages = new Map<string, { name: string; exports: Record<string, string>
 function packageExports(root: string): { name: string; exports: Record<string, string> } {
   let pkg = packages.get(root);
   if (!pkg) {
-    const json = JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as { name: string; exports?: Record<string, string> };
-    pkg = { name: json.name, exports: json.exports ?? {} };
+    const json = JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as { name: string; exports?: Record<string, string | { default: string }> };
+    // An entry with conditions ("types" for the declarations in types/) is the file node runs: "default".
+    const exports = Object.entries(json.exports ?? {}).map(([entry, target]) => [entry, typeof target === "string" ? target : target.default]);
+    pkg = { name: json.name, exports: Object.fromEntries(exports) };
     packages.set(root, pkg);
   }
   return pkg;

@@ -39,9 +39,11 @@ test("sdk/ and its transitive relative imports stay off runtime, compiler, grpc,
 });
 
 test("`weir` is the authoring API; value plumbing is `weir/values`", async () => {
-  const pkg = JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as { exports: Record<string, string> };
+  const pkg = JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as { exports: Record<string, string | { default: string }> };
+  // What node and tsx load: an entry's "default" condition ("types" is types/, test/types/ checks it).
+  const runtime = Object.entries(pkg.exports).map(([entry, target]) => [entry, typeof target === "string" ? target : target.default] as const);
   // Other entries (the editor plugin, `weir/ts-plugin`) are fine; none of them may reach into sdk/.
-  const sdkEntries = Object.fromEntries(Object.entries(pkg.exports).filter(([, target]) => target.startsWith("./sdk/")));
+  const sdkEntries = Object.fromEntries(runtime.filter(([, target]) => target.startsWith("./sdk/")));
   expect(sdkEntries).toEqual({ ".": "./sdk/index.ts", "./values": "./sdk/values.ts" });
   const authoring = await import("../../sdk/index.ts");
   const values = await import("../../sdk/values.ts");
