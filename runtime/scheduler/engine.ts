@@ -235,6 +235,18 @@ export class Engine {
     this.dispatcher.fill(w);
   }
 
+  /** Attempts waiting for a worker slot, by pool (a replica publishes them). */
+  waitingByPool(): Record<string, number> {
+    const out: Record<string, number> = {};
+    for (const q of this.dispatcher.queueStates()) if (q.length) out[q.pool] = q.length;
+    return out;
+  }
+
+  /** A replica lends an idle worker serving one of `pools` to the replica at `address`; true when one went. */
+  redirectIdleWorker(address: string, pools: readonly string[]): boolean {
+    return this.ctx.workers.redirectIdle(address, pools, this.config.heartbeatIntervalMs * 2);
+  }
+
   onHeartbeat(w: WorkerSlot, hb: Heartbeat): void {
     this.ctx.workers.onHeartbeat(w, hb);
   }

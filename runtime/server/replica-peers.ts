@@ -48,6 +48,8 @@ export class ReplicaPeers {
     let peers: ReplicaPeers | undefined;
     const membership = await ReplicaMembership.join(store, `${opts.host}:${opts.port}`, {
       freeSlots: () => peers?.freeSlots() ?? 0,
+      waiting: () => peers?.engine?.waitingByPool() ?? {},
+      lend: (address, pools) => peers?.engine?.redirectIdleWorker(address, pools) ?? false,
       adopt: async (ids) => {
         const engine = peers?.engine;
         if (!engine) return;

@@ -91,4 +91,9 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = Object.freeze([
     name: "replicas (PostgreSQL only)",
     sql: "",
   },
+  {
+    version: 5,
+    name: "replicas: work waiting (PostgreSQL only)",
+    sql: "",
+  },
 ]);

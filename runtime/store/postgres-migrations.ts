@@ -93,4 +93,10 @@ export const POSTGRES_MIGRATIONS: readonly Migration[] = Object.freeze([
       END $$;
     `,
   },
+  {
+    // Work each replica has waiting for a worker, by pool: an idle worker of another replica moves there.
+    version: 5,
+    name: "replicas: work waiting for workers",
+    sql: `ALTER TABLE replicas ADD COLUMN waiting jsonb NOT NULL DEFAULT '{}'::jsonb;`,
+  },
 ]);

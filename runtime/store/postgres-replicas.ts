@@ -37,6 +37,13 @@ export interface ReplicaHost {
   freeSlots(): number;
   /** This replica owns these executions now: load those not already driven here. */
   adopt(ids: readonly string[]): Promise<unknown>;
+  /** Attempts waiting here for a worker slot, by pool (published for the other replicas). */
+  waiting(): Record<string, number>;
+  /**
+   * Another replica has work waiting in these pools: send it one idle worker that serves one of
+   * them and has nothing to do here. True when one was sent.
+   */
+  lend(address: string, pools: readonly string[]): boolean;
   /** This replica deposed these (their leases lapsed) and handed their executions over. */
   deposed(epochs: readonly bigint[]): void;
   /** This replica leads (runs schedules) or no longer does. */
@@ -57,7 +64,9 @@ const CHANNEL = "weir_owners";
 
 const SQL = Object.freeze({
   join: `INSERT INTO replicas (address, process, lease_until) VALUES ($1, $2, now() + $3 * interval '1 millisecond') RETURNING epoch`,
-  renew: `UPDATE replicas SET lease_until = now() + $2 * interval '1 millisecond' WHERE epoch = $1 AND NOT deposed`,
+  renew: `UPDATE replicas SET lease_until = now() + $2 * interval '1 millisecond', waiting = $3::jsonb WHERE epoch = $1 AND NOT deposed`,
+  wanting: `SELECT address, waiting FROM replicas
+      WHERE NOT deposed AND lease_until > now() AND epoch <> $1 AND waiting <> '{}'::jsonb`,
   // Waits for a commit in flight of the replica it deposes (that commit holds its row FOR SHARE).
   depose: "UPDATE replicas SET deposed = true WHERE lease_until < now() AND NOT deposed RETURNING epoch",
   // A separate statement, after the deposition committed: it sees the deposed replica's last commit.
@@ -249,7 +258,7 @@ export class ReplicaMembership {
     this.renewing = true;
     try {
       const sent = performance.now();
-      const renewed = await this.renewals.query(SQL.renew, [this.epoch, this.options.leaseMs]);
+      const renewed = await this.renewals.query(SQL.renew, [this.epoch, this.options.leaseMs, JSON.stringify(this.host.waiting())]);
       if (this.gone) return;
       if (renewed.rowCount === 0) {
         this.lose(
@@ -289,6 +298,13 @@ export class ReplicaMembership {
       const now = performance.now();
       for (const [id, at] of this.released) if (now - at > 10 * this.options.renewMs) this.released.delete(id);
       await this.host.adopt(owned.rows.map((r) => r.id).filter((id) => !this.released.has(id)));
+      // An idle worker here goes where work waits (the replica with the most waiting first).
+      const wanting = await pool.query<{ address: string; waiting: Record<string, number> }>(SQL.wanting, [this.epoch]);
+      const total = (w: Record<string, number>) => Object.values(w).reduce((a, b) => a + b, 0);
+      for (const r of wanting.rows.sort((a, b) => total(b.waiting) - total(a.waiting))) {
+        const pools = Object.keys(r.waiting).filter((p) => (r.waiting[p] ?? 0) > 0);
+        if (pools.length && this.host.lend(r.address, pools)) break;
+      }
       const leader = await pool.query<{ epoch: string | null }>(SQL.leader);
       const leads = leader.rows[0]?.epoch != null && BigInt(leader.rows[0].epoch) === this.epoch;
       if (leads !== this.leads && !this.gone) {

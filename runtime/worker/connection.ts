@@ -152,6 +152,20 @@ export class WorkerConnection {
     }
     const msg = frame.value;
     switch (msg.msg.case) {
+      case "redirect": {
+        // A replica with no work for this worker sends it where work waits; its other addresses stay for failover.
+        const to = msg.msg.value.address;
+        if (!to) return;
+        if (!this.addresses.includes(to)) this.addresses.push(to);
+        this.options.log.info({ from: this.address, to, why: msg.msg.value.reason }, "moving to another runtime replica");
+        const stream = this.stream;
+        if (stream) this.detach(stream);
+        this.current = this.addresses.indexOf(to);
+        this.client.close();
+        this.client = this.channelTo(to);
+        this.start();
+        return;
+      }
       case "registered": {
         this.registered = true;
         this.everRegistered = true;

@@ -273,6 +273,60 @@ describe.skipIf(TEST_STORE !== "postgres")("replicas on one PostgreSQL (this sui
     for (const r of replicas) r.client.close();
   }, 600_000);
 
+  test("an idle worker of one replica moves to the replica where work waits, and both workers run its map", async () => {
+    const db = await createTestDatabase();
+    databases.push(db);
+    const dir = tempDir("weir-lend-");
+    const project = projectCopy(join(dir, "runtime"));
+    const specs = await compileProject(project);
+    const log = join(dir, "side-effects.log");
+    appendFileSync(log, "");
+    const a = await startReplica(project, db.url, await freePort());
+    const b = await startReplica(project, db.url, await freePort());
+    const registered = await runCli(["register", join(specs, "fan.pb"), "--server", a.address], project);
+    expect(registered.code, registered.stderr).toBe(0);
+    const workers = ["a", "b"].map((w, i) =>
+      spawnWeir(["worker", "--server", i === 0 ? `${a.address},${b.address}` : `${b.address},${a.address}`, "--id", `w-${w}`, "--concurrency", "2"], {
+        cwd: projectCopy(join(dir, `worker-${w}`)),
+        env: { WEIR_REPLICAS_LOG: log },
+      }),
+    );
+    await waitFor("each replica to have its worker", async () => {
+      const { workers: listed } = await a.client.listWorkers({});
+      return listed.filter((w) => w.connected).length === 2;
+    });
+    const items = Array.from({ length: 400 }, (_, k) => ({
+      value: { case: "scalar" as const, value: { value: { case: "integer" as const, value: BigInt(k) } } },
+    }));
+    const createdAt = Date.now();
+    const { execution } = await a.client.createExecution({
+      workflow: "fan",
+      inputs: { literals: { items: { value: { case: "collection", value: { items } } } } },
+    });
+    const done = await waitFor(
+      "the map to finish",
+      async () => {
+        const { execution: e } = await b.client.getExecution({ id: execution!.id });
+        return e && e.state === ExecutionState.SUCCEEDED ? e : undefined;
+      },
+      120_000,
+    );
+    // Both workers ran its items: the one B lent came to A.
+    const ran = bodyRuns(log).filter((r) => r.execution === done.id);
+    const byWorker = new Map<string, number>();
+    for (const n of done.nodes) for (const at of n.attempts) if (at.workerId) byWorker.set(at.workerId, (byWorker.get(at.workerId) ?? 0) + 1);
+    expect([...byWorker.keys()].sort()).toEqual(["w-a", "w-b"]);
+    expect(ran.length).toBe(400);
+    const moved = loggedAt(b.proc.output(), "idle worker sent to the replica where work waits");
+    expect(moved.length).toBeGreaterThan(0);
+    process.stdout.write(
+      `lend: the idle worker left its replica ${Math.min(...moved) - createdAt} ms after the map was created; items per worker ${JSON.stringify(Object.fromEntries(byWorker))}\n`,
+    );
+    for (const w of workers) w.kill("SIGTERM");
+    a.client.close();
+    b.client.close();
+  }, 240_000);
+
   test("a replica cut off from PostgreSQL stops driving before another adopts its executions", async () => {
     const db = await createTestDatabase();
     databases.push(db);

@@ -8,6 +8,7 @@ import {
   ExecutionErrorSchema,
   NodeState,
   RegisterSchema,
+  ServerMessageSchema,
   type Heartbeat,
   type Log,
   type Register,
@@ -174,6 +175,29 @@ export class Workers {
       text: l.text,
       at: l.at ? Number(l.at.seconds) * 1000 + Math.floor(l.at.nanos / 1e6) : Date.now(),
     });
+  }
+
+  /**
+   * Sends one idle worker serving one of `pools` to the replica at `address`, where work waits: a
+   * connected worker that runs nothing, has nothing queued here in any of its pools and has been
+   * here a while. Its stream is ended here; it registers there. True when one went.
+   */
+  redirectIdle(address: string, pools: readonly string[], settledMs: number): boolean {
+    const { dispatcher } = this.ctx;
+    const now = Date.now();
+    for (const w of dispatcher.workers.values()) {
+      const link = w.link;
+      if (!link || w.running.size || w.unreported || now - w.connectedAt < settledMs) continue;
+      if (!w.pools.some((p) => pools.includes(p)) || w.pools.some((p) => dispatcher.queued(p) > 0)) continue;
+      link.send(create(ServerMessageSchema, { msg: { case: "redirect", value: { address, reason: "work is waiting on another replica" } } }));
+      this.ctx.log.info({ worker: w.id, to: address }, "idle worker sent to the replica where work waits");
+      // Forgotten here without a record: its row is the replica it registers with next.
+      w.link = undefined;
+      dispatcher.workers.delete(w.id);
+      link.close();
+      return true;
+    }
+    return false;
   }
 
   /** The stream broke: the worker keeps its attempts until the heartbeat timeout says otherwise. */

@@ -64,6 +64,8 @@ function recorder(free = 0): Recorder {
       for (const id of ids) r.adopted.add(id);
     },
     deposed: () => {},
+    waiting: () => ({}),
+    lend: () => false,
     leading: (leads) => {
       r.leads = leads;
     },

@@ -22,7 +22,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file weir/v1/worker.proto.
  */
 export const file_weir_v1_worker: GenFile = /*@__PURE__*/
-  fileDesc("ChR3ZWlyL3YxL3dvcmtlci5wcm90bxIHd2Vpci52MSL0AQoNV29ya2VyTWVzc2FnZRIlCghyZWdpc3RlchgBIAEoCzIRLndlaXIudjEuUmVnaXN0ZXJIABInCgloZWFydGJlYXQYAiABKAsyEi53ZWlyLnYxLkhlYXJ0YmVhdEgAEiEKBnJlc3VsdBgDIAEoCzIPLndlaXIudjEuUmVzdWx0SAASGwoDbG9nGAQgASgLMgwud2Vpci52MS5Mb2dIABInCgdyZXN1bHRzGAUgASgLMhQud2Vpci52MS5SZXN1bHRCYXRjaEgAEiMKB3N0YXJ0ZWQYBiABKAsyEC53ZWlyLnYxLlN0YXJ0ZWRIAEIFCgNtc2civAIKCFJlZ2lzdGVyEhEKCXdvcmtlcl9pZBgBIAEoCRIQCghob3N0bmFtZRgCIAEoCRILCgNwaWQYAyABKA0SDQoFcG9vbHMYBCADKAkSEAoIY2FwYWNpdHkYBSABKA0SIAoEZ3B1cxgGIAMoCzISLndlaXIudjEuR3B1RGV2aWNlEi0KBmxhYmVscxgHIAMoCzIdLndlaXIudjEuUmVnaXN0ZXIuTGFiZWxzRW50cnkSFAoMcHJvamVjdF9yb290GAggASgJEhwKFGFjY2VwdHNfYXNzaWduX2JhdGNoGAkgASgIEhcKD3JlcG9ydHNfc3RhcnRlZBgKIAEoCBIQCghpbnN0YW5jZRgLIAEoCRotCgtMYWJlbHNFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAk6AjgBIhwKCUhlYXJ0YmVhdBIPCgdydW5uaW5nGAEgAygEIkYKB1N0YXJ0ZWQSEwoLbGVhc2VfdG9rZW4YASABKAQSJgoCYXQYAiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIi8KC1Jlc3VsdEJhdGNoEiAKB3Jlc3VsdHMYASADKAsyDy53ZWlyLnYxLlJlc3VsdCLbAQoGUmVzdWx0EhMKC2xlYXNlX3Rva2VuGAEgASgEEiYKB291dHB1dHMYAiABKAsyEy53ZWlyLnYxLkxpdGVyYWxTZXRIABIoCgVlcnJvchgDIAEoCzIXLndlaXIudjEuRXhlY3V0aW9uRXJyb3JIABIuCgpzdGFydGVkX2F0GAQgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIvCgtmaW5pc2hlZF9hdBgFIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXBCCQoHb3V0Y29tZSJgCgNMb2cSEwoLbGVhc2VfdG9rZW4YASABKAQSDgoGc3RyZWFtGAIgASgJEgwKBHRleHQYAyABKAkSJgoCYXQYBCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIrABCg1TZXJ2ZXJNZXNzYWdlEikKCnJlZ2lzdGVyZWQYASABKAsyEy53ZWlyLnYxLlJlZ2lzdGVyZWRIABIhCgZhc3NpZ24YAiABKAsyDy53ZWlyLnYxLkFzc2lnbkgAEiEKBmNhbmNlbBgDIAEoCzIPLndlaXIudjEuQ2FuY2VsSAASJwoHYXNzaWducxgEIAEoCzIULndlaXIudjEuQXNzaWduQmF0Y2hIAEIFCgNtc2ci0wEKClJlZ2lzdGVyZWQSEQoJd29ya2VyX2lkGAEgASgJEjUKEmhlYXJ0YmVhdF9pbnRlcnZhbBgCIAEoCzIZLmdvb2dsZS5wcm90b2J1Zi5EdXJhdGlvbhI0ChFoZWFydGJlYXRfdGltZW91dBgDIAEoCzIZLmdvb2dsZS5wcm90b2J1Zi5EdXJhdGlvbhIVCg1hcnRpZmFjdF9yb290GAQgASgJEhwKFGFjY2VwdHNfcmVzdWx0X2JhdGNoGAUgASgIEhAKCHN0b3JlX2lkGAYgASgJIi8KC0Fzc2lnbkJhdGNoEiAKB2Fzc2lnbnMYASADKAsyDy53ZWlyLnYxLkFzc2lnbiLbAQoGQXNzaWduEhMKC2xlYXNlX3Rva2VuGAEgASgEEhQKDGV4ZWN1dGlvbl9pZBgCIAEoCRIPCgdub2RlX2lkGAMgASgJEg8KB2F0dGVtcHQYBCABKA0SIwoEdGFzaxgFIAEoCzIVLndlaXIudjEuVGFza1RlbXBsYXRlEiMKBmlucHV0cxgGIAEoCzITLndlaXIudjEuTGl0ZXJhbFNldBIMCgRncHVzGAcgAygNEiwKCGRlYWRsaW5lGAggASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCItCgZDYW5jZWwSEwoLbGVhc2VfdG9rZW4YASABKAQSDgoGcmVhc29uGAIgASgJMk4KDVdvcmtlclNlcnZpY2USPQoHQ29ubmVjdBIWLndlaXIudjEuV29ya2VyTWVzc2FnZRoWLndlaXIudjEuU2VydmVyTWVzc2FnZSgBMAFiBnByb3RvMw", [file_google_protobuf_duration, file_google_protobuf_timestamp, file_weir_v1_admin, file_weir_v1_execution, file_weir_v1_literals, file_weir_v1_spec]);
+  fileDesc("ChR3ZWlyL3YxL3dvcmtlci5wcm90bxIHd2Vpci52MSL0AQoNV29ya2VyTWVzc2FnZRIlCghyZWdpc3RlchgBIAEoCzIRLndlaXIudjEuUmVnaXN0ZXJIABInCgloZWFydGJlYXQYAiABKAsyEi53ZWlyLnYxLkhlYXJ0YmVhdEgAEiEKBnJlc3VsdBgDIAEoCzIPLndlaXIudjEuUmVzdWx0SAASGwoDbG9nGAQgASgLMgwud2Vpci52MS5Mb2dIABInCgdyZXN1bHRzGAUgASgLMhQud2Vpci52MS5SZXN1bHRCYXRjaEgAEiMKB3N0YXJ0ZWQYBiABKAsyEC53ZWlyLnYxLlN0YXJ0ZWRIAEIFCgNtc2civAIKCFJlZ2lzdGVyEhEKCXdvcmtlcl9pZBgBIAEoCRIQCghob3N0bmFtZRgCIAEoCRILCgNwaWQYAyABKA0SDQoFcG9vbHMYBCADKAkSEAoIY2FwYWNpdHkYBSABKA0SIAoEZ3B1cxgGIAMoCzISLndlaXIudjEuR3B1RGV2aWNlEi0KBmxhYmVscxgHIAMoCzIdLndlaXIudjEuUmVnaXN0ZXIuTGFiZWxzRW50cnkSFAoMcHJvamVjdF9yb290GAggASgJEhwKFGFjY2VwdHNfYXNzaWduX2JhdGNoGAkgASgIEhcKD3JlcG9ydHNfc3RhcnRlZBgKIAEoCBIQCghpbnN0YW5jZRgLIAEoCRotCgtMYWJlbHNFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAk6AjgBIhwKCUhlYXJ0YmVhdBIPCgdydW5uaW5nGAEgAygEIkYKB1N0YXJ0ZWQSEwoLbGVhc2VfdG9rZW4YASABKAQSJgoCYXQYAiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIi8KC1Jlc3VsdEJhdGNoEiAKB3Jlc3VsdHMYASADKAsyDy53ZWlyLnYxLlJlc3VsdCLbAQoGUmVzdWx0EhMKC2xlYXNlX3Rva2VuGAEgASgEEiYKB291dHB1dHMYAiABKAsyEy53ZWlyLnYxLkxpdGVyYWxTZXRIABIoCgVlcnJvchgDIAEoCzIXLndlaXIudjEuRXhlY3V0aW9uRXJyb3JIABIuCgpzdGFydGVkX2F0GAQgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIvCgtmaW5pc2hlZF9hdBgFIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXBCCQoHb3V0Y29tZSJgCgNMb2cSEwoLbGVhc2VfdG9rZW4YASABKAQSDgoGc3RyZWFtGAIgASgJEgwKBHRleHQYAyABKAkSJgoCYXQYBCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wItcBCg1TZXJ2ZXJNZXNzYWdlEikKCnJlZ2lzdGVyZWQYASABKAsyEy53ZWlyLnYxLlJlZ2lzdGVyZWRIABIhCgZhc3NpZ24YAiABKAsyDy53ZWlyLnYxLkFzc2lnbkgAEiEKBmNhbmNlbBgDIAEoCzIPLndlaXIudjEuQ2FuY2VsSAASJwoHYXNzaWducxgEIAEoCzIULndlaXIudjEuQXNzaWduQmF0Y2hIABIlCghyZWRpcmVjdBgFIAEoCzIRLndlaXIudjEuUmVkaXJlY3RIAEIFCgNtc2ciKwoIUmVkaXJlY3QSDwoHYWRkcmVzcxgBIAEoCRIOCgZyZWFzb24YAiABKAki0wEKClJlZ2lzdGVyZWQSEQoJd29ya2VyX2lkGAEgASgJEjUKEmhlYXJ0YmVhdF9pbnRlcnZhbBgCIAEoCzIZLmdvb2dsZS5wcm90b2J1Zi5EdXJhdGlvbhI0ChFoZWFydGJlYXRfdGltZW91dBgDIAEoCzIZLmdvb2dsZS5wcm90b2J1Zi5EdXJhdGlvbhIVCg1hcnRpZmFjdF9yb290GAQgASgJEhwKFGFjY2VwdHNfcmVzdWx0X2JhdGNoGAUgASgIEhAKCHN0b3JlX2lkGAYgASgJIi8KC0Fzc2lnbkJhdGNoEiAKB2Fzc2lnbnMYASADKAsyDy53ZWlyLnYxLkFzc2lnbiLbAQoGQXNzaWduEhMKC2xlYXNlX3Rva2VuGAEgASgEEhQKDGV4ZWN1dGlvbl9pZBgCIAEoCRIPCgdub2RlX2lkGAMgASgJEg8KB2F0dGVtcHQYBCABKA0SIwoEdGFzaxgFIAEoCzIVLndlaXIudjEuVGFza1RlbXBsYXRlEiMKBmlucHV0cxgGIAEoCzITLndlaXIudjEuTGl0ZXJhbFNldBIMCgRncHVzGAcgAygNEiwKCGRlYWRsaW5lGAggASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCItCgZDYW5jZWwSEwoLbGVhc2VfdG9rZW4YASABKAQSDgoGcmVhc29uGAIgASgJMk4KDVdvcmtlclNlcnZpY2USPQoHQ29ubmVjdBIWLndlaXIudjEuV29ya2VyTWVzc2FnZRoWLndlaXIudjEuU2VydmVyTWVzc2FnZSgBMAFiBnByb3RvMw", [file_google_protobuf_duration, file_google_protobuf_timestamp, file_weir_v1_admin, file_weir_v1_execution, file_weir_v1_literals, file_weir_v1_spec]);
 
 /**
  * Upward: worker → runtime.
@@ -340,6 +340,15 @@ export type ServerMessage = Message<"weir.v1.ServerMessage"> & {
      */
     value: AssignBatch;
     case: "assigns";
+  } | {
+    /**
+     * Sent to an idle worker by a replica that has no work for it while another replica has work
+     * waiting: the worker connects to `address` instead (and keeps its other addresses for failover).
+     *
+     * @generated from field: weir.v1.Redirect redirect = 5;
+     */
+    value: Redirect;
+    case: "redirect";
   } | { case: undefined; value?: undefined };
 };
 
@@ -349,6 +358,30 @@ export type ServerMessage = Message<"weir.v1.ServerMessage"> & {
  */
 export const ServerMessageSchema: GenMessage<ServerMessage> = /*@__PURE__*/
   messageDesc(file_weir_v1_worker, 7);
+
+/**
+ * @generated from message weir.v1.Redirect
+ */
+export type Redirect = Message<"weir.v1.Redirect"> & {
+  /**
+   * host:port of the replica to connect to.
+   *
+   * @generated from field: string address = 1;
+   */
+  address: string;
+
+  /**
+   * @generated from field: string reason = 2;
+   */
+  reason: string;
+};
+
+/**
+ * Describes the message weir.v1.Redirect.
+ * Use `create(RedirectSchema)` to create a new message.
+ */
+export const RedirectSchema: GenMessage<Redirect> = /*@__PURE__*/
+  messageDesc(file_weir_v1_worker, 8);
 
 /**
  * @generated from message weir.v1.Registered
@@ -398,7 +431,7 @@ export type Registered = Message<"weir.v1.Registered"> & {
  * Use `create(RegisteredSchema)` to create a new message.
  */
 export const RegisteredSchema: GenMessage<Registered> = /*@__PURE__*/
-  messageDesc(file_weir_v1_worker, 8);
+  messageDesc(file_weir_v1_worker, 9);
 
 /**
  * @generated from message weir.v1.AssignBatch
@@ -415,7 +448,7 @@ export type AssignBatch = Message<"weir.v1.AssignBatch"> & {
  * Use `create(AssignBatchSchema)` to create a new message.
  */
 export const AssignBatchSchema: GenMessage<AssignBatch> = /*@__PURE__*/
-  messageDesc(file_weir_v1_worker, 9);
+  messageDesc(file_weir_v1_worker, 10);
 
 /**
  * @generated from message weir.v1.Assign
@@ -469,7 +502,7 @@ export type Assign = Message<"weir.v1.Assign"> & {
  * Use `create(AssignSchema)` to create a new message.
  */
 export const AssignSchema: GenMessage<Assign> = /*@__PURE__*/
-  messageDesc(file_weir_v1_worker, 10);
+  messageDesc(file_weir_v1_worker, 11);
 
 /**
  * @generated from message weir.v1.Cancel
@@ -491,7 +524,7 @@ export type Cancel = Message<"weir.v1.Cancel"> & {
  * Use `create(CancelSchema)` to create a new message.
  */
 export const CancelSchema: GenMessage<Cancel> = /*@__PURE__*/
-  messageDesc(file_weir_v1_worker, 11);
+  messageDesc(file_weir_v1_worker, 12);
 
 /**
  * @generated from service weir.v1.WorkerService
