@@ -273,7 +273,7 @@ describe.skipIf(TEST_STORE !== "postgres")("replicas on one PostgreSQL (this sui
     for (const r of replicas) r.client.close();
   }, 600_000);
 
-  test("an idle worker of one replica moves to the replica where work waits, and both workers run its map", async () => {
+  test("an idle worker of one replica moves to the replica where work waits, and both workers run its map; watch and terminate work through the other replica", async () => {
     const db = await createTestDatabase();
     databases.push(db);
     const dir = tempDir("weir-lend-");
@@ -303,6 +303,15 @@ describe.skipIf(TEST_STORE !== "postgres")("replicas on one PostgreSQL (this sui
       workflow: "fan",
       inputs: { literals: { items: { value: { case: "collection", value: { items } } } } },
     });
+    // Watched through B, which does not drive it: B passes on A's live stream.
+    let nodeEvents = 0;
+    let last: Execution | undefined;
+    const watched = (async () => {
+      for await (const ev of b.client.watchExecution({ id: execution!.id })) {
+        nodeEvents += ev.nodes.length;
+        if (ev.snapshot) last = ev.snapshot;
+      }
+    })();
     const done = await waitFor(
       "the map to finish",
       async () => {
@@ -311,7 +320,21 @@ describe.skipIf(TEST_STORE !== "postgres")("replicas on one PostgreSQL (this sui
       },
       120_000,
     );
-    // Both workers ran its items: the one B lent came to A.
+    await watched;
+    expect(last?.state).toBe(ExecutionState.SUCCEEDED);
+    expect(nodeEvents).toBeGreaterThan(0);
+    // Terminated through B: B passes it to A, which drives it.
+    const { execution: second } = await a.client.createExecution({
+      workflow: "fan",
+      inputs: { literals: { items: { value: { case: "collection", value: { items } } } } },
+    });
+    await b.client.terminateExecution({ id: second!.id, reason: "through the other replica" });
+    const stopped = await waitFor("the second map to be terminated", async () => {
+      const { execution: e } = await a.client.getExecution({ id: second!.id });
+      return e && e.state === ExecutionState.TERMINATED ? e : undefined;
+    });
+    expect(stopped.state).toBe(ExecutionState.TERMINATED);
+    // Both workers ran the first map's items: the one B lent came to A.
     const ran = bodyRuns(log).filter((r) => r.execution === done.id);
     const byWorker = new Map<string, number>();
     for (const n of done.nodes) for (const at of n.attempts) if (at.workerId) byWorker.set(at.workerId, (byWorker.get(at.workerId) ?? 0) + 1);
