@@ -1,11 +1,11 @@
 // Orchestrates one compilation: load → discover → read interfaces → extract bodies → assemble
 // each exported workflow's CompiledWorkflow → version it → run the spec checks. Returns specs and
 // every diagnostic; writing files is emit.ts's job.
-import { create } from "@bufbuild/protobuf";
+import { create, equals } from "@bufbuild/protobuf";
 import path from "node:path";
 import { CompiledWorkflowSchema, NodeModuleRuntimeSchema, SourceLocationSchema, TaskTemplateSchema, WorkflowTemplateSchema } from "../proto/index.ts";
 import type { CompiledWorkflow, TaskTemplate, TypedInterface, WorkflowTemplate } from "../proto/index.ts";
-import type { CallExpression } from "ts-morph";
+import type { CallExpression, SourceFile, ts } from "ts-morph";
 import { readTaskSettings, readWorkflowSettings } from "./config.ts";
 import { atConfigProperties } from "./config-property.ts";
 import { Diagnostics, checkCompiledWorkflow, compareDiagnostics, computeTaskCodeHash, diagnostic, taskVersion } from "../core/index.ts";
@@ -51,7 +51,8 @@ export function compileProject(target: string, settings: Partial<CompileSettings
 
 /** What a watch loop keeps between compiles of one loaded project (see watch.ts). */
 export interface CompileState {
-  readonly tsc: IncrementalTscDiagnostics;
+  /** tsc's errors and files' signatures (the editor's stand-in: declaration-signatures.ts). */
+  readonly tsc: Pick<IncrementalTscDiagnostics, "diagnostics" | "signatureOf">;
   readonly cache: ExtractionCache;
   readonly discovery: DiscoveryCache;
 }
@@ -66,23 +67,40 @@ export function createCompileState(root: string): CompileState {
  */
 export function compileLoaded(loaded: LoadedProject, settings: Partial<CompileSettings> = {}, state?: CompileState): CompileResult {
   const files = projectSourceFiles(loaded);
+  return compileProgram({ root: loaded.root, program: loaded.project.getProgram().compilerObject, files }, settings, state);
+}
+
+/** A project as the compiler reads it: its program and the project's own files as ts-morph nodes over it. */
+export interface ProgramView {
+  /** Absolute directory every spec path is relative to. */
+  readonly root: string;
+  readonly program: ts.Program;
+  /** The project's own files (see projectSourceFiles), sorted by path. */
+  readonly files: readonly SourceFile[];
+  /** Where code hashes read files (by default programSources over `program`). */
+  readonly sources?: CodeHashSources;
+}
+
+/** Compiles `view`: a loaded project's program, or one the compiler did not build (the editor's: editor-session.ts). */
+export function compileProgram(view: ProgramView, settings: Partial<CompileSettings> = {}, state?: CompileState): CompileResult {
+  const { root, program, files } = view;
   // In watch mode the builder runs first: its signatures tell which files importers see changed.
-  const tsc = state ? state.tsc.diagnostics(loaded.project) : undefined;
-  const fingerprints = state ? new Fingerprints(loaded.project.getProgram().compilerObject, loaded.root, (f) => state.tsc.signatureOf(f)) : undefined;
-  const found = discover(loaded.root, files, state?.discovery, fingerprints ? (f) => fingerprints.of(f.compilerNode.fileName) : undefined);
+  const tsc = state ? state.tsc.diagnostics(program) : undefined;
+  const fingerprints = state ? new Fingerprints(program, root, (f) => state.tsc.signatureOf(f)) : undefined;
+  const found = discover(root, files, state?.discovery, fingerprints ? (f) => fingerprints.of(f.compilerNode.fileName) : undefined);
   const specs: CompiledWorkflow[] = [];
   const diagnostics: Diagnostic[] = [...found.diagnostics];
-  if (settings.includeTscDiagnostics ?? true) diagnostics.push(...(tsc ?? tscDiagnostics(loaded.project, loaded.root)));
-  const sources = programSources(loaded.project.getProgram().compilerObject);
-  const compilation = new Compilation(loaded.root, found, sources, state && fingerprints ? { cache: state.cache, fingerprints } : undefined);
+  if (settings.includeTscDiagnostics ?? true) diagnostics.push(...(tsc ?? tscDiagnostics(program, root)));
+  const sources = view.sources ?? programSources(program);
+  const compilation = new Compilation(root, found, sources, state && fingerprints ? { cache: state.cache, fingerprints } : undefined);
   if (found.workflows.length === 0) {
     diagnostics.push(
-      diagnostic(Diagnostics.NoWorkflowsFound, [relativeToRoot(process.cwd(), loaded.root) || "."], undefined, [
+      diagnostic(Diagnostics.NoWorkflowsFound, [relativeToRoot(process.cwd(), root) || "."], undefined, [
         'declare one with `export const daily = workflow({ name: "daily" }, (inputs) => { ... })`',
       ]),
     );
   }
-  diagnostics.push(...duplicateNames(loaded.root, found.workflows));
+  diagnostics.push(...duplicateNames(root, found.workflows));
 
   const compiled: Array<[Definition, CompiledWorkflow]> = [];
   for (const definition of found.workflows) {
@@ -92,11 +110,11 @@ export function compileLoaded(loaded: LoadedProject, settings: Partial<CompileSe
   diagnostics.push(...compilation.diagnostics);
   for (const [definition, spec] of compiled) {
     const found = compilation.withoutCascades(compilation.checks(definition, spec));
-    diagnostics.push(...atConfigProperties(loaded.root, found, (at) => compilation.callAt(at)));
+    diagnostics.push(...atConfigProperties(root, found, (at) => compilation.callAt(at)));
     specs.push(spec);
   }
   specs.sort((a, b) => ((a.workflow?.name ?? "") < (b.workflow?.name ?? "") ? -1 : 1));
-  return { specs, diagnostics: dedupe(withoutShadowedTsc(diagnostics)).sort(compareDiagnostics), root: loaded.root, configError: false };
+  return { specs, diagnostics: dedupe(withoutShadowedTsc(diagnostics)).sort(compareDiagnostics), root, configError: false };
 }
 
 interface CompiledDefinition {
@@ -134,7 +152,7 @@ class Compilation {
   checks(definition: Definition, spec: CompiledWorkflow): Diagnostic[] {
     const entry = this.reused.has(definition) ? this.cached(definition) : undefined;
     const over = [spec.workflow, ...spec.subworkflows, ...spec.tasks].filter((t) => t !== undefined);
-    if (entry?.checks && sameObjects(entry.checks.over, over)) return [...entry.checks.found];
+    if (entry?.checks && sameButVersions(entry.checks.over, over)) return [...entry.checks.found];
     const found = checkCompiledWorkflow(spec);
     if (entry) entry.checks = { found, over };
     return found;
@@ -398,6 +416,24 @@ function locationKey(l: { file: string; line: number; column: number }): string 
 
 function sameObjects(a: readonly object[], b: readonly object[]): boolean {
   return a.length === b.length && a.every((x, i) => x === b[i]);
+}
+
+// The spec checks never read a template's version (a task's moves with its code), so templates equal
+// but for it are checked alike: an edit of a task's body does not re-check the workflows that use it.
+// A versioned workflow template is a shallow copy (withVersion); a task read again is a new message.
+function sameButVersions(a: readonly object[], b: readonly object[]): boolean {
+  const same = (x: object, y: object): boolean => {
+    if (x === y) return true;
+    const [p, q] = [x as Record<string, unknown>, y as Record<string, unknown>];
+    if (p.$typeName !== q.$typeName) return false;
+    if (p.$typeName === TaskTemplateSchema.typeName) {
+      const [t, u] = [x as TaskTemplate, y as TaskTemplate];
+      return equals(TaskTemplateSchema, t, { ...u, version: t.version });
+    }
+    const keys = Object.keys(p);
+    return keys.length === Object.keys(q).length && keys.every((k) => k === "version" || p[k] === q[k]);
+  };
+  return a.length === b.length && a.every((x, i) => same(x, b[i]));
 }
 
 function duplicateNames(root: string, workflows: readonly Definition[]): Diagnostic[] {

@@ -49,9 +49,18 @@ export function isProjectFile(root: string, filePath: string): boolean {
   return !rel.split(path.sep).some((part) => IGNORED_DIRECTORIES.includes(part));
 }
 
+const relativePaths = new Map<string, string>();
+
 /** A path relative to the project root with forward slashes, as specs store them. */
 export function relativeToRoot(root: string, filePath: string): string {
-  return path.relative(root, filePath).split(path.sep).join("/");
+  // Asked for every node a location is taken of: once per pair of absolute paths is enough.
+  const key = `${root}\0${filePath}`;
+  let relative = relativePaths.get(key);
+  if (relative === undefined) {
+    relative = path.relative(root, filePath).split(path.sep).join("/");
+    if (path.isAbsolute(root) && path.isAbsolute(filePath)) relativePaths.set(key, relative);
+  }
+  return relative;
 }
 
 function fromTsconfig(tsconfigPath: string): LoadResult {

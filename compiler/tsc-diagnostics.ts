@@ -2,15 +2,13 @@
 // project's files are checked (errors elsewhere are never reported, so checking them is wasted
 // work), and in watch mode a semantic-diagnostics builder re-checks only the files a change affects.
 import { ts } from "ts-morph";
-import type { Project } from "ts-morph";
 import { Diagnostics, diagnostic } from "../core/index.ts";
 import type { Diagnostic } from "../core/index.ts";
 import { lineAndColumn } from "./location.ts";
 import { isProjectFile, relativeToRoot } from "./project.ts";
 
 /** One full check of the project's files (what `tsc --noEmit` reports on them). */
-export function tscDiagnostics(project: Project, root: string): Diagnostic[] {
-  const program = project.getProgram().compilerObject;
+export function tscDiagnostics(program: ts.Program, root: string): Diagnostic[] {
   const files = program.getSourceFiles().filter((f) => isProjectFile(root, f.fileName));
   return convert(root, [...beforeSemantic(program, files), ...files.flatMap((f) => program.getSemanticDiagnostics(f))]);
 }
@@ -40,8 +38,7 @@ export class IncrementalTscDiagnostics {
     return state?.fileInfos?.get((file as ts.SourceFile & { resolvedPath?: string }).resolvedPath ?? file.fileName)?.signature;
   }
 
-  diagnostics(project: Project): Diagnostic[] {
-    const program = project.getProgram().compilerObject;
+  diagnostics(program: ts.Program): Diagnostic[] {
     const host: ts.BuilderProgramHost = {};
     const first = this.builder === undefined;
     const builder = ts.createSemanticDiagnosticsBuilderProgram(program, host, this.builder);

@@ -18,7 +18,7 @@ function decorate(typescript: Typescript, info: ts.server.PluginCreateInfo): ts.
   const inner = info.languageService;
   // Only a configured project has the tsconfig `weir compile` would read; inferred ones are left alone.
   if (info.project.projectKind !== typescript.server.ProjectKind.Configured) return inner;
-  const checks = new ProjectChecks(info.project, info.project.getProjectName(), log);
+  const checks = new ProjectChecks(inner, info.project.getProjectName(), typescript.version, log);
 
   const weirDiagnostics = (fileName: string): ts.Diagnostic[] => {
     try {
