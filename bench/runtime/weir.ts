@@ -178,7 +178,7 @@ export async function benchWeir(storeKind: BenchStore = "sqlite", settings = BEN
     for (const spec of Object.values(specs)) await client.registerWorkflow({ spec });
 
     const shapes: ShapeResult[] = [];
-    cpuPids.push(...servers.map((s) => s.pid!), worker.pid!);
+    cpuPids.splice(0, cpuPids.length, ...servers.map((s) => s.pid!), worker.pid!);
     await runShape(client, "bench_warm");
     const small = await runShape(client, "bench_fan_out_1000");
     shapes.push({ shape: "fan-out 1,000", seconds: small.seconds, tasks: settings.smallFanOut + 1 });

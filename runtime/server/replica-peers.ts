@@ -78,11 +78,16 @@ export class ReplicaPeers {
 
   /**
    * The client of the live replica driving `executionId`, when that is another one; undefined when
-   * this one should answer (it drives it, or nobody does: it has ended or waits for a claim).
+   * this one should answer: it drives it, the execution has ended, or nobody drives it (then this
+   * replica takes it over first).
    */
   async ownerClient(executionId: string): Promise<AdminClient | undefined> {
-    const address = await this.ownerAddress(executionId);
-    if (!address) return undefined;
+    const address = await this.ownerAddress(executionId, 0);
+    if (!address) {
+      // Nobody drives it (waiting for a claim, or its replica gone): this one takes it and answers.
+      if (!this.engine?.isActive(executionId) && (await this.membership.takeOver(executionId))) await this.engine?.adopt([executionId]);
+      return undefined;
+    }
     let client = this.clients.get(address);
     if (!client) {
       client = connectAdmin(address, { security: this.security });
@@ -114,11 +119,22 @@ export class ReplicaPeers {
     return call as AsyncIterable<Uint8Array>;
   }
 
-  private async ownerAddress(executionId: string): Promise<string | undefined> {
-    if (!executionId || this.engine?.isActive(executionId)) return undefined;
-    const owner = await this.membership.ownerOf(executionId);
-    if (!owner || owner.deposed || owner.epoch === this.membership.epoch) return undefined;
-    return owner.address;
+  /**
+   * The address of the live replica driving `executionId` when that is another one. An execution
+   * not ended whose driver is not settled (just released for a claim, or its replica gone and not
+   * yet adopted) is waited for, up to `settleMs`, so a call is answered by whoever drives it next.
+   */
+  private async ownerAddress(executionId: string, settleMs = 10_000): Promise<string | undefined> {
+    const deadline = Date.now() + settleMs;
+    for (;;) {
+      if (!executionId || this.engine?.isActive(executionId)) return undefined;
+      const owner = await this.membership.ownerOf(executionId);
+      if (!owner?.active) return undefined;
+      // Mine but not loaded yet (an adoption under way): wait for it like the rest.
+      if (owner.epoch !== undefined && owner.epoch !== this.membership.epoch && !owner.gone) return owner.address;
+      if (Date.now() >= deadline) return undefined;
+      await new Promise((r) => setTimeout(r, 25));
+    }
   }
 
   /** Leaves the set (after the engine's last commit): the others adopt what it drove at once. */

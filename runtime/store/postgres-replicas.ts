@@ -84,9 +84,12 @@ const SQL = Object.freeze({
       RETURNING id`,
   owned: "SELECT id FROM executions WHERE owner = $1 AND state IN (1, 2) ORDER BY seq",
   release: "UPDATE executions SET owner = NULL WHERE id = $1 AND owner = $2",
+  takeOver: `UPDATE executions SET owner = $2 WHERE id = $1 AND state IN (1, 2)
+      AND (owner IS NULL OR owner IN (SELECT epoch FROM replicas WHERE deposed)) RETURNING id`,
   leader: "SELECT min(epoch) AS epoch FROM replicas WHERE NOT deposed AND lease_until > now()",
   list: "SELECT epoch, address, process, lease_until, deposed FROM replicas ORDER BY epoch",
-  ownerOf: "SELECT e.owner, r.address, r.deposed FROM executions e LEFT JOIN replicas r ON r.epoch = e.owner WHERE e.id = $1",
+  ownerOf: `SELECT e.owner, e.state IN (1, 2) AS active, r.address, r.deposed OR r.lease_until < now() AS gone
+      FROM executions e LEFT JOIN replicas r ON r.epoch = e.owner WHERE e.id = $1`,
   notify: `SELECT pg_notify('${CHANNEL}', $1)`,
 });
 
@@ -196,6 +199,13 @@ export class ReplicaMembership {
     await this.store.pool.query(SQL.notify, ["released"]);
   }
 
+  /** Takes an unfinished execution nobody drives (unowned, or its replica deposed); true when it is this replica's now. */
+  async takeOver(executionId: string): Promise<boolean> {
+    const { rowCount } = await this.store.pool.query(SQL.takeOver, [executionId, this.epoch]);
+    if (rowCount) this.released.delete(executionId);
+    return (rowCount ?? 0) > 0;
+  }
+
   /** Where this replica listens, for the others to forward to (known once its port is bound). */
   async announce(address: string): Promise<void> {
     await this.store.pool.query("UPDATE replicas SET address = $2 WHERE epoch = $1", [this.epoch, address]);
@@ -213,11 +223,15 @@ export class ReplicaMembership {
     }));
   }
 
-  /** Who drives an execution: its owner's epoch and address (undefined: nobody yet, or it does not exist). */
-  async ownerOf(executionId: string): Promise<{ epoch: bigint; address: string; deposed: boolean } | undefined> {
+  /**
+   * Who drives an execution: its owner's epoch and address, whether that replica is gone (deposed
+   * or its lease lapsed), and whether the execution has not ended. Undefined when it does not exist.
+   */
+  async ownerOf(executionId: string): Promise<{ epoch: bigint | undefined; address: string; gone: boolean; active: boolean } | undefined> {
     const { rows } = await this.store.pool.query(SQL.ownerOf, [executionId]);
     const r = rows[0];
-    return r?.owner == null ? undefined : { epoch: BigInt(r.owner), address: r.address as string, deposed: r.deposed as boolean };
+    if (!r) return undefined;
+    return { epoch: r.owner == null ? undefined : BigInt(r.owner), address: (r.address as string) ?? "", gone: r.gone === true, active: r.active as boolean };
   }
 
   private stop(): void {

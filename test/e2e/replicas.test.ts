@@ -350,6 +350,26 @@ describe.skipIf(TEST_STORE !== "postgres")("replicas on one PostgreSQL (this sui
     b.client.close();
   }, 240_000);
 
+  test("with no worker on any replica an execution waits unowned, and terminate takes it over", async () => {
+    const db = await createTestDatabase();
+    databases.push(db);
+    const dir = tempDir("weir-unowned-");
+    const project = projectCopy(join(dir, "runtime"));
+    const specs = await compileProject(project);
+    const only = await startReplica(project, db.url, await freePort());
+    const registered = await runCli(["register", join(specs, "chain.pb"), "--server", only.address], project);
+    expect(registered.code, registered.stderr).toBe(0);
+    const { execution } = await only.client.createExecution({
+      workflow: "chain",
+      inputs: { literals: { x: { value: { case: "scalar", value: { value: { case: "integer", value: 1n } } } } } },
+    });
+    expect((await queryDatabase(db, "SELECT owner FROM executions WHERE id = $1", [execution!.id]))[0]).toEqual({ owner: null });
+    await only.client.terminateExecution({ id: execution!.id, reason: "no worker came" });
+    const { execution: ended } = await only.client.getExecution({ id: execution!.id });
+    expect(ended?.state).toBe(ExecutionState.TERMINATED);
+    only.client.close();
+  }, 120_000);
+
   test("a replica cut off from PostgreSQL stops driving before another adopts its executions", async () => {
     const db = await createTestDatabase();
     databases.push(db);
