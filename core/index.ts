@@ -28,6 +28,8 @@ export { gpusWanted, gpuTypeMatches } from "./gpu-type.ts";
 
 // Durations: how weir reads one ("1h30m") and writes one ("1m30s"); memory sizes ("4Gi").
 export { formatDuration, parseDuration, parseMemory } from "./duration.ts";
+export { dayEnd, dayStart, zonedToUtc } from "./zoned-time.ts";
+export { executionStateName, nodeStateName, parseExecutionState } from "./state-names.ts";
 
 // Schedules: when a cron expression or a fixed rate ticks.
 export { latestTick, nextTick, ScheduleError, scheduleTicks, scheduleWindow } from "./schedule-ticks.ts";

@@ -1,5 +1,6 @@
 // Parses the instants CLI users type (`2026-01-31`, `2026-01-31T09:00`, `2026-01-31T09:00:00Z`) in a
 // given IANA zone; a bare date means the start of that day there, or its end (`endOfDay`).
+import { zonedToUtc } from "../../core/index.ts";
 import { CliError } from "./action.ts";
 
 const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
@@ -37,29 +38,4 @@ function bad(text: string, option: string): CliError {
 function validDate(y: number, m: number, d: number): boolean {
   const t = new Date(Date.UTC(y, m - 1, d));
   return t.getUTCFullYear() === y && t.getUTCMonth() === m - 1 && t.getUTCDate() === d;
-}
-
-/** The UTC instant of a wall-clock time in a zone (two passes settle DST edges). */
-function zonedToUtc(y: number, m: number, d: number, hh: number, mm: number, ss: number, ms: number, timeZone: string): number {
-  const wall = Date.UTC(y, m - 1, d, hh, mm, ss, ms);
-  let guess = wall - offsetMs(wall, timeZone);
-  guess = wall - offsetMs(guess, timeZone);
-  return guess;
-}
-
-/** The zone's offset from UTC at an instant. */
-function offsetMs(at: number, timeZone: string): number {
-  const parts = new Intl.DateTimeFormat("en-US", {
-    timeZone,
-    hourCycle: "h23",
-    year: "numeric",
-    month: "2-digit",
-    day: "2-digit",
-    hour: "2-digit",
-    minute: "2-digit",
-    second: "2-digit",
-  }).formatToParts(new Date(at));
-  const get = (type: string) => Number(parts.find((p) => p.type === type)!.value);
-  const asUtc = Date.UTC(get("year"), get("month") - 1, get("day"), get("hour"), get("minute"), get("second"));
-  return asUtc - Math.floor(at / 1000) * 1000;
 }

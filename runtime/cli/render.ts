@@ -14,50 +14,12 @@ import {
   type Node,
   type NodeExecution,
 } from "../../proto/index.ts";
+import { executionStateName, nodeStateName, parseExecutionState } from "../../core/index.ts";
 
 /** Colour only when a person is watching; pipes and CI logs get plain text. */
 export const colors = createColors(Boolean(process.stdout.isTTY) && !process.env.NO_COLOR);
 
-const NODE_STATE_NAMES: Record<NodeState, string> = {
-  [NodeState.UNSPECIFIED]: "unknown",
-  [NodeState.PENDING]: "pending",
-  [NodeState.QUEUED]: "queued",
-  [NodeState.WAITING]: "waiting",
-  [NodeState.RUNNING]: "running",
-  [NodeState.SUCCEEDED]: "succeeded",
-  [NodeState.FAILED]: "failed",
-  [NodeState.TIMED_OUT]: "timed out",
-  [NodeState.LOST]: "lost",
-  [NodeState.CANCELLED]: "cancelled",
-  [NodeState.SKIPPED]: "skipped",
-  [NodeState.CACHED]: "cached",
-};
-
-const EXECUTION_STATE_NAMES: Record<ExecutionState, string> = {
-  [ExecutionState.UNSPECIFIED]: "unknown",
-  [ExecutionState.QUEUED]: "queued",
-  [ExecutionState.RUNNING]: "running",
-  [ExecutionState.SUCCEEDED]: "succeeded",
-  [ExecutionState.FAILED]: "failed",
-  [ExecutionState.TERMINATED]: "terminated",
-};
-
-export function nodeStateName(state: NodeState): string {
-  return NODE_STATE_NAMES[state] ?? "unknown";
-}
-
-export function executionStateName(state: ExecutionState): string {
-  return EXECUTION_STATE_NAMES[state] ?? "unknown";
-}
-
-/** Parses a state name as typed on the command line ("failed", "FAILED", "timed_out"). */
-export function parseExecutionState(text: string): ExecutionState | undefined {
-  const wanted = text.trim().toLowerCase().replace(/[_-]/g, " ");
-  for (const [value, name] of Object.entries(EXECUTION_STATE_NAMES)) {
-    if (name === wanted && Number(value) !== ExecutionState.UNSPECIFIED) return Number(value) as ExecutionState;
-  }
-  return undefined;
-}
+export { executionStateName, nodeStateName, parseExecutionState };
 
 export function isTerminalExecution(state: ExecutionState): boolean {
   return state === ExecutionState.SUCCEEDED || state === ExecutionState.FAILED || state === ExecutionState.TERMINATED;

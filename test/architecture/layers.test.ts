@@ -70,7 +70,10 @@ const ALLOWED: Readonly<Record<string, readonly Edge[]>> = {
   // nothing of weir.
   ui: [
     { to: "proto", faces: PROTO_MESSAGES },
-    { to: "core", faces: ["core/type-names.ts", "core/duration.ts", "core/schedule-ticks.ts", "core/compatibility.ts"] },
+    {
+      to: "core",
+      faces: ["core/type-names.ts", "core/duration.ts", "core/schedule-ticks.ts", "core/compatibility.ts", "core/zoned-time.ts", "core/state-names.ts"],
+    },
     // A dataframe chosen in the run form is read and described as the SDK's toLiteral does.
     { to: "sdk", faces: ["sdk/literal-arrow.ts", "sdk/csv-table.ts"], only: ["ui/app/forms/dataframe-file.ts"] },
   ],

@@ -7,7 +7,7 @@ import type { CreateBackfillResponse, Schedule } from "../../../proto/messages.t
 import { admin, errorText } from "../api/admin.ts";
 import { Link, paths } from "../routing/router.tsx";
 import { instantText } from "../time/time-text.ts";
-import { dayEnd, dayStart } from "../time/zoned-day.ts";
+import { dayEnd, dayStart } from "../../../core/zoned-time.ts";
 
 export function BackfillForm(props: { workflow: string; schedule: Schedule }): ReactNode {
   const zone = props.schedule.timezone || "UTC";

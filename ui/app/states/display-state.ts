@@ -3,6 +3,7 @@
 // green, failed red, retrying orange, cancelled and terminated dark grey, skipped light).
 import { ExecutionState, NodeState } from "../../../proto/messages.ts";
 import type { Attempt, NodeExecution } from "../../../proto/messages.ts";
+import { executionStateName, nodeStateName } from "../../../core/state-names.ts";
 
 export type DisplayState =
   | "pending"
@@ -20,33 +21,13 @@ export type DisplayState =
   | "skipped"
   | "unknown";
 
-const NODE_STATES: Readonly<Record<NodeState, DisplayState>> = Object.freeze({
-  [NodeState.UNSPECIFIED]: "unknown",
-  [NodeState.PENDING]: "pending",
-  [NodeState.QUEUED]: "queued",
-  [NodeState.WAITING]: "waiting",
-  [NodeState.RUNNING]: "running",
-  [NodeState.SUCCEEDED]: "succeeded",
-  [NodeState.FAILED]: "failed",
-  [NodeState.TIMED_OUT]: "timed-out",
-  [NodeState.LOST]: "lost",
-  [NodeState.CANCELLED]: "cancelled",
-  [NodeState.SKIPPED]: "skipped",
-  [NodeState.CACHED]: "cached",
-});
-
-const EXECUTION_STATES: Readonly<Record<ExecutionState, DisplayState>> = Object.freeze({
-  [ExecutionState.UNSPECIFIED]: "unknown",
-  [ExecutionState.QUEUED]: "queued",
-  [ExecutionState.RUNNING]: "running",
-  [ExecutionState.SUCCEEDED]: "succeeded",
-  [ExecutionState.FAILED]: "failed",
-  [ExecutionState.TERMINATED]: "terminated",
-});
+/** core's word for a state, as a class name ("timed out" → "timed-out"). */
+const display = (name: string): DisplayState => name.replace(" ", "-") as DisplayState;
+const nodeDisplay = (state: NodeState): DisplayState => display(nodeStateName(state));
 
 /** An attempt's own state (a lost or failed attempt stays so after its retry succeeds). */
 export function attemptState(a: Attempt): DisplayState {
-  return NODE_STATES[a.state] ?? "unknown";
+  return nodeDisplay(a.state);
 }
 
 /**
@@ -55,11 +36,11 @@ export function attemptState(a: Attempt): DisplayState {
  */
 export function nodeState(n: Pick<NodeExecution, "state" | "attempts">): DisplayState {
   if (n.state === NodeState.QUEUED && n.attempts.some((a) => isFailure(a.state))) return "retrying";
-  return NODE_STATES[n.state] ?? "unknown";
+  return nodeDisplay(n.state);
 }
 
 export function executionState(s: ExecutionState): DisplayState {
-  return EXECUTION_STATES[s] ?? "unknown";
+  return display(executionStateName(s));
 }
 
 export function isFailure(s: NodeState): boolean {
