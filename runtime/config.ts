@@ -73,6 +73,11 @@ export interface ServerOptions {
   /** 0 picks any free port. */
   readonly port: number;
   readonly host: string;
+  /**
+   * host:port other replicas and redirected workers reach this one at (`--advertise`); unset: the
+   * listening address, with this machine's hostname in place of a wildcard host (0.0.0.0, ::).
+   */
+  readonly advertise?: string;
   /** Where workers write outputs (made absolute against projectRoot). */
   readonly artifactRoot: string;
   /** Relative sensor paths resolve against this, and sensor paths must stay inside it (or `sensorRoots`). */

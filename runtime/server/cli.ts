@@ -10,6 +10,7 @@ interface ServerFlags {
   /** A port, false for --no-http, undefined for the default. */
   http?: string | false;
   host: string;
+  advertise?: string;
   artifacts: string;
   project?: string;
   logLevel: string;
@@ -31,6 +32,7 @@ export function addServerCommand(program: Command): Command {
     .option("--http <port>", `HTTP port for the web UI, /metrics and AdminService over Connect (default ${HTTP_DEFAULTS.port}; any free port with --port 0)`)
     .option("--no-http", "serve no HTTP port (no UI, no /metrics)")
     .option("--host <host>", "interface to listen on (both ports)", SERVER_DEFAULTS.host)
+    .option("--advertise <host:port>", "where other replicas and workers reach this one (default: the listening address, the hostname for 0.0.0.0)")
     .option("--artifacts <dir>", "artifact directory (workers on this host read it; others go through ArtifactService)", SERVER_DEFAULTS.artifactRoot)
     .option("--project <dir>", "project root: relative sensor paths resolve here (default: the current directory)")
     .option("--log-level <level>", "log level (debug, info, warn, error, silent)", SERVER_DEFAULTS.logLevel)
@@ -49,6 +51,8 @@ export function addServerCommand(program: Command): Command {
       const httpPort = typeof o.http === "string" ? Number(o.http) : o.http;
       if (typeof httpPort === "number" && (!Number.isInteger(httpPort) || httpPort < 0 || httpPort > 65535))
         fail(`--http ${o.http} is not a port number (0-65535); pass --no-http to serve no HTTP port`);
+      if (o.advertise !== undefined && !/^[^\s/]+:\d{1,5}$/.test(o.advertise))
+        fail(`--advertise ${o.advertise} is not host:port; give the address other replicas and workers reach this one at, e.g. a.internal:7070`);
       const maxNodes = Number(o.maxNodes);
       if (!Number.isSafeInteger(maxNodes) || maxNodes < 1) fail(`--max-nodes ${o.maxNodes} is not a positive whole number`);
       const { existsSync } = await import("node:fs");
@@ -70,6 +74,7 @@ export function addServerCommand(program: Command): Command {
           port,
           httpPort,
           host: o.host,
+          advertise: o.advertise,
           artifactRoot: o.artifacts,
           projectRoot,
           logLevel: o.logLevel,

@@ -4,6 +4,7 @@
 // handlers. Stopping is graceful: no new calls, streams ended, calls in progress finished, the last
 // commits made.
 import { mkdirSync } from "node:fs";
+import { hostname } from "node:os";
 import { resolve } from "node:path";
 import { Server } from "@grpc/grpc-js";
 import { AdminService, ArtifactService, grpcServiceDefinition } from "../../proto/index.ts";
@@ -48,6 +49,13 @@ export interface RunningServer {
    * written; the store closed and its lock released. Resolves when all of that is done.
    */
   stop(): Promise<void>;
+}
+
+/** Where other replicas and workers reach this runtime: `advertise`, or the listening address with a wildcard host named. */
+function advertisedAddress(opts: ServerOptions, port: number): string {
+  if (opts.advertise) return opts.advertise;
+  const wildcard = opts.host === "0.0.0.0" || opts.host === "::" || opts.host === "";
+  return `${wildcard ? hostname() : opts.host}:${port}`;
 }
 
 export async function startServer(options: Partial<ServerOptions> = {}): Promise<RunningServer> {
@@ -183,7 +191,7 @@ export async function startServer(options: Partial<ServerOptions> = {}): Promise
     );
     for (const warning of exposureWarnings(opts.host, opts.tls !== undefined, token !== undefined)) log.warn(warning);
     // A replica starts its ticker when it leads; the leader learns other replicas' registrations each round.
-    if (peers) await peers.start(engine, address, () => ticker?.start());
+    if (peers) await peers.start(engine, advertisedAddress(opts, port), () => ticker?.start());
     else await startTicker();
 
     let stopping: Promise<void> | undefined;
