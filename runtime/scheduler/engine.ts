@@ -199,15 +199,17 @@ export class Engine {
     }
     commits.touchExec(exec);
     for (const n of exec.nodes.values()) commits.touchNode(n);
-    if (this.replica && !this.replica.drivesNew()) {
-      // No worker here: recorded, then left for a replica that has some to claim.
+    const backfill = args.backfillId ? { id: args.backfillId, maxActiveRuns: args.maxActiveRuns ?? 0 } : undefined;
+    const groups = admissionGroups(exec.init.workflow, spec, backfill);
+    const limited = groups.some((g) => g.limit > 0);
+    if (this.replica && !this.replica.drivesNew(limited)) {
+      // Recorded, then left for the replica that should drive it (one with workers, or the leader).
       await this.committed();
       executions.delete(exec.id);
-      await this.replica.release(exec.id);
+      await this.replica.release(exec.id, limited);
       return exec.id;
     }
-    const backfill = args.backfillId ? { id: args.backfillId, maxActiveRuns: args.maxActiveRuns ?? 0 } : undefined;
-    if (admission.admit(admissionGroups(exec.init.workflow, spec, backfill), exec.id)) this.ctx.runs.run(exec);
+    if (admission.admit(groups, exec.id)) this.ctx.runs.run(exec);
     await this.committed();
     return exec.id;
   }

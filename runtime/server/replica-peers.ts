@@ -37,8 +37,8 @@ export class ReplicaPeers {
     this.security = { tls: opts.tls ? { ca } : undefined, token: opts.token || undefined };
     this.role = {
       epoch: membership.epoch,
-      drivesNew: () => this.freeSlotsOrConnected() > 0,
-      release: (id) => membership.release(id),
+      drivesNew: (limited) => (limited ? membership.leads : this.freeSlotsOrConnected() > 0),
+      release: (id, limited) => membership.release(id, limited),
     };
   }
 

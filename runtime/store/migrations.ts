@@ -96,4 +96,9 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = Object.freeze([
     name: "replicas: work waiting (PostgreSQL only)",
     sql: "",
   },
+  {
+    version: 6,
+    name: "replicas: limited runs for the leader (PostgreSQL only)",
+    sql: "",
+  },
 ]);

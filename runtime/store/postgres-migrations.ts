@@ -99,4 +99,10 @@ export const POSTGRES_MIGRATIONS: readonly Migration[] = Object.freeze([
     name: "replicas: work waiting for workers",
     sql: `ALTER TABLE replicas ADD COLUMN waiting jsonb NOT NULL DEFAULT '{}'::jsonb;`,
   },
+  {
+    // A run under a max-active-runs limit is driven by the leader alone, so the limit holds across replicas.
+    version: 6,
+    name: "replicas: limited runs for the leader",
+    sql: `ALTER TABLE executions ADD COLUMN limited boolean NOT NULL DEFAULT false;`,
+  },
 ]);

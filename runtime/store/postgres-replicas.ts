@@ -71,22 +71,28 @@ const SQL = Object.freeze({
   depose: "UPDATE replicas SET deposed = true WHERE lease_until < now() AND NOT deposed RETURNING epoch",
   // A separate statement, after the deposition committed: it sees the deposed replica's last commit.
   // Each execution goes to the live replica its running attempts' workers are connected to (they
-  // failed over there, and re-attach their attempts there), or to nobody, for a claim.
-  handOver: `UPDATE executions e SET owner = (
+  // failed over there, and re-attach their attempts there), or to nobody, for a claim; a limited
+  // run to nobody, for the (new) leader.
+  handOver: `UPDATE executions e SET owner = CASE WHEN e.limited THEN NULL ELSE (
         SELECT w.replica FROM attempts a
         JOIN workers w ON w.id = a.worker_id AND w.connected
         JOIN replicas r ON r.epoch = w.replica AND NOT r.deposed AND r.lease_until > now()
-        WHERE a.execution_id = e.id AND a.state = 4 LIMIT 1)
+        WHERE a.execution_id = e.id AND a.state = 4 LIMIT 1) END
       WHERE e.state IN (1, 2) AND e.owner IN (SELECT epoch FROM replicas WHERE deposed)
       RETURNING e.id, e.owner`,
   claim: `UPDATE executions SET owner = $1 WHERE id IN (
-        SELECT id FROM executions WHERE owner IS NULL AND state IN (1, 2) ORDER BY seq LIMIT $2 FOR UPDATE SKIP LOCKED)
+        SELECT id FROM executions WHERE owner IS NULL AND state IN (1, 2) AND NOT limited ORDER BY seq LIMIT $2 FOR UPDATE SKIP LOCKED)
+      RETURNING id`,
+  // The leader takes every limited run nobody drives, workers or not (its limits are counted here).
+  claimLimited: `UPDATE executions SET owner = $1 WHERE id IN (
+        SELECT id FROM executions WHERE state IN (1, 2) AND limited
+          AND (owner IS NULL OR owner IN (SELECT epoch FROM replicas WHERE deposed)) ORDER BY seq FOR UPDATE SKIP LOCKED)
       RETURNING id`,
   owned: "SELECT id FROM executions WHERE owner = $1 AND state IN (1, 2) ORDER BY seq",
-  release: "UPDATE executions SET owner = NULL WHERE id = $1 AND owner = $2",
+  release: "UPDATE executions SET owner = NULL, limited = $3 WHERE id = $1 AND owner = $2",
   takeOver: `UPDATE executions SET owner = $2 WHERE id = $1 AND state IN (1, 2)
       AND (owner IS NULL OR owner IN (SELECT epoch FROM replicas WHERE deposed)) RETURNING id`,
-  leader: "SELECT min(epoch) AS epoch FROM replicas WHERE NOT deposed AND lease_until > now()",
+  leader: "SELECT min(epoch) AS epoch FROM replicas WHERE NOT deposed",
   list: "SELECT epoch, address, process, lease_until, deposed FROM replicas ORDER BY epoch",
   ownerOf: `SELECT e.owner, e.state IN (1, 2) AS active, r.address, r.deposed OR r.lease_until < now() AS gone
       FROM executions e LEFT JOIN replicas r ON r.epoch = e.owner WHERE e.id = $1`,
@@ -192,10 +198,10 @@ export class ReplicaMembership {
       .catch(() => undefined);
   }
 
-  /** Gives up an execution this replica does not drive; a replica with workers claims it. */
-  async release(executionId: string): Promise<void> {
+  /** Gives up an execution this replica does not drive: a replica with workers claims it, or the leader a limited one. */
+  async release(executionId: string, limited: boolean): Promise<void> {
     this.released.set(executionId, performance.now());
-    await this.store.pool.query(SQL.release, [executionId, this.epoch]);
+    await this.store.pool.query(SQL.release, [executionId, this.epoch, limited]);
     await this.store.pool.query(SQL.notify, ["released"]);
   }
 
@@ -299,6 +305,14 @@ export class ReplicaMembership {
       const handed = await pool.query<{ id: string; owner: string | null }>(SQL.handOver);
       if (deposed.rowCount || handed.rowCount) await pool.query(SQL.notify, ["handed"]);
       if (deposed.rowCount) this.host.deposed(deposed.rows.map((r) => BigInt(r.epoch)));
+      // Leadership passes only with a deposition (a lapsed leader leads until deposed), and a new
+      // leader loads every limited run before its ticker may admit another.
+      const leader = await pool.query<{ epoch: string | null }>(SQL.leader);
+      const leads = leader.rows[0]?.epoch != null && BigInt(leader.rows[0].epoch) === this.epoch;
+      if (leads) {
+        const claimed = await pool.query<{ id: string }>(SQL.claimLimited, [this.epoch]);
+        for (const r of claimed.rows) this.released.delete(r.id);
+      }
       const free = this.host.freeSlots();
       if (free > 0) {
         const claimed = await pool.query<{ id: string }>(SQL.claim, [this.epoch, Math.min(free, this.options.claimBatch)]);
@@ -312,6 +326,10 @@ export class ReplicaMembership {
       const now = performance.now();
       for (const [id, at] of this.released) if (now - at > 10 * this.options.renewMs) this.released.delete(id);
       await this.host.adopt(owned.rows.map((r) => r.id).filter((id) => !this.released.has(id)));
+      if (leads !== this.leads && !this.gone) {
+        this.leads = leads;
+        this.host.leading(leads);
+      } else await this.afterRound?.();
       // An idle worker here goes where work waits (the replica with the most waiting first).
       const wanting = await pool.query<{ address: string; waiting: Record<string, number> }>(SQL.wanting, [this.epoch]);
       const total = (w: Record<string, number>) => Object.values(w).reduce((a, b) => a + b, 0);
@@ -319,12 +337,6 @@ export class ReplicaMembership {
         const pools = Object.keys(r.waiting).filter((p) => (r.waiting[p] ?? 0) > 0);
         if (pools.length && this.host.lend(r.address, pools)) break;
       }
-      const leader = await pool.query<{ epoch: string | null }>(SQL.leader);
-      const leads = leader.rows[0]?.epoch != null && BigInt(leader.rows[0].epoch) === this.epoch;
-      if (leads !== this.leads && !this.gone) {
-        this.leads = leads;
-        this.host.leading(leads);
-      } else await this.afterRound?.();
     } catch {
       // A failed round is retried at the next.
     }

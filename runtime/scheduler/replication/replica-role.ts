@@ -6,12 +6,13 @@ export interface ReplicaRole {
   /** The replica's epoch: its lease tokens live in [epoch << 32, (epoch + 1) << 32), unique cluster-wide. */
   readonly epoch: bigint;
   /**
-   * Whether this replica drives the executions it creates: it has workers. One that has none
-   * releases them once committed, for a replica with workers to claim.
+   * Whether this replica drives an execution it creates: one it has workers for, or, for one
+   * whose runs are limited (a workflow's or backfill's max active runs), only the leader, which
+   * drives every limited run, so the limit holds across replicas. Others release it once committed.
    */
-  drivesNew(): boolean;
-  /** Gives up a committed execution this replica does not drive (it is not in memory). */
-  release(executionId: string): Promise<void>;
+  drivesNew(limited: boolean): boolean;
+  /** Gives up a committed execution this replica does not drive (it is not in memory); a limited one is for the leader alone. */
+  release(executionId: string, limited: boolean): Promise<void>;
 }
 
 /** Token bits below the epoch: 4 billion grants per replica process. */

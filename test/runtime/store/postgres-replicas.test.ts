@@ -155,19 +155,25 @@ describe("PostgreSQL replicas", () => {
     expect(await queryDatabase(db, "SELECT state FROM executions WHERE id = 'moved'")).toEqual([{ state: ExecutionState.RUNNING }]);
   });
 
-  it("never gives one unowned execution to two claimers", async () => {
+  it("never gives one unowned execution to two claimers, and gives limited runs to the leader alone", async () => {
     const db = await createTestDatabase();
     databases.push(db);
     const seed = recorder();
     const { store, member } = await replica(db, seed);
     await store.commit({ ...emptyBatch(), executions: Array.from({ length: 60 }, (_, i) => execution(`e${i}`)) });
-    for (let i = 0; i < 60; i++) await member.release(`e${i}`);
+    await store.commit({ ...emptyBatch(), executions: Array.from({ length: 6 }, (_, i) => execution(`limited${i}`)) });
+    for (let i = 0; i < 60; i++) await member.release(`e${i}`, false);
+    // Runs under a max-active-runs limit: the leader alone drives them, so it counts them all.
+    for (let i = 0; i < 6; i++) await member.release(`limited${i}`, true);
     const claimers = [recorder(100), recorder(100), recorder(100)];
     const joined = await Promise.all(claimers.map((h) => replica(db, h)));
     await Promise.all(joined.map((j) => j.member.start()));
-    await vi.waitFor(() => expect(claimers.reduce((n, h) => n + h.adopted.size, 0)).toBe(60), { timeout: 15_000, interval: 50 });
+    await vi.waitFor(() => expect(claimers.reduce((n, h) => n + h.adopted.size, 0)).toBe(66), { timeout: 15_000, interval: 50 });
     const all = claimers.flatMap((h) => [...h.adopted]);
-    expect(new Set(all).size).toBe(60);
+    expect(new Set(all).size).toBe(66);
+    const leader = claimers.find((h) => h.leads)!;
+    expect(claimers.filter((h) => h.leads)).toHaveLength(1);
+    expect([...leader.adopted].filter((id) => id.startsWith("limited")).sort()).toEqual(Array.from({ length: 6 }, (_, i) => `limited${i}`));
   });
 
   it("stops a replica that cannot renew by its own clock, before its lease lapses on the database's", async () => {
