@@ -3,10 +3,11 @@
 // `outputs` become a `TypedInterface`. Only types are read; no user value is evaluated.
 import { clone, create } from "@bufbuild/protobuf";
 import type { MessageInitShape } from "@bufbuild/protobuf";
-import { Node } from "ts-morph";
-import type { Symbol as TsMorphSymbol, Type, ts } from "ts-morph";
+import type { Node, Type, ts } from "ts-morph";
 import { ArrowTypeId, BlobKind, DataFrameColumnSchema, LiteralTypeSchema, SimpleType, TimeUnit, TypedInterfaceSchema, VariableSchema } from "../proto/index.ts";
 import type { ArrowTypeSchema, DataFrameColumn, LiteralType, StructField, TypedInterface, Variable } from "../proto/index.ts";
+import { jsonSchemaOf } from "./json-schema.ts";
+import { fieldSchema, withZodIntegers } from "./zod-integers.ts";
 
 /** Why a type could not be read, with the variable path it concerns (e.g. `outputs.model`). */
 export interface TypeProblem {
@@ -93,31 +94,6 @@ export function readInterface(definitionType: Type, at: Node): ReadInterface {
   };
   const iface = create(TypedInterfaceSchema, { inputs: side("inputs"), outputs: side("outputs") });
   return { iface, problems };
-}
-
-// zod's `.int()` returns the same ZodNumber type as `z.number()`, so an integer field is known from
-// the schema's source: an `int`, `int32` or `uint32` call in the field's chain (`z.int()`,
-// `z.number().int().min(0).optional()`).
-const ZOD_INTEGER_CALLS = new Set(["int", "int32", "uint32"]);
-
-function isZodInteger(field: TsMorphSymbol | undefined): boolean {
-  const declaration: Node | undefined = field?.getDeclarations()[0];
-  let current: Node | undefined = declaration && Node.isPropertyAssignment(declaration) ? declaration.getInitializer() : undefined;
-  while (current && Node.isCallExpression(current)) {
-    const callee = current.getExpression();
-    if (!Node.isPropertyAccessExpression(callee)) return false;
-    if (ZOD_INTEGER_CALLS.has(callee.getName())) return true;
-    current = callee.getExpression();
-  }
-  return false;
-}
-
-/** A number field's type read as integer (through optional/nullable: `number | null`). */
-function integerLike(type: LiteralType): LiteralType {
-  const t = type.type;
-  if (t.case === "simple" && t.value === SimpleType.FLOAT) return simpleType(SimpleType.INTEGER);
-  if (t.case === "optional" && t.value.inner) return create(LiteralTypeSchema, { type: { case: "optional", value: { inner: integerLike(t.value.inner) } } });
-  return type;
 }
 
 function propertyType(type: Type, name: string, at: Node): Type | undefined {
@@ -264,7 +240,7 @@ class TypeReader {
     return create(LiteralTypeSchema, { type: { case: "struct", value: { fields, jsonSchema } } });
   }
 
-  /** `shape`, when given, is the zod object's shape: it tells an integer field from a float one. */
+  /** `shape`, when given, is the zod object's shape: its source tells integers from floats, at any depth. */
   private objectFields(object: Type, where: string, shape?: Type): StructField[] {
     return object
       .getProperties()
@@ -272,9 +248,8 @@ class TypeReader {
         const optional = p.isOptional();
         const type = p.getTypeAtLocation(this.at);
         const read = optional ? type.getNonNullableType() : type;
-        const number = read.isNumber() || read.getUnionTypes().some((u) => u.isNumber());
-        const integer = number && shape !== undefined && isZodInteger(shape.getProperty(p.getName()));
-        const fieldType = integer ? integerLike(this.fromTsType(read, `${where}.${p.getName()}`)) : this.fromTsType(read, `${where}.${p.getName()}`);
+        const plain = this.fromTsType(read, `${where}.${p.getName()}`);
+        const fieldType = shape ? withZodIntegers(plain, fieldSchema(shape.getProperty(p.getName()))) : plain;
         return { name: p.getName(), optional, type: fieldType } as StructField;
       })
       .sort((a, b) => (a.name < b.name ? -1 : 1));
@@ -332,55 +307,6 @@ class TypeReader {
   }
 }
 
-type JsonSchema = Record<string, unknown>;
 type ArrowInit = MessageInitShape<typeof ArrowTypeSchema>;
 
-/** A JSON Schema (draft 2020-12 subset) for struct fields, derived from the static shape. */
-export function jsonSchemaOf(fields: readonly StructField[]): JsonSchema {
-  const properties: Record<string, JsonSchema> = {};
-  for (const field of fields) properties[field.name] = field.type ? jsonSchemaOfType(field.type) : {};
-  return {
-    type: "object",
-    properties,
-    required: fields.filter((f) => !f.optional).map((f) => f.name),
-    additionalProperties: false,
-  };
-}
-
-function jsonSchemaOfType(type: LiteralType): JsonSchema {
-  const t = type.type;
-  switch (t.case) {
-    case "simple":
-      switch (t.value) {
-        case SimpleType.INTEGER:
-          return { type: "integer" };
-        case SimpleType.FLOAT:
-        case SimpleType.DURATION:
-          return { type: "number" };
-        case SimpleType.BOOLEAN:
-          return { type: "boolean" };
-        case SimpleType.STRING:
-          return { type: "string" };
-        case SimpleType.DATE:
-          return { type: "string", format: "date" };
-        case SimpleType.DATETIME:
-          return { type: "string", format: "date-time" };
-        default:
-          return {};
-      }
-    case "enumType":
-      return { enum: t.value.values };
-    case "collection":
-      return { type: "array", items: t.value.item ? jsonSchemaOfType(t.value.item) : {} };
-    case "map":
-      return { type: "object", additionalProperties: t.value.value ? jsonSchemaOfType(t.value.value) : {} };
-    case "optional":
-      return t.value.inner ? jsonSchemaOfType(t.value.inner) : {};
-    case "union":
-      return { anyOf: t.value.variants.map(jsonSchemaOfType) };
-    case "struct":
-      return jsonSchemaOf(t.value.fields);
-    default:
-      return {};
-  }
-}
+export { jsonSchemaOf } from "./json-schema.ts";

@@ -1,9 +1,11 @@
-// The relation's four users against one table of cases (agreement-cases.ts): each must give every
+// The relation's users against one table of cases (agreement-cases.ts): each must give every
 // case's verdict.
 //   editor    the TypeScript checker on a real call site per case (agreement.test-d.ts checks the
 //             same lattice at the type level);
 //   compiler  `weir compile` of a generated project wiring each case's producer(s) into its consumer
 //             (WEIR1001 = refused);
+//   plugin    the same project open in a real tsserver with weir's plugin: a WEIR1001 where the
+//             compiler puts it (the consumer call's line and column), none elsewhere;
 //   server    RegisterWorkflow's check, core's `checkCompiledWorkflow`, on a spec built per case
 //             from the types the compiler extracted (sent through protobuf bytes, as a client would);
 //   worker    real Arrow tables a producer of each dataframe type may produce (nulls wherever the
@@ -24,6 +26,9 @@ import type { DataFrameType as SdkDataFrameType } from "../../sdk/dataframe.ts";
 import { toLiteral, validateLiteral, validateTable } from "../../sdk/values.ts";
 import type { ArtifactWriter } from "../../sdk/values.ts";
 import { REPO_ROOT } from "../compiler/fixture-paths.ts";
+import { pluginProbe } from "../ts-plugin/plugin-project.ts";
+import { TsServer } from "../ts-plugin/tsserver-client.ts";
+import type { TsDiagnostic } from "../ts-plugin/tsserver-client.ts";
 import { agreementCases } from "./agreement-cases.ts";
 import type { AgreementCase, Verdict } from "./agreement-cases.ts";
 import { V, bind, call, compiled, node, task, workflow } from "./spec-builder.ts";
@@ -99,20 +104,31 @@ const memoryStore: ArtifactWriter = {
   },
 };
 
-type Verdicts = Record<"editor" | "compiler" | "server" | "worker", Verdict | "n/a">;
+type Verdicts = Record<"editor" | "compiler" | "plugin" | "server" | "worker", Verdict | "n/a">;
 
 let dir: string;
 let generated: Generated;
 let spec: Map<string, CompiledWorkflow>;
+let server: TsServer | undefined;
 const editorErrors = new Map<number, string[]>();
-const compilerErrors = new Map<number, string[]>();
+/** Each case's refusals: where each WEIR1001 is ("line:column"), and their details. */
+const compilerErrors = new Map<number, { at: string[]; details: string[] }>();
+/** Each case's WEIR1001s in the editor, "line:column" as the compiler's. */
+const pluginErrors = new Map<number, string[]>();
+const at = (d: TsDiagnostic) => `${d.start.line}:${d.start.offset}`;
 const strayErrors: string[] = [];
 
-beforeAll(() => {
+beforeAll(async () => {
   dir = mkdtempSync(path.join(tmpdir(), "weir-agreement-"));
   generated = generate();
   writeFileSync(path.join(dir, "tsconfig.json"), JSON.stringify(TSCONFIG, null, 2));
-  writeFileSync(path.join(dir, "workflows.ts"), generated.source);
+  const file = path.join(dir, "workflows.ts");
+  writeFileSync(file, generated.source);
+  // The plugin: one tsserver for the whole table, asked before the compiler starts so that its
+  // (slow) start and check run beside the compile below, in its own process.
+  server = new TsServer(pluginProbe(), { global: true });
+  const opened = server.open(file);
+  const pluginFound = server.weirDiagnostics(file);
   const loaded = loadProject(dir);
   if (!loaded.ok) throw new Error(loaded.diagnostic.message);
   // The editor: TypeScript's own errors, by line of the generated file.
@@ -134,12 +150,25 @@ beforeAll(() => {
     const i = d.workflow?.startsWith("case") ? Number(d.workflow.slice(4)) : undefined;
     if (d.category !== "error") continue;
     if (i === undefined || d.code !== "WEIR1001") strayErrors.push(`${d.code} ${d.workflow ?? ""}: ${d.message}`);
-    else compilerErrors.set(i, [...(compilerErrors.get(i) ?? []), ...d.details]);
+    else {
+      const found = compilerErrors.get(i) ?? { at: [], details: [] };
+      found.at.push(`${d.location?.line}:${d.location?.column}`);
+      found.details.push(...d.details);
+      compilerErrors.set(i, found);
+    }
   }
   spec = new Map(result.specs.map((s) => [s.workflow!.name, s]));
+  await opened;
+  for (const d of await pluginFound) {
+    if (d.category !== "error") continue;
+    const i = lineToCase.get(d.start.line);
+    if (i === undefined || d.code !== 1001) strayErrors.push(`plugin WEIR${d.code} at ${d.start.line}: ${d.text}`);
+    else pluginErrors.set(i, [...(pluginErrors.get(i) ?? []), at(d)]);
+  }
 }, 120_000);
 
-afterAll(() => {
+afterAll(async () => {
+  await server?.close();
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
@@ -256,7 +285,7 @@ function sampleValue(type: LiteralType): unknown {
   }
 }
 
-describe("the relation's four users agree on every case", () => {
+describe("the relation's users agree on every case", () => {
   it("the generated project has no other error", () => {
     expect(strayErrors).toEqual([]);
   });
@@ -265,10 +294,21 @@ describe("the relation's four users agree on every case", () => {
     const got: Verdicts = {
       editor: editorErrors.has(i) ? "refuse" : "accept",
       compiler: compilerErrors.has(i) ? "refuse" : "accept",
+      plugin: pluginErrors.has(i) ? "refuse" : "accept",
       server: serverVerdict(i),
       worker: await workerVerdict(i),
     };
-    const expected: Verdicts = { editor: verdict, compiler: verdict, server: verdict, worker: got.worker === "n/a" ? "n/a" : verdict };
-    expect(got, `editor: ${editorErrors.get(i)?.join(" / ") ?? "-"}; compiler: ${compilerErrors.get(i)?.join(" / ") ?? "-"}`).toEqual(expected);
+    const expected: Verdicts = {
+      editor: verdict,
+      compiler: verdict,
+      plugin: verdict,
+      server: verdict,
+      worker: got.worker === "n/a" ? "n/a" : verdict,
+    };
+    const compiler = compilerErrors.get(i);
+    expect(got, `editor: ${editorErrors.get(i)?.join(" / ") ?? "-"}; compiler: ${compiler?.details.join(" / ") ?? "-"}`).toEqual(expected);
+    // A refusal sits on the consumer call, and the editor shows it exactly where the compiler does.
+    if (compiler) expect(compiler.at.every((a) => a.startsWith(`${generated.consumerLine[i]}:`))).toBe(true);
+    expect(pluginErrors.get(i) ?? []).toEqual(compiler?.at ?? []);
   });
 });
