@@ -1,22 +1,30 @@
 // The plugin inside a real tsserver reports every weir diagnostic `weir compile` reports, with the
 // same code, line and column, on the file that holds it; a clean project gets none. tsc's own errors
 // (WEIR9001 in `weir compile`) are the editor's own diagnostics, so the plugin leaves them out.
-import { readdirSync } from "node:fs";
+import { existsSync, readdirSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { compileProject } from "../../compiler/index.ts";
 import { pluginProbe, pluginProject } from "./plugin-project.ts";
 import { REPO, TsServer } from "./tsserver-client.ts";
 
+// The examples, and every compiler fixture project with a tsconfig (tsserver gives a folder without
+// one an inferred project, which the plugin leaves alone: `weir compile` would read it with defaults).
+const FIXTURES = path.join(REPO, "test/fixtures/compiler");
 const PROJECTS = [
   "examples/broken",
   "examples/ml-pipeline",
-  "test/fixtures/compiler/mismatch",
-  "test/fixtures/compiler/warnings",
-  "test/fixtures/compiler/unsupported",
-  "test/fixtures/compiler/pipeline",
+  ...readdirSync(FIXTURES)
+    .filter((name) => existsSync(path.join(FIXTURES, name, "tsconfig.json")))
+    .sort()
+    .map((name) => `test/fixtures/compiler/${name}`),
 ];
-const CLEAN = new Set(["examples/ml-pipeline", "test/fixtures/compiler/pipeline"]);
+const CLEAN = new Set([
+  "examples/ml-pipeline",
+  "test/fixtures/compiler/pipeline",
+  "test/fixtures/compiler/zod-int",
+  "test/fixtures/compiler/zod-int-nested",
+]);
 
 /** "file:line:column WEIRnnnn" for each diagnostic `weir compile` reports with a location, tsc's aside. */
 function compilerFindings(dir: string): string[] {
