@@ -19,12 +19,7 @@ const PROJECTS = [
     .sort()
     .map((name) => `test/fixtures/compiler/${name}`),
 ];
-const CLEAN = new Set([
-  "examples/ml-pipeline",
-  "test/fixtures/compiler/pipeline",
-  "test/fixtures/compiler/zod-int",
-  "test/fixtures/compiler/zod-int-nested",
-]);
+const CLEAN = new Set(["examples/ml-pipeline", "test/fixtures/compiler/pipeline", "test/fixtures/compiler/zod-int", "test/fixtures/compiler/zod-int-nested"]);
 
 /** "file:line:column WEIRnnnn" for each diagnostic `weir compile` reports with a location, tsc's aside. */
 function compilerFindings(dir: string): string[] {
