@@ -2,9 +2,10 @@
 // `workflow(...)` bound to a top-level const) and under which module/name each is exported,
 // following re-exports and aliases, plus top-level side effects in the modules that declare them.
 import { Node, SyntaxKind } from "ts-morph";
-import type { CallExpression, Expression, SourceFile, Symbol as MorphSymbol, VariableDeclaration } from "ts-morph";
+import type { CallExpression, Expression, SourceFile, VariableDeclaration, ts } from "ts-morph";
 import { Diagnostics, diagnostic } from "../core/index.ts";
 import type { Diagnostic } from "../core/index.ts";
+import { checkerOf, symbolAt, unaliased } from "./compiler-symbols.ts";
 import { locationOf } from "./location.ts";
 import { relativeToRoot } from "./project.ts";
 import { isSdkFile, resolveAlias, sdkFunctionOf } from "./sdk-calls.ts";
@@ -135,24 +136,24 @@ function withExports(
   }
 
   const exported = definitions.filter((d) => d.exportSite);
+  // Looked up once per call in a body: by the compiler's declaration node, no wrappers on the way.
+  const byCompilerDeclaration = new Map<ts.Node, Definition>();
+  for (const [declaration, definition] of byDeclaration) byCompilerDeclaration.set(declaration.compilerNode, definition);
   return {
     definitions,
     workflows: exported.filter((d) => d.kind === "workflow"),
     tasks: exported.filter((d) => d.kind !== "workflow"),
     diagnostics,
-    definitionOf: (callee) => definitionOfSymbol(byDeclaration, callee.getSymbol()),
+    definitionOf: (callee) => {
+      const checker = checkerOf(callee);
+      const resolved = unaliased(checker, symbolAt(checker, callee.compilerNode));
+      for (const declaration of resolved?.declarations ?? []) {
+        const found = byCompilerDeclaration.get(declaration);
+        if (found) return found;
+      }
+      return undefined;
+    },
   };
-}
-
-function definitionOfSymbol(byDeclaration: Map<VariableDeclaration, Definition>, symbol: MorphSymbol | undefined): Definition | undefined {
-  const resolved = resolveAlias(symbol);
-  for (const declaration of resolved?.getDeclarations() ?? []) {
-    if (Node.isVariableDeclaration(declaration)) {
-      const found = byDeclaration.get(declaration);
-      if (found) return found;
-    }
-  }
-  return undefined;
 }
 
 /** The call under `as`, `satisfies` and parentheses, if the initializer is one. */

@@ -5,7 +5,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { Node } from "ts-morph";
-import type { CallExpression, Symbol as MorphSymbol } from "ts-morph";
+import type { CallExpression, Symbol as MorphSymbol, ts } from "ts-morph";
 
 export type SdkFunction =
   | "task"
@@ -62,9 +62,20 @@ export function sdkFunctionOf(call: CallExpression): SdkFunction | undefined {
   return sdkFunctionOfSymbol(call.getExpression().getSymbol());
 }
 
+// What each (unaliased) compiler symbol means; a body resolves the same few SDK symbols many times.
+const meaningBySymbol = new WeakMap<ts.Symbol, SdkFunction | null>();
+
 export function sdkFunctionOfSymbol(symbol: MorphSymbol | undefined): SdkFunction | undefined {
   const resolved = resolveAlias(symbol);
   if (!resolved) return undefined;
+  const known = meaningBySymbol.get(resolved.compilerSymbol);
+  if (known !== undefined) return known ?? undefined;
+  const meaning = meaningOf(resolved);
+  meaningBySymbol.set(resolved.compilerSymbol, meaning ?? null);
+  return meaning;
+}
+
+function meaningOf(resolved: MorphSymbol): SdkFunction | undefined {
   for (const decl of resolved.getDeclarations()) {
     const file = decl.getSourceFile().getFilePath();
     if (!isSdkFile(file)) continue;

@@ -6,7 +6,7 @@
 import { create } from "@bufbuild/protobuf";
 import type { MessageInitShape } from "@bufbuild/protobuf";
 import { durationFromMs } from "@bufbuild/protobuf/wkt";
-import { Node, SyntaxKind } from "ts-morph";
+import { Node, SyntaxKind, ts } from "ts-morph";
 import type { ArrowFunction, CallExpression, Expression, FunctionExpression, ObjectLiteralExpression, Statement } from "ts-morph";
 import {
   BindingSchema,
@@ -38,13 +38,14 @@ import type {
 import { Diagnostics, diagnostic, joinTypes, parseDuration, sensorFileType, walkWorkflow } from "../../core/index.ts";
 import type { Diagnostic } from "../../core/index.ts";
 import type { Definition } from "../discover.ts";
+import { checkerOf, symbolAt, wrapperOf } from "../compiler-symbols.ts";
 import { simpleType } from "../interface.ts";
-import { locationOf } from "../location.ts";
+import { lineAndColumn, locationOf } from "../location.ts";
 import { sdkFunctionOf } from "../sdk-calls.ts";
 import type { SdkFunction } from "../sdk-calls.ts";
 import { isLiteralExpression, literalOf } from "./literals.ts";
 import { NodeIds } from "./node-ids.ts";
-import type { ConditionValue, NodeValue, RefValue, ScopeValue } from "./scope-values.ts";
+import type { ConditionValue, InputsValue, NodeValue, RefValue, ScopeValue } from "./scope-values.ts";
 
 /** What the extractor needs from the compilation around it. */
 export interface BodyContext {
@@ -101,6 +102,23 @@ export function extractWorkflowBody(body: Node | undefined, ctx: BodyContext): E
   return extractor.run(body);
 }
 
+// The parts of a ts.VariableStatement plainStatement reads. (Naming ts.VariableStatement itself here
+// tips the type-check of test/ts-plugin/editor-session.test.ts, which compares typescript's Program
+// with ts-morph's, over TypeScript's depth limit.)
+interface PlainVariableStatement {
+  readonly declarationList: {
+    readonly flags: number;
+    readonly declarations: ReadonlyArray<ts.Node & { readonly name: ts.Node; readonly initializer?: ts.Node }>;
+  };
+}
+
+/** A `name: value` property read on the compiler's nodes. */
+interface PlainProperty {
+  readonly name: string;
+  readonly expr: ts.Node;
+  readonly value: RefValue;
+}
+
 class Unsupported extends Error {
   constructor(
     readonly node: Node,
@@ -115,16 +133,20 @@ class Unsupported extends Error {
 class Cascade extends Error {}
 
 class BodyExtractor {
-  private readonly scope = new Map<Node, ScopeValue>();
+  // Keyed by the compiler's declaration nodes, as the checker's symbols name them.
+  private readonly scope = new Map<ts.Node, ScopeValue>();
   private readonly ids = new NodeIds();
   private readonly byId = new Map<string, SpecNode>();
   private nodes: SpecNode[] = [];
   private readonly diagnostics: Diagnostic[] = [];
   private readonly cascades: BodyCascade[] = [];
   // Names whose initializer was reported unsupported: reading them is a cascade, not a new error.
-  private readonly unresolved = new Set<Node>();
+  private readonly unresolved = new Set<ts.Node>();
   // An async body is reported once, at `async`; the awaits in it are that same mistake.
   private asyncReported = false;
+  // The body's type checker, asked directly on the per-identifier path.
+  private checker!: ts.TypeChecker;
+  private file: string | undefined;
 
   constructor(private readonly ctx: BodyContext) {}
 
@@ -133,6 +155,7 @@ class BodyExtractor {
       if (body) this.report(new Unsupported(body, shortText(body), "pass the body inline: workflow({...}, (inputs) => { ... })"));
       return { nodes: [], outputs: [], diagnostics: this.diagnostics, cascades: this.cascades };
     }
+    this.checker = checkerOf(body);
     const asyncKeyword = body.getModifiers().find((m) => m.getKind() === SyntaxKind.AsyncKeyword);
     if (asyncKeyword) {
       this.report(new Unsupported(asyncKeyword, "async", HINTS.await));
@@ -154,13 +177,13 @@ class BodyExtractor {
     if (!param) return;
     const name = param.getNameNode();
     if (Node.isIdentifier(name)) {
-      this.scope.set(param, { kind: "inputs" });
+      this.scope.set(param.compilerNode, { kind: "inputs" });
       return;
     }
     if (Node.isObjectBindingPattern(name)) {
       for (const element of name.getElements()) {
         const key = element.getPropertyNameNode()?.getText() ?? element.getName();
-        this.scope.set(element, this.workflowInput(key));
+        this.scope.set(element.compilerNode, this.workflowInput(key));
       }
       return;
     }
@@ -172,9 +195,10 @@ class BodyExtractor {
     const body = fn.getBody();
     if (!Node.isBlock(body)) return this.returnedObject(body as Expression);
     let returned: ObjectLiteralExpression | undefined;
-    for (const statement of body.getStatements()) {
+    for (const compilerStatement of body.compilerNode.statements) {
       try {
-        const result = this.statement(statement);
+        if (this.plainStatement(compilerStatement, body)) continue;
+        const result = this.statement(wrapperOf(body, compilerStatement) as Statement);
         if (result) returned = result;
       } catch (error) {
         if (error instanceof Cascade) continue;
@@ -183,6 +207,38 @@ class BodyExtractor {
       }
     }
     return returned;
+  }
+
+  // The common statement, `const n3 = train({ x: n1.y })`, read on the compiler's nodes (see
+  // plainBindings); false, having done nothing, for anything the general path has to read.
+  private plainStatement(statement: ts.Node, near: Node): boolean {
+    if (statement.kind !== SyntaxKind.VariableStatement) return false;
+    const list = (statement as unknown as PlainVariableStatement).declarationList;
+    if ((list.flags & ts.NodeFlags.BlockScoped) !== ts.NodeFlags.Const || list.declarations.length !== 1) return false;
+    const declaration = list.declarations[0];
+    const call = declaration.initializer as ts.CallExpression | undefined;
+    if (declaration.name.kind !== SyntaxKind.Identifier || call?.kind !== SyntaxKind.CallExpression) return false;
+    const arg = call.arguments[0] as ts.ObjectLiteralExpression | undefined;
+    if (arg?.kind !== SyntaxKind.ObjectLiteralExpression) return false;
+    const file = near.getSourceFile().compilerNode;
+    const read = this.plainRead(arg, file);
+    if (!read) return false;
+    const definition = this.ctx.resolveCallee(wrapperOf(near, call.expression));
+    if (!definition) return false;
+    // From here on, what invoke() does for this call.
+    const used = this.ctx.use(definition);
+    const name = used?.name ?? definition.name ?? definition.localName;
+    const deps: string[] = [];
+    const inputs = this.plainCommit(read, near, file, deps);
+    const node = this.addNode({
+      id: this.ids.next(name),
+      target: definition.kind === "workflow" ? { case: "subworkflow", value: name } : { case: "task", value: name },
+      inputs,
+      upstream: deps,
+      source: create(SourceLocationSchema, { file: this.fileOf(near), ...lineAndColumn(file, call.getStart(file)) }),
+    });
+    this.scope.set(declaration as ts.Node, this.nodeValue(node.id, used?.iface.outputs ?? []));
+    return true;
   }
 
   private statement(statement: Statement): ObjectLiteralExpression | undefined {
@@ -200,16 +256,16 @@ class BodyExtractor {
         } catch (error) {
           // One mistake, one error: what the names stand for is unknown, so later reads are silent.
           if (!(error instanceof Unsupported || error instanceof Cascade)) throw error;
-          this.unresolved.add(declaration);
-          if (Node.isObjectBindingPattern(name)) for (const element of name.getElements()) this.unresolved.add(element);
+          this.unresolved.add(declaration.compilerNode);
+          if (Node.isObjectBindingPattern(name)) for (const element of name.getElements()) this.unresolved.add(element.compilerNode);
           throw error;
         }
         if (Node.isIdentifier(name)) {
-          this.scope.set(declaration, value);
+          this.scope.set(declaration.compilerNode, value);
         } else if (Node.isObjectBindingPattern(name)) {
           for (const element of name.getElements()) {
             const key = element.getPropertyNameNode()?.getText() ?? element.getName();
-            this.scope.set(element, this.member(value, key, element));
+            this.scope.set(element.compilerNode, this.member(value, key, element));
           }
         } else {
           throw new Unsupported(name, "array destructuring", "destructure node outputs by name: const { table } = task({...})");
@@ -288,9 +344,10 @@ class BodyExtractor {
 
   private identifier(id: Node): ScopeValue {
     // `{ accuracy }`: the name node's own symbol is the property; the value is the variable.
-    const parent = id.getParent();
-    const symbol = parent && Node.isShorthandPropertyAssignment(parent) ? parent.getValueSymbol() : id.getSymbol();
-    const declaration = symbol?.getDeclarations()[0];
+    const node = id.compilerNode;
+    const parent = node.parent;
+    const symbol = parent && ts.isShorthandPropertyAssignment(parent) ? this.checker.getShorthandAssignmentValueSymbol(parent) : symbolAt(this.checker, node);
+    const declaration = symbol?.declarations?.[0];
     const known = declaration ? this.scope.get(declaration) : undefined;
     if (known) return known;
     if (declaration && this.unresolved.has(declaration)) throw new Cascade();
@@ -299,17 +356,20 @@ class BodyExtractor {
   }
 
   private member(value: ScopeValue, name: string, at: Node): ScopeValue {
-    if (value.kind === "inputs") return this.workflowInput(name);
-    if (value.kind === "node") {
-      return {
-        kind: "ref",
-        value: create(BindingValueSchema, { value: { case: "ref", value: { nodeId: value.nodeId, output: name, attrPath: [] } } }),
-        type: value.outputs.get(name),
-        deps: [value.nodeId],
-      };
-    }
+    if (value.kind === "inputs" || value.kind === "node") return this.outputOf(value, name);
     if (value.kind === "ref") throw new Unsupported(at, shortText(at), `read a struct field with .get("${name}")`);
     throw new Unsupported(at, shortText(at), HINTS.notValue);
+  }
+
+  /** A workflow input, or an output of a node. */
+  private outputOf(value: InputsValue | NodeValue, name: string): RefValue {
+    if (value.kind === "inputs") return this.workflowInput(name);
+    return {
+      kind: "ref",
+      value: create(BindingValueSchema, { value: { case: "ref", value: { nodeId: value.nodeId, output: name, attrPath: [] } } }),
+      type: value.outputs.get(name),
+      deps: [value.nodeId],
+    };
   }
 
   private workflowInput(name: string): RefValue {
@@ -689,6 +749,8 @@ class BodyExtractor {
     deps: string[] = [],
     dropped: string[] = [],
   ): Binding[] {
+    const plain = this.plainBindings(object, deps);
+    if (plain) return plain;
     const bindings: Binding[] = [];
     for (const property of object.getProperties()) {
       const name = propertyKey(property);
@@ -709,6 +771,57 @@ class BodyExtractor {
       }
     }
     return bindings.sort(byVar);
+  }
+
+  // The common object, `{ x: n3.y, table: inputs.table }`, read on the compiler's nodes: a big body
+  // holds thousands, and a ts-morph wrapper per node was most of its cost. Anything else (another
+  // kind of value, a name not in scope, anything to report) is left to the general path above.
+  private plainBindings(object: ObjectLiteralExpression, deps: string[]): Binding[] | undefined {
+    const file = object.getSourceFile().compilerNode;
+    const read = this.plainRead(object.compilerNode, file);
+    return read && this.plainCommit(read, object, file, deps);
+  }
+
+  /** Each property's name, value expression and value; undefined when one is not plain. */
+  private plainRead(object: ts.ObjectLiteralExpression, file: ts.SourceFile): PlainProperty[] | undefined {
+    const read: PlainProperty[] = [];
+    for (const property of object.properties) {
+      if (!ts.isPropertyAssignment(property) || !ts.isIdentifier(property.name)) return undefined;
+      const value = this.plainValue(property.initializer, file);
+      if (value?.kind !== "ref") return undefined;
+      read.push({ name: property.name.getText(file), expr: property.initializer, value });
+    }
+    return read;
+  }
+
+  /** The bindings of what plainRead read, as objectBindings makes them. */
+  private plainCommit(read: readonly PlainProperty[], near: Node, file: ts.SourceFile, deps: string[]): Binding[] {
+    const at = this.fileOf(near);
+    const bindings = read.map(({ name, expr, value }) => {
+      deps.push(...value.deps);
+      const source = create(SourceLocationSchema, { file: at, ...lineAndColumn(file, expr.getStart(file)) });
+      return create(BindingSchema, { var: name, value: value.value, source });
+    });
+    return bindings.sort(byVar);
+  }
+
+  /** The root-relative path locations in the body's file carry. */
+  private fileOf(near: Node): string {
+    this.file ??= locationOf(this.ctx.root, near).file;
+    return this.file;
+  }
+
+  /** What `evaluate` gives for a name in scope or a member of one; undefined for anything else. */
+  private plainValue(node: ts.Node, file: ts.SourceFile): ScopeValue | undefined {
+    if (ts.isIdentifier(node)) {
+      const declaration = symbolAt(this.checker, node)?.declarations?.[0];
+      return declaration ? this.scope.get(declaration) : undefined;
+    }
+    if (ts.isPropertyAccessExpression(node)) {
+      const base = this.plainValue(node.expression, file);
+      return base?.kind === "inputs" || base?.kind === "node" ? this.outputOf(base, node.name.getText(file)) : undefined;
+    }
+    return undefined;
   }
 
   private binding(name: string, expr: Node, type: LiteralType | undefined, deps: string[]): Binding {
