@@ -1,6 +1,7 @@
 // What the watch loop keeps between recompiles: each task's template and each workflow's extracted
 // graph, keyed by the versions of the project files it was read from (its module and every project
 // module that module imports, transitively), so a one-line edit re-reads only what it can reach.
+import { zodSchemaDigest } from "./zod-schema-text.ts";
 import type { ts } from "ts-morph";
 import type { TaskTemplate, WorkflowTemplate } from "../proto/index.ts";
 import type { Diagnostic } from "../core/index.ts";
@@ -84,7 +85,10 @@ export class Fingerprints {
     const version = (name: string) => {
       const file = this.byName.get(name) as (ts.SourceFile & { version?: string }) | undefined;
       if (!file) return "?";
-      return (name !== fileName ? this.signatureOf(file) : undefined) ?? `v${file.version ?? "?"}`;
+      if (name === fileName) return `v${file.version ?? "?"}`;
+      // What importers see: the file's types, and its zod schemas' source (read for `.int()`).
+      const signature = this.signatureOf(file);
+      return signature === undefined ? `v${file.version ?? "?"}` : `${signature}~${zodSchemaDigest(file)}`;
     };
     const print = [...seen]
       .sort()

@@ -2,13 +2,14 @@
 // tsserver keeps them) edit after edit: on TypeScript's own release it reads them through ts-morph
 // wrappers, on another release through their texts; both report what `weir compile` reports on the
 // same texts, whichever file the edit was in.
-import { writeFileSync } from "node:fs";
+import { mkdirSync, symlinkSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import ts from "typescript";
 import { expect, test } from "vitest";
 import { compileProject, openEditorSession } from "../../compiler/index.ts";
 import type { CompileResult, Diagnostic } from "../../compiler/index.ts";
 import { writtenProject } from "./plugin-project.ts";
+import { REPO } from "./tsserver-client.ts";
 
 const TASKS = `import { t, task } from "weir";
 
@@ -97,3 +98,48 @@ test.each([
   },
   120_000,
 );
+
+// A schema const in a file of its own, used by a producer's struct output into a consumer that needs
+// an int: adding `.int()` there changes no type (zod's `.int()` returns the same type), yet it makes
+// the edge valid, because the compiler reads integers from the schema's source.
+const SCHEMAS = `import { z } from "zod";
+
+export const Count = z.number();
+`;
+const STRUCT_TASKS = `import { t, task } from "weir";
+import { z } from "zod";
+import { Count } from "./schemas.ts";
+
+export const produce = task({ name: "produce", inputs: {}, outputs: { s: t.struct(z.object({ n: Count })) } }, () => ({ s: { n: 1 } }));
+export const consume = task({ name: "consume", inputs: { s: t.struct(z.object({ n: z.number().int() })) }, outputs: {} }, () => ({}));
+`;
+const STRUCT_FLOW = `import { workflow } from "weir";
+import { consume, produce } from "./tasks.ts";
+
+export const counted = workflow({ name: "counted" }, () => {
+  const p = produce({});
+  consume({ s: p.s });
+  return {};
+});
+`;
+
+test("an edit that adds .int() to a schema in another file is seen by the editor, as weir compile sees it", () => {
+  const dir = writtenProject({ "schemas.ts": SCHEMAS, "tasks.ts": STRUCT_TASKS, "flow.ts": STRUCT_FLOW });
+  // The project imports zod itself, as a user's does.
+  mkdirSync(path.join(dir, "node_modules"), { recursive: true });
+  symlinkSync(path.join(REPO, "node_modules", "zod"), path.join(dir, "node_modules", "zod"));
+  const service = editor(dir);
+  const session = openEditorSession(path.join(dir, "tsconfig.json"), ts.version);
+  const compiled = (files: Record<string, string>) => {
+    for (const [file, text] of Object.entries(files)) writeFileSync(path.join(dir, file), text);
+    return findings(compileProject(dir));
+  };
+  const before = findings(session.check(service.program()));
+  expect(before).toEqual(compiled({}));
+  expect(before.some((d) => d.includes("WEIR1001"))).toBe(true);
+  const int = SCHEMAS.replace("z.number()", "z.number().int()");
+  service.edit("schemas.ts", int);
+  const after = findings(session.check(service.program()));
+  expect(after).toEqual(compiled({ "schemas.ts": int }));
+  expect(after).toEqual([]);
+}, 120_000);
