@@ -61,6 +61,7 @@ export class ReplicaPeers {
       lost: (why) => events.lost(why),
     });
     peers = new ReplicaPeers(membership, opts);
+    membership.keepAlive();
     log.info({ epoch: String(membership.epoch) }, "joined the replicas of this PostgreSQL database");
     return peers;
   }

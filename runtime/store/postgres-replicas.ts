@@ -157,14 +157,23 @@ export class ReplicaMembership {
 
   /** Runs the first round (adoptions included), then one every `renewMs`, woken early by NOTIFY. */
   async start(): Promise<void> {
-    this.fenceTimer = setInterval(() => this.checkOwnClock(), Math.max(50, Math.floor(this.options.renewMs / 5)));
-    this.fenceTimer.unref();
+    this.keepAlive();
     await this.listen();
-    this.renewTimer = setInterval(() => void this.renew(), this.options.renewMs);
-    this.renewTimer.unref();
     await this.wake();
     this.timer = setInterval(() => void this.wake(), this.options.renewMs);
     this.timer.unref();
+  }
+
+  /**
+   * Renews the lease from now on (and stops this replica by its own clock when it cannot): from the
+   * join, so a slow start cannot let the lease lapse before the rounds begin. Once.
+   */
+  keepAlive(): void {
+    if (this.renewTimer || this.stopped) return;
+    this.fenceTimer = setInterval(() => this.checkOwnClock(), Math.max(50, Math.floor(this.options.renewMs / 5)));
+    this.fenceTimer.unref();
+    this.renewTimer = setInterval(() => void this.renew(), this.options.renewMs);
+    this.renewTimer.unref();
   }
 
   /** Runs a round now (or right after the one running). Never rejects: a failed round waits for the next. */
