@@ -209,6 +209,11 @@ export class Engine {
       await this.replica.release(exec.id, limited);
       return exec.id;
     }
+    if (this.replica && limited) {
+      // Marked before it may start: a limited run is only ever driven by a leader.
+      await this.committed();
+      await this.replica.markLimited(exec.id);
+    }
     if (admission.admit(groups, exec.id)) this.ctx.runs.run(exec);
     await this.committed();
     return exec.id;

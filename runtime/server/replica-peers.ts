@@ -39,6 +39,7 @@ export class ReplicaPeers {
       epoch: membership.epoch,
       drivesNew: (limited) => (limited ? membership.leads : this.freeSlotsOrConnected() > 0),
       release: (id, limited) => membership.release(id, limited),
+      markLimited: (id) => membership.markLimited(id),
     };
   }
 

@@ -90,6 +90,7 @@ const SQL = Object.freeze({
       RETURNING id`,
   owned: "SELECT id FROM executions WHERE owner = $1 AND state IN (1, 2) ORDER BY seq",
   release: "UPDATE executions SET owner = NULL, limited = $3 WHERE id = $1 AND owner = $2",
+  markLimited: "UPDATE executions SET limited = true WHERE id = $1",
   takeOver: `UPDATE executions SET owner = $2 WHERE id = $1 AND state IN (1, 2)
       AND (owner IS NULL OR owner IN (SELECT epoch FROM replicas WHERE deposed)) RETURNING id`,
   leader: "SELECT min(epoch) AS epoch FROM replicas WHERE NOT deposed",
@@ -212,6 +213,11 @@ export class ReplicaMembership {
     this.released.set(executionId, performance.now());
     await this.store.pool.query(SQL.release, [executionId, this.epoch, limited]);
     await this.store.pool.query(SQL.notify, ["released"]);
+  }
+
+  /** Records that an execution is limited (driven by the leader alone). */
+  async markLimited(executionId: string): Promise<void> {
+    await this.store.pool.query(SQL.markLimited, [executionId]);
   }
 
   /** Takes an unfinished execution nobody drives (unowned, or its replica deposed); true when it is this replica's now. */

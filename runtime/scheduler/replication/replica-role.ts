@@ -13,6 +13,8 @@ export interface ReplicaRole {
   drivesNew(limited: boolean): boolean;
   /** Gives up a committed execution this replica does not drive (it is not in memory); a limited one is for the leader alone. */
   release(executionId: string, limited: boolean): Promise<void>;
+  /** Records that a committed execution this replica (the leader) drives is limited: were the leader to die, the next one takes it. */
+  markLimited(executionId: string): Promise<void>;
 }
 
 /** Token bits below the epoch: 4 billion grants per replica process. */
