@@ -18,4 +18,4 @@ export { encodeExecutionRecords } from "./execution-encoding.ts";
 export { expandedNodeCount, expandedSizeProblem } from "./model/limits.ts";
 export { isSuccess } from "./model/readiness.ts";
 export { sensorPath, type SensorRoots } from "./transitions/sensors.ts";
-export { leaseRange, type ReplicaRole } from "./replication/replica-role.ts";
+export type { ReplicaRole } from "./replication/replica-role.ts";

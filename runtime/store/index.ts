@@ -31,7 +31,7 @@ export { SQLITE_MIGRATIONS, type Migration } from "./migrations.ts";
 export { openPostgresStore, PostgresStore, POSTGRES_STORE_DEFAULTS, type PostgresStoreOptions } from "./postgres-store.ts";
 export { POSTGRES_MIGRATIONS } from "./postgres-migrations.ts";
 export { RuntimeLock, type StoreHolder } from "./runtime-lock.ts";
-export { ReplicaMembership, REPLICA_DEFAULTS, type ReplicaHost, type ReplicaOptions, type ReplicaRecord } from "./postgres-replicas.ts";
+export { ReplicaMembership, REPLICA_DEFAULTS, type ReplicaHost, type ReplicaOptions } from "./postgres-replicas.ts";
 
 /**
  * Takes the store's runtime lock (one runtime per SQLite file), or throws FAILED_PRECONDITION naming

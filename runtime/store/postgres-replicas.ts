@@ -52,14 +52,6 @@ export interface ReplicaHost {
   lost(why: RuntimeError): void;
 }
 
-export interface ReplicaRecord {
-  readonly epoch: bigint;
-  readonly address: string;
-  readonly process: string;
-  readonly leaseUntil: Date;
-  readonly deposed: boolean;
-}
-
 const CHANNEL = "weir_owners";
 
 const SQL = Object.freeze({
@@ -94,7 +86,6 @@ const SQL = Object.freeze({
   takeOver: `UPDATE executions SET owner = $2 WHERE id = $1 AND state IN (1, 2)
       AND (owner IS NULL OR owner IN (SELECT epoch FROM replicas WHERE deposed)) RETURNING id`,
   leader: "SELECT min(epoch) AS epoch FROM replicas WHERE NOT deposed",
-  list: "SELECT epoch, address, process, lease_until, deposed FROM replicas ORDER BY epoch",
   ownerOf: `SELECT e.owner, e.state IN (1, 2) AS active, r.address, r.deposed OR r.lease_until < now() AS gone
       FROM executions e LEFT JOIN replicas r ON r.epoch = e.owner WHERE e.id = $1`,
   notify: `SELECT pg_notify('${CHANNEL}', $1)`,
@@ -230,18 +221,6 @@ export class ReplicaMembership {
   /** Where this replica listens, for the others to forward to (known once its port is bound). */
   async announce(address: string): Promise<void> {
     await this.store.pool.query("UPDATE replicas SET address = $2 WHERE epoch = $1", [this.epoch, address]);
-  }
-
-  /** Every replica row, live and deposed. */
-  async list(): Promise<ReplicaRecord[]> {
-    const { rows } = await this.store.pool.query(SQL.list);
-    return rows.map((r) => ({
-      epoch: BigInt(r.epoch),
-      address: r.address as string,
-      process: r.process as string,
-      leaseUntil: r.lease_until as Date,
-      deposed: r.deposed as boolean,
-    }));
   }
 
   /**

@@ -120,10 +120,15 @@ export class WorkerConnection {
   /** With several replicas, the next one: a worker whose runtime died carries on with another. */
   private nextAddress(): void {
     if (this.addresses.length < 2) return;
-    this.current = (this.current + 1) % this.addresses.length;
+    this.switchToAddress((this.current + 1) % this.addresses.length);
+    this.options.log.info({ address: this.address }, "trying the next runtime replica");
+  }
+
+  /** Connects from now on to the address at `index` (a new channel; the old one is closed). */
+  private switchToAddress(index: number): void {
+    this.current = index;
     this.client.close();
     this.client = this.channelTo(this.address);
-    this.options.log.info({ address: this.address }, "trying the next runtime replica");
   }
 
   get isRegistered(): boolean {
@@ -160,9 +165,7 @@ export class WorkerConnection {
         this.options.log.info({ from: this.address, to, why: msg.msg.value.reason }, "moving to another runtime replica");
         const stream = this.stream;
         if (stream) this.detach(stream);
-        this.current = this.addresses.indexOf(to);
-        this.client.close();
-        this.client = this.channelTo(to);
+        this.switchToAddress(this.addresses.indexOf(to));
         this.start();
         return;
       }
